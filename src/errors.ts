@@ -1,0 +1,73 @@
+/** Validation helpers for the public boundary: each throws a TypeError or RangeError naming the value. */
+
+/** Describes a value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return String(value);
+}
+
+/** Throws unless `value` is an integer >= `min`. */
+export function checkInt(name: string, value: unknown, min = 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${name} is ${describe(value)}, expected an integer >= ${min}`);
+  }
+  if (value < min) throw new RangeError(`${name} is ${value}, expected an integer >= ${min}`);
+  return value;
+}
+
+/** Throws unless `value` is a finite number > 0 (or >= 0 when `allowZero`). */
+export function checkPositive(name: string, value: unknown, allowZero = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${name} is ${describe(value)}, expected a finite number`);
+  }
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`${name} is ${value}, expected a finite number ${allowZero ? '>= 0' : '> 0'}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number in [min, max) (or [min, max] when `inclusive`). */
+export function checkRange(name: string, value: unknown, min: number, max: number, inclusive = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${name} is ${describe(value)}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`);
+  }
+  if (value < min || value > max || (!inclusive && value === max)) {
+    throw new RangeError(`${name} is ${value}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a boolean. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} is ${describe(value)}, expected true or false`);
+  return value;
+}
+
+/** Throws unless `value` is one of `choices`. */
+export function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new TypeError(`${name} is ${describe(value)}, expected one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/**
+ * Throws a TypeError for any key of `options` not in `known`, so a typo such as
+ * `hiddensize` is never silently ignored. Suggests the closest known name.
+ */
+export function checkKeys(what: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${what} is ${describe(options)}, expected an options object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`;
+      throw new TypeError(`${what} has an unknown option '${key}'${hint}`);
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import { gemm } from '../tensor/gemm.js';
+import { addColumnSums } from '../tensor/ops.js';
+
+/** Offsets of one direction's weights in the flat parameter array (-1: no bias). */
+export interface DirectionWeights {
+  readonly wih: number;
+  readonly whh: number;
+  readonly bih: number;
+  readonly bhh: number;
+}
+
+/**
+ * The forward and backward pass of one cell type over a whole sequence, for one layer and
+ * direction. Each cell writes both passes out explicitly over the buffers of a {@link Direction}.
+ */
+export interface CellKernel {
+  /** Gate blocks per hidden unit: 1 (RNN), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+  readonly gates: number;
+  /** Whether the cell carries a second state `c` (LSTM). */
+  readonly cellState: boolean;
+  forward(d: Direction): void;
+  backward(d: Direction): void;
+}
+
+/**
+ * Workspace and wiring of one (layer, direction) of a recurrent stack. Buffers are
+ * time-major and allocated once per sequence shape, so no time step allocates.
+ *
+ * States live in `hs` with two extra slots: slot t+1 holds the state after time t, slot 0
+ * holds h0 for the forward direction and slot T+1 holds h0 for the backward direction. The
+ * state before time t is then slot t (forward) or slot t+2 (backward), and the previous
+ * states of all steps form one contiguous block for the weight-gradient product.
+ */
+export class Direction {
+  T = 0;
+  B = 0;
+  /** Flat parameter values and gradients of the owning model. */
+  p: FloatArray;
+  g: FloatArray;
+  /** Input `[T, B, In]` (time-major, contiguous) and its gradient (accumulated into). */
+  x: FloatArray;
+  dx: FloatArray;
+  /** Layer output `[T, B, D*H]` written at column `outCol`, and its gradient. */
+  out: FloatArray;
+  dOut: FloatArray;
+  outCol = 0;
+  ldo = 0;
+  /** Per-sequence lengths, or null when every sequence has T steps. */
+  lengths: Int32Array | null = null;
+  /** Initial states `[B, H]` in, their gradients out. */
+  h0: FloatArray;
+  c0: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray;
+  /** Gradients flowing into the final states `[B, H]` (zeros when none). */
+  dhn: FloatArray;
+  dcn: FloatArray;
+  /** Caches: gate values `[T, B, G*H]`, states `[(T+2), B, H]`, cell-specific extra `[T, B, H]`. */
+  xg: FloatArray;
+  hs: FloatArray;
+  cs: FloatArray;
+  aux: FloatArray;
+  /** Gate gradients with respect to the input and hidden products `[T, B, G*H]`. */
+  dgIh: FloatArray;
+  dgHh: FloatArray;
+  /** Per-step scratch: `[B, G*H]` and four `[B, H]` running gradients. */
+  scratch: FloatArray;
+  dh: FloatArray;
+  dhNext: FloatArray;
+  dc: FloatArray;
+  dcNext: FloatArray;
+
+  constructor(
+    readonly cell: CellKernel,
+    readonly dtype: DType,
+    readonly In: number,
+    readonly H: number,
+    readonly reverse: boolean,
+    readonly w: DirectionWeights,
+    readonly relu: boolean,
+  ) {
+    const empty = allocate(dtype, 0);
+    this.p = this.g = this.x = this.dx = this.out = this.dOut = empty;
+    this.h0 = this.c0 = this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
+    this.xg = this.hs = this.cs = this.aux = this.dgIh = this.dgHh = empty;
+    this.scratch = this.dh = this.dhNext = this.dc = this.dcNext = empty;
+  }
+
+  get G(): number {
+    return this.cell.gates;
+  }
+
+  /** (Re)allocates the caches for `T` steps of `B` sequences; a no-op when the shape is unchanged. */
+  resize(T: number, B: number): void {
+    if (T === this.T && B === this.B) return;
+    this.T = T;
+    this.B = B;
+    const { dtype, H } = this;
+    const GH = this.G * H;
+    const twoStates = this.cell.cellState;
+    this.xg = allocate(dtype, T * B * GH);
+    this.hs = allocate(dtype, (T + 2) * B * H);
+    this.cs = twoStates ? allocate(dtype, (T + 2) * B * H) : this.cs;
+    this.aux = this.G > 1 ? allocate(dtype, T * B * H) : this.aux;
+    this.dgIh = allocate(dtype, T * B * GH);
+    this.dgHh = this.G === 3 ? allocate(dtype, T * B * GH) : this.dgIh;
+    this.scratch = allocate(dtype, B * GH);
+    this.dh = allocate(dtype, B * H);
+    this.dhNext = allocate(dtype, B * H);
+    this.dc = allocate(dtype, B * H);
+    this.dcNext = allocate(dtype, B * H);
+  }
+
+  /** Slot of `hs`/`cs` holding h0: 0 forward, T+1 backward. */
+  get initialSlot(): number {
+    return this.reverse ? this.T + 1 : 0;
+  }
+
+  /** Slot of `hs`/`cs` holding the final state: T forward, 1 backward. */
+  get finalSlot(): number {
+    return this.reverse ? 1 : this.T;
+  }
+
+  forward(): void {
+    const BH = this.B * this.H;
+    this.hs.set(this.h0.subarray(0, BH), this.initialSlot * BH);
+    if (this.cell.cellState) this.cs.set(this.c0.subarray(0, BH), this.initialSlot * BH);
+    this.cell.forward(this);
+    writeOutputs(this);
+  }
+
+  backward(): void {
+    const BH = this.B * this.H;
+    this.dhNext.set(this.dhn.subarray(0, BH));
+    if (this.cell.cellState) this.dcNext.set(this.dcn.subarray(0, BH));
+    this.cell.backward(this);
+    this.dh0.set(this.dhNext.subarray(0, BH));
+    if (this.cell.cellState) this.dc0.set(this.dcNext.subarray(0, BH));
+    accumulateWeightGrads(this);
+  }
+}
+
+/**
+ * `xg = X·W_ihᵀ + b_ih` for every step in one product, plus `b_hh` when `foldHiddenBias`
+ * (RNN and LSTM add both biases to the same pre-activation; GRU keeps `b_hh` apart).
+ */
+export function projectInputs(d: Direction, foldHiddenBias: boolean): void {
+  const { T, B, In, p, w, xg } = d;
+  const GH = d.G * d.H;
+  const rows = T * B;
+  gemm(false, true, rows, GH, In, d.x, 0, In, p, w.wih, In, xg, 0, GH, false);
+  if (w.bih < 0) return;
+  for (let r = 0; r < rows; r++) {
+    const o = r * GH;
+    for (let j = 0; j < GH; j++) xg[o + j] += p[w.bih + j];
+    if (foldHiddenBias) for (let j = 0; j < GH; j++) xg[o + j] += p[w.bhh + j];
+  }
+}
+
+/** Copies the states into the layer output; padded steps of shorter sequences output zeros. */
+function writeOutputs(d: Direction): void {
+  const { T, B, H, hs, out, outCol, ldo, lengths } = d;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * ldo + outCol;
+      if (lengths !== null && t >= lengths[b]) {
+        out.fill(0, o, o + H);
+      } else {
+        const s = ((t + 1) * B + b) * H;
+        for (let j = 0; j < H; j++) out[o + j] = hs[s + j];
+      }
+    }
+  }
+}
+
+/** `dh = dhNext + dOut[t]`: the gradient reaching the state after time t. Padded steps receive none from the output. */
+export function gatherStepGrad(d: Direction, t: number): void {
+  const { B, H, dh, dhNext, dOut, outCol, ldo, lengths } = d;
+  for (let b = 0; b < B; b++) {
+    const r = b * H;
+    if (lengths !== null && t >= lengths[b]) {
+      for (let j = 0; j < H; j++) dh[r + j] = dhNext[r + j];
+    } else {
+      const o = (t * B + b) * ldo + outCol;
+      for (let j = 0; j < H; j++) dh[r + j] = dhNext[r + j] + dOut[o + j];
+    }
+  }
+}
+
+/**
+ * For sequences already over (forward) or not yet begun (backward) at time t, the step is
+ * the identity: copy the previous state slot over the new one.
+ */
+export function carryInactive(d: Direction, t: number, states: FloatArray, prev: number, cur: number): void {
+  const { B, H, lengths } = d;
+  if (lengths === null) return;
+  for (let b = 0; b < B; b++) {
+    if (t < lengths[b]) continue;
+    const r = b * H;
+    for (let j = 0; j < H; j++) states[cur + r + j] = states[prev + r + j];
+  }
+}
+
+/** In backward, an identity step passes its gradient through and contributes no gate gradients. */
+export function passInactive(d: Direction, t: number, next: FloatArray, current: FloatArray): void {
+  const { B, H, lengths } = d;
+  if (lengths === null) return;
+  for (let b = 0; b < B; b++) {
+    if (t < lengths[b]) continue;
+    const r = b * H;
+    for (let j = 0; j < H; j++) next[r + j] = current[r + j];
+  }
+}
+
+/** Zeroes the gate-gradient rows of steps that are padding, before they reach any product. */
+export function zeroInactiveGates(d: Direction, t: number): void {
+  const { B, H, lengths, dgIh, dgHh } = d;
+  if (lengths === null) return;
+  const GH = d.G * H;
+  for (let b = 0; b < B; b++) {
+    if (t < lengths[b]) continue;
+    const o = (t * B + b) * GH;
+    dgIh.fill(0, o, o + GH);
+    if (dgHh !== dgIh) dgHh.fill(0, o, o + GH);
+  }
+}
+
+/**
+ * After the time loop, every weight gradient is one product over all T·B rows:
+ * `dW_ih += dGᵀ·X`, `dW_hh += dGᵀ·H_prev`, bias gradients are column sums of dG,
+ * and `dX += dG·W_ih`. This is where the per-step gradients are summed over time.
+ */
+function accumulateWeightGrads(d: Direction): void {
+  const { T, B, In, H, p, g, w, dgIh, dgHh, hs } = d;
+  const GH = d.G * H;
+  const rows = T * B;
+  const prevStart = d.reverse ? 2 * B * H : 0;
+  gemm(true, false, GH, In, rows, dgIh, 0, GH, d.x, 0, In, g, w.wih, In, true);
+  gemm(true, false, GH, H, rows, dgHh, 0, GH, hs, prevStart, H, g, w.whh, H, true);
+  if (w.bih >= 0) {
+    addColumnSums(g, w.bih, dgIh, 0, rows, GH, GH);
+    addColumnSums(g, w.bhh, dgHh, 0, rows, GH, GH);
+  }
+  gemm(false, false, rows, In, GH, dgIh, 0, GH, p, w.wih, In, d.dx, 0, In, true);
+}

@@ -1,0 +1,180 @@
+import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { ParameterSet } from '../model/parameters.js';
+import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
+import { rnnCell } from '../cells/rnn.js';
+import { lstmCell } from '../cells/lstm.js';
+import { gruCell } from '../cells/gru.js';
+
+/** The recurrent cell types. */
+export type CellType = 'rnn' | 'lstm' | 'gru';
+
+/** Shape of a recurrent stack, with PyTorch's meaning for each field. */
+export interface StackConfig {
+  readonly cell: CellType;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly bias: boolean;
+  readonly nonlinearity: 'tanh' | 'relu';
+}
+
+const CELLS: Record<CellType, CellKernel> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
+
+/** Gate blocks per hidden unit of a cell type. */
+export function gateCount(cell: CellType): number {
+  return CELLS[cell].gates;
+}
+
+/**
+ * Declares the stack's parameters with PyTorch's names and layouts, in PyTorch's order
+ * (per layer, per direction: weight_ih, weight_hh, bias_ih, bias_hh), under `prefix`.
+ */
+export function declareStackParams(params: ParameterSet, c: StackConfig, prefix: string): DirectionWeights[] {
+  const D = c.bidirectional ? 2 : 1;
+  const GH = gateCount(c.cell) * c.hiddenSize;
+  const weights: DirectionWeights[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const inSize = l === 0 ? c.inputSize : D * c.hiddenSize;
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+      const wih = params.add(`${prefix}weight_ih${sfx}`, [GH, inSize]).offset;
+      const whh = params.add(`${prefix}weight_hh${sfx}`, [GH, c.hiddenSize]).offset;
+      const bih = c.bias ? params.add(`${prefix}bias_ih${sfx}`, [GH]).offset : -1;
+      const bhh = c.bias ? params.add(`${prefix}bias_hh${sfx}`, [GH]).offset : -1;
+      weights.push({ wih, whh, bih, bhh });
+    }
+  }
+  return weights;
+}
+
+/**
+ * A multi-layer, optionally bidirectional recurrent stack over time-major buffers.
+ * The caller fills `x` (`[T, B, I]`), `h0`/`c0` (`[L*D, B, H]`), calls {@link forward}, reads
+ * `output` (`[T, B, D*H]`), `hn`, `cn`; then fills `dOutput`, `dhn`, `dcn`, calls
+ * {@link backward} (which accumulates into the parameter gradients) and reads `dx`, `dh0`, `dc0`.
+ */
+export class RecurrentStack {
+  readonly D: number;
+  readonly directions: Direction[];
+  T = 0;
+  B = 0;
+  x: FloatArray;
+  dx: FloatArray;
+  h0: FloatArray;
+  c0: FloatArray;
+  hn: FloatArray;
+  cn: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray;
+  dhn: FloatArray;
+  dcn: FloatArray;
+  private outs: FloatArray[] = [];
+  private douts: FloatArray[] = [];
+
+  constructor(
+    readonly config: StackConfig,
+    readonly dtype: DType,
+    params: ParameterSet,
+    weights: readonly DirectionWeights[],
+  ) {
+    this.D = config.bidirectional ? 2 : 1;
+    const { hiddenSize: H, numLayers: L } = config;
+    const cell = CELLS[config.cell];
+    const relu = config.nonlinearity === 'relu';
+    this.directions = [];
+    for (let l = 0; l < L; l++) {
+      const inSize = l === 0 ? config.inputSize : this.D * H;
+      for (let d = 0; d < this.D; d++) {
+        const dir = new Direction(cell, dtype, inSize, H, d === 1, weights[l * this.D + d], relu);
+        dir.p = params.values;
+        dir.g = params.grads;
+        this.directions.push(dir);
+      }
+    }
+    const empty = allocate(dtype, 0);
+    this.x = this.dx = this.h0 = this.c0 = this.hn = this.cn = empty;
+    this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
+  }
+
+  /** Last layer's output at every step, `[T, B, D*H]`. */
+  get output(): FloatArray {
+    return this.outs[this.outs.length - 1];
+  }
+
+  /** Gradient with respect to {@link output}; filled by the caller before backward. */
+  get dOutput(): FloatArray {
+    return this.douts[this.douts.length - 1];
+  }
+
+  /** Sizes the buffers for `T` steps of `B` sequences and sets the per-sequence lengths (or null). */
+  prepare(T: number, B: number, lengths: Int32Array | null): void {
+    if (T !== this.T || B !== this.B) this.allocate(T, B);
+    for (const dir of this.directions) dir.lengths = lengths;
+  }
+
+  private allocate(T: number, B: number): void {
+    this.T = T;
+    this.B = B;
+    const { dtype, D } = this;
+    const { hiddenSize: H, numLayers: L, inputSize: I } = this.config;
+    const states = L * D * B * H;
+    const a = (n: number): FloatArray => allocate(dtype, n);
+    this.x = a(T * B * I);
+    this.dx = a(T * B * I);
+    this.h0 = a(states);
+    this.c0 = a(states);
+    this.hn = a(states);
+    this.cn = a(states);
+    this.dh0 = a(states);
+    this.dc0 = a(states);
+    this.dhn = a(states);
+    this.dcn = a(states);
+    this.outs = [];
+    this.douts = [];
+    for (let l = 0; l < L; l++) {
+      this.outs.push(a(T * B * D * H));
+      this.douts.push(a(T * B * D * H));
+    }
+    const BH = B * H;
+    for (let l = 0; l < L; l++) {
+      for (let d = 0; d < D; d++) {
+        const k = l * D + d;
+        const dir = this.directions[k];
+        dir.resize(T, B);
+        dir.x = l === 0 ? this.x : this.outs[l - 1];
+        dir.dx = l === 0 ? this.dx : this.douts[l - 1];
+        dir.out = this.outs[l];
+        dir.dOut = this.douts[l];
+        dir.outCol = d * H;
+        dir.ldo = D * H;
+        dir.h0 = this.h0.subarray(k * BH, (k + 1) * BH);
+        dir.c0 = this.c0.subarray(k * BH, (k + 1) * BH);
+        dir.dh0 = this.dh0.subarray(k * BH, (k + 1) * BH);
+        dir.dc0 = this.dc0.subarray(k * BH, (k + 1) * BH);
+        dir.dhn = this.dhn.subarray(k * BH, (k + 1) * BH);
+        dir.dcn = this.dcn.subarray(k * BH, (k + 1) * BH);
+      }
+    }
+  }
+
+  /** Runs every layer and direction over the whole sequence, caching what backward needs. */
+  forward(): void {
+    const BH = this.B * this.config.hiddenSize;
+    this.directions.forEach((dir, k) => {
+      dir.forward();
+      const slot = dir.finalSlot * BH;
+      this.hn.set(dir.hs.subarray(slot, slot + BH), k * BH);
+      if (dir.cell.cellState) this.cn.set(dir.cs.subarray(slot, slot + BH), k * BH);
+    });
+  }
+
+  /** Backpropagates through time from `dOutput`, `dhn`, `dcn`; accumulates parameter gradients. */
+  backward(): void {
+    const { D } = this;
+    for (let l = this.config.numLayers - 1; l >= 0; l--) {
+      (l === 0 ? this.dx : this.douts[l - 1]).fill(0);
+      for (let d = 0; d < D; d++) this.directions[l * D + d].backward();
+    }
+  }
+}

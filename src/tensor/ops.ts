@@ -1,0 +1,80 @@
+import type { FloatArray } from './dtype.js';
+
+/** Sum of squares of `data`. */
+export function sumSquares(data: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
+  return s;
+}
+
+/** Largest absolute value of `data` (NaN if any element is NaN). */
+export function maxAbs(data: FloatArray): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]);
+    if (a > m || a !== a) m = a;
+  }
+  return m;
+}
+
+/** Multiplies every element of `data` by `factor`, in place. */
+export function scaleInPlace(data: FloatArray, factor: number): void {
+  for (let i = 0; i < data.length; i++) data[i] *= factor;
+}
+
+/** `out[i] += a[i]` for `n` elements from the given offsets. */
+export function addInto(out: FloatArray, outOff: number, a: FloatArray, aOff: number, n: number): void {
+  for (let i = 0; i < n; i++) out[outOff + i] += a[aOff + i];
+}
+
+/** Adds the column sums of the `[rows, cols]` matrix `a` (row stride `lda`) into `out[outOff..]`. */
+export function addColumnSums(
+  out: FloatArray,
+  outOff: number,
+  a: FloatArray,
+  aOff: number,
+  rows: number,
+  cols: number,
+  lda: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const row = aOff + r * lda;
+    for (let c = 0; c < cols; c++) out[outOff + c] += a[row + c];
+  }
+}
+
+/** Index of the first non-finite element, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) return i;
+  }
+  return -1;
+}
+
+/** The logistic sigmoid 1 / (1 + e^-x), stable for large |x|. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * Transposes a `[rows, cols]` block between batch-first and time-major layouts:
+ * `dst[c][r] = src[r][c]` where each element is a vector of `width` numbers.
+ * Used to turn `[B, T, F]` into `[T, B, F]` and back.
+ */
+export function swapAxes01(
+  dst: FloatArray,
+  src: FloatArray,
+  rows: number,
+  cols: number,
+  width: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const s = (r * cols + c) * width;
+      const d = (c * rows + r) * width;
+      for (let k = 0; k < width; k++) dst[d + k] = src[s + k];
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js';
+import { describe } from '../errors.js';
+
+/** Nested arrays of numbers, as accepted by {@link Tensor.from}. */
+export type NestedArray = number | readonly NestedArray[];
+
+/**
+ * A dense row-major tensor: a shape and a typed array (`Float32Array` or `Float64Array`).
+ * Public sequences are batch-first: `[B, T, features]`.
+ */
+export class Tensor {
+  /** Sizes of each dimension. */
+  readonly shape: readonly number[];
+  /** The elements, row-major (C order). Its length is the product of `shape`. */
+  readonly data: FloatArray;
+
+  /**
+   * Wraps `data` (not copied) with `shape`; with a dtype instead of data, allocates zeros.
+   * @throws RangeError when the shape has a negative or non-integer size, or the data length differs from it.
+   */
+  constructor(shape: readonly number[], data: FloatArray | DType = 'float32') {
+    if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new RangeError(`shape is ${describe(shape)}, expected an array of non-negative integers`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (typeof data === 'string') {
+      data = allocate(data, size);
+    } else if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new TypeError(`data is ${describe(data)}, expected a Float32Array or Float64Array`);
+    } else if (data.length !== size) {
+      throw new RangeError(`data has ${data.length} elements, shape [${shape.join(', ')}] needs ${size}`);
+    }
+    this.shape = Object.freeze([...shape]);
+    this.data = data;
+  }
+
+  /** `float32` or `float64`. */
+  get dtype(): DType {
+    return dtypeOf(this.data);
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /**
+   * Builds a tensor from nested arrays (a rectangular array of finite or non-finite numbers).
+   * @throws TypeError for a non-number leaf; RangeError for a ragged array.
+   */
+  static from(values: NestedArray, dtype: DType = 'float32'): Tensor {
+    const shape: number[] = [];
+    let level: NestedArray = values;
+    while (Array.isArray(level)) {
+      shape.push(level.length);
+      if (level.length === 0) break;
+      level = (level as readonly NestedArray[])[0];
+    }
+    const out = allocate(
+      dtype,
+      shape.reduce((a, b) => a * b, 1),
+    );
+    let k = 0;
+    const walk = (v: NestedArray, depth: number, path: string): void => {
+      if (depth === shape.length) {
+        if (typeof v !== 'number') throw new TypeError(`value at ${path || 'root'} is ${describe(v)}, expected a number`);
+        out[k++] = v;
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== shape[depth]) {
+        throw new RangeError(
+          `value at ${path || 'root'} is ${describe(v)}, expected an array of length ${shape[depth]} (arrays must be rectangular)`,
+        );
+      }
+      for (let i = 0; i < v.length; i++) walk((v as readonly NestedArray[])[i], depth + 1, `${path}[${i}]`);
+    };
+    walk(values, 0, '');
+    return new Tensor(shape, out);
+  }
+
+  /** A tensor of zeros. */
+  static zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return new Tensor(shape, dtype);
+  }
+
+  /** The elements as nested arrays of numbers. */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0];
+    const build = (depth: number, offset: number): NestedArray => {
+      const n = this.shape[depth];
+      const stride = this.shape.slice(depth + 1).reduce((a, b) => a * b, 1);
+      const row: NestedArray[] = [];
+      for (let i = 0; i < n; i++) {
+        row.push(depth === this.shape.length - 1 ? this.data[offset + i] : build(depth + 1, offset + i * stride));
+      }
+      return row;
+    };
+    return build(0, 0);
+  }
+
+  /** A copy, optionally converted to another dtype. */
+  clone(dtype: DType = this.dtype): Tensor {
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(this.shape, out);
+  }
+
+  /** The element at a full index, e.g. `t.get(b, t, i)`. Bounds are not checked. */
+  get(...index: number[]): number {
+    let offset = 0;
+    for (let d = 0; d < this.shape.length; d++) offset = offset * this.shape[d] + index[d];
+    return this.data[offset];
+  }
+}
