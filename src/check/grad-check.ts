@@ -1,0 +1,128 @@
+import { Tensor } from '../tensor/tensor.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { checkKeys, checkPositive, describe } from '../errors.js';
+import type { Model } from '../model/model.js';
+import type { Loss } from '../loss/loss.js';
+import { lossOf, prepareBatch, type Batch, type PreparedBatch } from '../train/step.js';
+
+/** Options of {@link gradCheck}. */
+export interface GradCheckOptions {
+  loss: Loss;
+  /** Finite-difference step (default 1e-6). */
+  epsilon?: number;
+  /** Largest accepted error, relative to each tensor's largest gradient (default 1e-6). */
+  tolerance?: number;
+}
+
+/** The comparison for one tensor: analytic gradient against central differences. */
+export interface GradCheckEntry {
+  name: string;
+  /** Largest |analytic − numeric| over the tensor's elements. */
+  maxAbsDiff: number;
+  /** Largest |numeric| (at least 1e-12): the scale the difference is measured against. */
+  scale: number;
+  /** maxAbsDiff / scale. */
+  error: number;
+}
+
+/** What {@link gradCheck} found. */
+export interface GradCheckResult {
+  passed: boolean;
+  /** The largest error over every entry. */
+  maxError: number;
+  entries: GradCheckEntry[];
+}
+
+/**
+ * Checks the model's backpropagated gradients against central finite differences
+ * `(L(θ+ε) − L(θ−ε)) / 2ε` on every element of every parameter, of the input, and of `h0`,
+ * `c0` and `context` when the batch supplies them. Needs a `float64` model. The parameters
+ * are restored afterwards; it costs two forward passes per element, so use small sizes.
+ */
+export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions): GradCheckResult {
+  checkKeys('gradCheck options', options, ['loss', 'epsilon', 'tolerance']);
+  if (model.options.dtype !== 'float64') {
+    throw new TypeError(`gradCheck needs a float64 model, this one is ${model.options.dtype}: build it with dtype 'float64'`);
+  }
+  const { loss } = options;
+  const eps = checkPositive('epsilon', options.epsilon ?? 1e-6);
+  const tol = checkPositive('tolerance', options.tolerance ?? 1e-6);
+  const prepared = prepareBatch(model, batch, loss);
+  const inputs = collectInputs(prepared);
+  const evalLoss = (): number => lossOf(model, prepared, loss).value;
+
+  const { grad } = lossOf(model, prepared, loss);
+  model.zeroGrad();
+  const back = model.backward(grad);
+  const entries: GradCheckEntry[] = [];
+  for (const p of model.params.list) {
+    const analytic = model.params.gradView(p).slice();
+    entries.push(compare(p.name, analytic, model.params.view(p), eps, evalLoss));
+  }
+  const analyticInputs: Record<string, Tensor | null> = {
+    input: back.input,
+    h0: back.h0,
+    c0: back.c0,
+    context: back.context,
+  };
+  for (const [name, values] of inputs) {
+    const a = analyticInputs[name];
+    if (a !== null && a !== undefined) entries.push(compare(name, a.data, values, eps, evalLoss));
+  }
+  const maxError = Math.max(...entries.map((e) => e.error));
+  return { passed: maxError <= tol, maxError, entries };
+}
+
+/** Checks a loss's gradient with respect to the predictions by central differences. */
+export function gradCheckLoss(
+  loss: Loss,
+  pred: Tensor,
+  target: Tensor,
+  mask: FloatArray | null = null,
+  epsilon = 1e-6,
+): GradCheckEntry {
+  if (!(pred instanceof Tensor) || pred.dtype !== 'float64') {
+    throw new TypeError(`pred is ${describe(pred)}, expected a float64 Tensor`);
+  }
+  loss.checkTarget(target, pred.shape);
+  const work = pred.clone();
+  const analytic = loss.compute(work, target, mask).grad.data;
+  return compare(loss.name, analytic, work.data, epsilon, () => loss.compute(work, target, mask).value);
+}
+
+function collectInputs(b: PreparedBatch): Array<[string, FloatArray]> {
+  const out: Array<[string, FloatArray]> = [['input', b.input.data]];
+  for (const name of ['h0', 'c0', 'context'] as const) {
+    const v = b.forward[name];
+    if (v instanceof Tensor) out.push([name, v.data]);
+    else if (v !== undefined) {
+      const t = Tensor.from(v, 'float64');
+      b.forward[name] = t;
+      out.push([name, t.data]);
+    }
+  }
+  return out;
+}
+
+function compare(
+  name: string,
+  analytic: ArrayLike<number>,
+  values: FloatArray,
+  eps: number,
+  evalLoss: () => number,
+): GradCheckEntry {
+  let maxAbsDiff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < values.length; i++) {
+    const keep = values[i];
+    values[i] = keep + eps;
+    const up = evalLoss();
+    values[i] = keep - eps;
+    const down = evalLoss();
+    values[i] = keep;
+    const numeric = (up - down) / (2 * eps);
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(numeric - analytic[i]));
+    scale = Math.max(scale, Math.abs(numeric));
+  }
+  return { name, maxAbsDiff, scale, error: maxAbsDiff / scale };
+}

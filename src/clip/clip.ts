@@ -1,0 +1,48 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { checkChoice, checkPositive } from '../errors.js';
+
+/** Which norm {@link clipGradNorm} measures: the L2 norm or the largest absolute value. */
+export type NormType = 2 | 'inf';
+
+/**
+ * The global norm of all gradients (one flat array): L2 over every element, or the largest |g|.
+ * NaN or Infinity when any gradient is not finite.
+ */
+export function gradNorm(grads: FloatArray, normType: NormType = 2): number {
+  if (normType === 'inf') {
+    let m = 0;
+    for (let i = 0; i < grads.length; i++) {
+      const a = Math.abs(grads[i]);
+      if (!(a <= m)) m = a; // also catches NaN
+    }
+    return m;
+  }
+  let s = 0;
+  for (let i = 0; i < grads.length; i++) s += grads[i] * grads[i];
+  return Math.sqrt(s);
+}
+
+/**
+ * Rescales all gradients together when their global norm exceeds `maxNorm`: each is multiplied
+ * by `maxNorm / (norm + 1e-6)` (PyTorch's rule). Returns the norm before clipping. A non-finite
+ * norm leaves the gradients unchanged (the caller should skip the update).
+ */
+export function clipGradNorm(grads: FloatArray, maxNorm: number, normType: NormType = 2): number {
+  checkPositive('maxNorm', maxNorm);
+  checkChoice('normType', String(normType), ['2', 'inf']);
+  const norm = gradNorm(grads, normType);
+  if (!Number.isFinite(norm)) return norm;
+  const scale = maxNorm / (norm + 1e-6);
+  if (scale < 1) for (let i = 0; i < grads.length; i++) grads[i] *= scale;
+  return norm;
+}
+
+/** Clamps every gradient to `[-clipValue, clipValue]` in place. */
+export function clipGradValue(grads: FloatArray, clipValue: number): void {
+  checkPositive('clipValue', clipValue);
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    if (g > clipValue) grads[i] = clipValue;
+    else if (g < -clipValue) grads[i] = -clipValue;
+  }
+}

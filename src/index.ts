@@ -1,0 +1,45 @@
+/**
+ * rnnkit: recurrent neural networks (RNN, LSTM, GRU) in pure TypeScript, trained by
+ * backpropagation through time, with PyTorch-compatible weights. Every public name is here.
+ */
+export { Tensor } from './tensor/tensor.js';
+export type { NestedArray } from './tensor/tensor.js';
+export type { DType, FloatArray } from './tensor/dtype.js';
+export { Rng } from './tensor/rng.js';
+export { gemm } from './tensor/gemm.js';
+export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
+
+export { Model, Stream } from './model/model.js';
+export type { ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, StateDictEntry } from './model/model.js';
+export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
+export { padSequences } from './model/validate.js';
+export type { SequenceInput } from './model/validate.js';
+export type { CellType } from './sequence/stack.js';
+export type { InitialStateMode } from './sequence/initial-state.js';
+
+export { defineLoss } from './loss/loss.js';
+export type { Loss, LossOptions, LossResult, Reduction, StepLoss } from './loss/loss.js';
+export { mseLoss } from './loss/mse.js';
+export { crossEntropyLoss } from './loss/cross-entropy.js';
+export { bceWithLogitsLoss } from './loss/bce.js';
+
+export { sgd } from './optim/sgd.js';
+export type { SgdOptions } from './optim/sgd.js';
+export { adam } from './optim/adam.js';
+export type { AdamOptions } from './optim/adam.js';
+export { rmsprop } from './optim/rmsprop.js';
+export type { RmsPropOptions } from './optim/rmsprop.js';
+export { adagrad } from './optim/adagrad.js';
+export type { AdagradOptions } from './optim/adagrad.js';
+export type { Optimizer } from './optim/optimizer.js';
+
+export { clipGradNorm, clipGradValue, gradNorm } from './clip/clip.js';
+export type { NormType } from './clip/clip.js';
+
+export { trainStep } from './train/step.js';
+export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
+export { fit, fitAsync, evaluate } from './train/fit.js';
+export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+
+export { gradCheck, gradCheckLoss } from './check/grad-check.js';
+export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';

@@ -1,0 +1,29 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { defineLoss, type Loss, type LossOptions } from './loss.js';
+
+/**
+ * Binary cross-entropy on logits: `max(x, 0) − x·y + log(1 + e^−|x|)` per element, with
+ * targets y in [0, 1]; stable for large |x|. `'mean'` divides by the number of elements.
+ */
+export function bceWithLogitsLoss(options: LossOptions = {}): Loss {
+  return defineLoss(
+    {
+      name: 'bce_with_logits',
+      target: 'values',
+      meanOver: 'elements',
+      targetRange: [0, 1],
+      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+        let e = 0;
+        for (let i = 0; i < n; i++) {
+          const x = pred[p + i];
+          const y = target[q + i];
+          e += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+          const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+          grad[p + i] = s - y;
+        }
+        return e;
+      },
+    },
+    options,
+  );
+}

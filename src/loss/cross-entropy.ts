@@ -1,0 +1,27 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { defineLoss, type Loss, type LossOptions } from './loss.js';
+
+/**
+ * Softmax cross-entropy over class indices: the predictions are logits `[..., C]` and the target
+ * holds one class index per step. `'mean'` divides by the number of steps, as PyTorch does.
+ */
+export function crossEntropyLoss(options: LossOptions = {}): Loss {
+  return defineLoss(
+    {
+      name: 'cross_entropy',
+      target: 'classes',
+      meanOver: 'steps',
+      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+        let max = -Infinity;
+        for (let i = 0; i < n; i++) if (pred[p + i] > max) max = pred[p + i];
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += Math.exp(pred[p + i] - max);
+        const logZ = max + Math.log(sum);
+        const cls = target[q];
+        for (let i = 0; i < n; i++) grad[p + i] = Math.exp(pred[p + i] - logZ) - (i === cls ? 1 : 0);
+        return logZ - pred[p + cls];
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,23 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { defineLoss, type Loss, type LossOptions } from './loss.js';
+
+/** Mean squared error `Σ (pred − target)²`; `'mean'` divides by the number of elements, as PyTorch does. */
+export function mseLoss(options: LossOptions = {}): Loss {
+  return defineLoss(
+    {
+      name: 'mse',
+      target: 'values',
+      meanOver: 'elements',
+      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+        let e = 0;
+        for (let i = 0; i < n; i++) {
+          const d = pred[p + i] - target[q + i];
+          e += d * d;
+          grad[p + i] = 2 * d;
+        }
+        return e;
+      },
+    },
+    options,
+  );
+}

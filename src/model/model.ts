@@ -1,0 +1,477 @@
+import { allocate, type FloatArray } from '../tensor/dtype.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { glorotInit, orthogonalInit, uniformInit } from '../tensor/init.js';
+import { swapAxes01 } from '../tensor/ops.js';
+import { describe } from '../errors.js';
+import { ParameterSet } from './parameters.js';
+import { linearBackward, linearForward, type LinearWeights } from './linear.js';
+import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
+import { checkFinite, checkShape, toLengths, toTensor, type SequenceInput } from './validate.js';
+import { declareStackParams, gateCount, RecurrentStack, type StackConfig } from '../sequence/stack.js';
+import type { DirectionWeights } from '../sequence/direction.js';
+import { InitialState, type InitialStateInputs } from '../sequence/initial-state.js';
+
+/** Per-call inputs besides the sequences themselves. */
+export interface ForwardOptions {
+  /** Steps of each sequence when the batch is padded to one length: `B` integers in [1, T]. */
+  lengths?: readonly number[] | Int32Array;
+  /** Initial hidden state `[L*D, B, H]`; required with `initialState: 'given'`, else it overrides the mode. */
+  h0?: Tensor | NestedArray;
+  /** LSTM initial cell state `[L*D, B, H]`, with the same rules as `h0`. */
+  c0?: Tensor | NestedArray;
+  /** Context vectors `[B, contextSize]`, required with `initialState: 'encoded'`. */
+  context?: Tensor | NestedArray;
+}
+
+/** What a forward pass returns. */
+export interface ForwardResult {
+  /** `[B, T, O]` (head at every step), `[B, O]` (head at the last step); without a head, `O` is `D*H`. */
+  output: Tensor;
+  /** Final hidden state `[L*D, B, H]`, layer-major, forward direction before backward: pass it as `h0` to continue. */
+  h: Tensor;
+  /** LSTM final cell state `[L*D, B, H]`, or null for RNN and GRU. */
+  c: Tensor | null;
+}
+
+/** Upstream gradients for {@link Model.backward} besides the output's. */
+export interface BackwardOptions {
+  /** Gradient with respect to the final hidden state `[L*D, B, H]`. */
+  gradH?: Tensor;
+  /** Gradient with respect to the LSTM final cell state `[L*D, B, H]`. */
+  gradC?: Tensor;
+}
+
+/** Gradients of the inputs of the last forward pass. */
+export interface BackwardResult {
+  /** `[B, T, I]`. */
+  input: Tensor;
+  /** `[L*D, B, H]` when h0 was supplied with the call, else null. */
+  h0: Tensor | null;
+  /** `[L*D, B, H]` when c0 was supplied with the call, else null. */
+  c0: Tensor | null;
+  /** `[B, contextSize]` with an encoded prior, else null. */
+  context: Tensor | null;
+}
+
+/** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
+export type StateDictEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
+
+interface LastCall {
+  B: number;
+  T: number;
+  lengths: Int32Array | null;
+  outputShape: number[];
+}
+
+/**
+ * A recurrent model: a stack of RNN, LSTM or GRU layers, an initial-state source and an
+ * optional Linear head at every step or at the last step. Parameters live in one flat array
+ * (`params.values`) with PyTorch's names and layouts; gradients accumulate in `params.grads`
+ * until {@link zeroGrad}.
+ *
+ * @example
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 32, outputSize: 1 });
+ * const { output } = model.forward(input); // [B, T, 1]
+ */
+export class Model {
+  readonly options: ResolvedModelOptions;
+  readonly params: ParameterSet;
+  private readonly stackConfig: StackConfig;
+  private readonly weights: DirectionWeights[];
+  private readonly stack: RecurrentStack;
+  private readonly initial: InitialState;
+  private readonly head: LinearWeights | null;
+  private last: LastCall | null = null;
+  private headIn: FloatArray;
+  private headOut: FloatArray;
+
+  /** @throws TypeError or RangeError for an invalid or unknown option. */
+  constructor(options: ModelOptions) {
+    const o = resolveModelOptions(options);
+    this.options = o;
+    this.stackConfig = {
+      cell: o.cell,
+      inputSize: o.inputSize,
+      hiddenSize: o.hiddenSize,
+      numLayers: o.numLayers,
+      bidirectional: o.bidirectional,
+      bias: o.bias,
+      nonlinearity: o.nonlinearity,
+    };
+    const params = new ParameterSet(o.dtype);
+    this.weights = declareStackParams(params, this.stackConfig, 'rnn.');
+    const slots = o.numLayers * this.directions;
+    this.initial = new InitialState(o.initialState, slots, o.hiddenSize, o.contextSize, o.cell === 'lstm', params);
+    this.head = null;
+    if (o.outputSize !== null) {
+      const inF = this.directions * o.hiddenSize;
+      const weight = params.add('head.weight', [o.outputSize, inF]).offset;
+      const bias = params.add('head.bias', [o.outputSize]).offset;
+      this.head = { weight, bias, inFeatures: inF, outFeatures: o.outputSize };
+    }
+    params.seal();
+    this.params = params;
+    this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
+    this.headIn = this.headOut = allocate(o.dtype, 0);
+    this.initialize(new Rng(o.seed));
+  }
+
+  /** 2 for a bidirectional stack, else 1. */
+  get directions(): number {
+    return this.options.bidirectional ? 2 : 1;
+  }
+
+  /** Features of the output at each step: `outputSize`, or `D*H` without a head. */
+  get outputFeatures(): number {
+    return this.options.outputSize ?? this.directions * this.options.hiddenSize;
+  }
+
+  /** Number of scalar parameters. */
+  get parameterCount(): number {
+    return this.params.count;
+  }
+
+  /** Re-draws every parameter from `rng` per the `init` option (PyTorch's scheme by default). */
+  initialize(rng: Rng): void {
+    const o = this.options;
+    const H = o.hiddenSize;
+    const G = gateCount(o.cell);
+    for (const p of this.params.list) {
+      const v = this.params.view(p);
+      const name = p.name;
+      if (name.startsWith('rnn.')) {
+        const isWeight = name.startsWith('rnn.weight');
+        if (o.init === 'pytorch' || !isWeight) uniformInit(v, rng, o.init === 'pytorch' ? 1 / Math.sqrt(H) : 0);
+        else if (o.init === 'orthogonal' && name.startsWith('rnn.weight_hh')) {
+          for (let g = 0; g < G; g++) orthogonalInit(v.subarray(g * H * H, (g + 1) * H * H), rng, H, H);
+        } else {
+          const cols = p.shape[1];
+          for (let g = 0; g < G; g++) glorotInit(v.subarray(g * H * cols, (g + 1) * H * cols), rng, cols, H);
+        }
+        if (o.unitForgetBias && name.startsWith('rnn.bias')) {
+          v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
+        }
+      } else if (name === 'h0' || name === 'c0') {
+        v.fill(0);
+      } else {
+        uniformInit(v, rng, 1 / Math.sqrt(name.startsWith('head') ? this.directions * H : o.contextSize));
+      }
+    }
+  }
+
+  /** Shape of the output for a batch of `B` sequences of `T` steps. */
+  outputShape(B: number, T: number): number[] {
+    const F = this.outputFeatures;
+    return this.options.head === 'last' ? [B, F] : [B, T, F];
+  }
+
+  /**
+   * Runs the model over a batch `[B, T, inputSize]`, caching what {@link backward} needs.
+   * @throws TypeError/RangeError for a wrong shape, non-finite values, bad lengths or initial states;
+   *   nothing changes when it throws.
+   */
+  forward(input: SequenceInput, options: ForwardOptions = {}): ForwardResult {
+    const o = this.options;
+    const x = toTensor('input', input, 3, o.dtype);
+    const [B, T, I] = x.shape;
+    if (B === 0) throw new RangeError('input is an empty batch: expected at least one sequence');
+    if (T === 0) throw new RangeError('input has zero-length sequences: expected at least one step');
+    if (I !== o.inputSize) {
+      throw new RangeError(`input has ${I} features per step, the model expects ${o.inputSize}`);
+    }
+    const lengths = options.lengths === undefined ? null : toLengths(options.lengths, B, T);
+    const states = this.resolveInitialStates(options, B);
+    const stack = this.stack;
+    stack.prepare(T, B, lengths);
+    swapAxes01(stack.x, x.data, B, T, I);
+    this.initial.fill(stack, this.params, B, states);
+    stack.forward();
+    this.last = { B, T, lengths, outputShape: this.outputShape(B, T) };
+    const output = this.runHead();
+    const L = o.numLayers * this.directions;
+    const H = o.hiddenSize;
+    return {
+      output,
+      h: new Tensor([L, B, H], stack.hn.slice()),
+      c: o.cell === 'lstm' ? new Tensor([L, B, H], stack.cn.slice()) : null,
+    };
+  }
+
+  /** The output of {@link forward} alone. */
+  predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
+    return this.forward(input, options).output;
+  }
+
+  /**
+   * Backpropagation through time from the gradient of the last forward's output (same shape).
+   * Accumulates (adds) every parameter's gradient into `params.grads`, summed over all steps.
+   * @throws Error when no forward preceded it; RangeError for a wrong shape or non-finite values.
+   */
+  backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
+    const last = this.last;
+    if (last === null) throw new Error('backward needs a forward pass first');
+    checkShape('gradOutput', gradOutput, last.outputShape);
+    checkFinite('gradOutput', gradOutput);
+    const { B, T } = last;
+    const L = this.options.numLayers * this.directions;
+    const H = this.options.hiddenSize;
+    const stack = this.stack;
+    for (const [name, grad, dst] of [
+      ['gradH', options.gradH, stack.dhn],
+      ['gradC', options.gradC, stack.dcn],
+    ] as const) {
+      if (grad === undefined) {
+        dst.fill(0);
+        continue;
+      }
+      if (name === 'gradC' && this.options.cell !== 'lstm') throw new TypeError('gradC applies to LSTM models only');
+      checkShape(name, grad, [L, B, H]);
+      checkFinite(name, grad);
+      dst.set(grad.data);
+    }
+    this.headBackward(gradOutput.data);
+    stack.backward();
+    const states = this.initial.backward(stack, this.params);
+    const I = this.options.inputSize;
+    const dx = allocate(this.options.dtype, B * T * I);
+    swapAxes01(dx, stack.dx, T, B, I);
+    return { input: new Tensor([B, T, I], dx), ...states };
+  }
+
+  /** Every parameter's accumulated gradient by name, as copies. */
+  gradDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const p of this.params.list) out[p.name] = this.params.gradTensor(p);
+    return out;
+  }
+
+  /** Sets every gradient to zero. */
+  zeroGrad(): void {
+    this.params.zeroGrad();
+  }
+
+  private resolveInitialStates(options: ForwardOptions, B: number): InitialStateInputs {
+    const o = this.options;
+    const shape = [o.numLayers * this.directions, B, o.hiddenSize];
+    const out: { h0?: Tensor; c0?: Tensor; context?: Tensor } = {};
+    for (const name of ['h0', 'c0'] as const) {
+      const v = options[name];
+      if (v === undefined) {
+        if (o.initialState === 'given' && (name === 'h0' || o.cell === 'lstm')) {
+          throw new TypeError(`${name} is missing: initialState 'given' needs it with every call, shape [${shape}]`);
+        }
+        continue;
+      }
+      if (name === 'c0' && o.cell !== 'lstm') throw new TypeError(`c0 applies to LSTM models only, not '${o.cell}'`);
+      out[name] = toTensor(name, v, 3, o.dtype);
+      checkShape(name, out[name], shape);
+    }
+    if (options.context !== undefined) {
+      if (o.initialState !== 'encoded') {
+        throw new TypeError(`context applies to initialState 'encoded' only, not '${o.initialState}'`);
+      }
+      out.context = toTensor('context', options.context, 2, o.dtype);
+      checkShape('context', out.context, [B, o.contextSize]);
+    } else if (o.initialState === 'encoded' && out.h0 === undefined) {
+      throw new TypeError(`context is missing: initialState 'encoded' needs a context of shape [${B}, ${o.contextSize}]`);
+    }
+    return out;
+  }
+
+  /** Reads the stack's output at every step or at each sequence's last step, through the head if any. */
+  private runHead(): Tensor {
+    const { B, T, lengths, outputShape } = this.last as LastCall;
+    const DH = this.directions * this.options.hiddenSize;
+    const F = this.outputFeatures;
+    const out = this.stack.output;
+    const rows = this.options.head === 'last' ? B : T * B;
+    if (this.headIn.length !== rows * DH) this.headIn = allocate(this.options.dtype, rows * DH);
+    if (this.headOut.length !== rows * F) this.headOut = allocate(this.options.dtype, rows * F);
+    if (this.options.head === 'last') {
+      for (let b = 0; b < B; b++) {
+        const t = lengths === null ? T - 1 : lengths[b] - 1;
+        this.headIn.set(out.subarray((t * B + b) * DH, (t * B + b + 1) * DH), b * DH);
+      }
+    } else {
+      this.headIn.set(out);
+    }
+    if (this.head !== null) linearForward(this.head, this.params.values, this.headIn, rows, this.headOut);
+    else this.headOut.set(this.headIn);
+    const result = allocate(this.options.dtype, rows * F);
+    if (this.options.head === 'last') result.set(this.headOut);
+    else swapAxes01(result, this.headOut, T, B, F);
+    return new Tensor(outputShape, result);
+  }
+
+  /** Sends the output gradient through the head into the stack's `dOutput`. */
+  private headBackward(gradOutput: FloatArray): void {
+    const { B, T, lengths } = this.last as LastCall;
+    const DH = this.directions * this.options.hiddenSize;
+    const F = this.outputFeatures;
+    const last = this.options.head === 'last';
+    const rows = last ? B : T * B;
+    const dy = allocate(this.options.dtype, rows * F);
+    if (last) dy.set(gradOutput);
+    else swapAxes01(dy, gradOutput, B, T, F);
+    const dIn = last ? allocate(this.options.dtype, rows * DH) : this.stack.dOutput;
+    if (this.head !== null) linearBackward(this.head, this.params.values, this.params.grads, this.headIn, dy, rows, dIn);
+    else dIn.set(dy);
+    if (!last) return;
+    const dOut = this.stack.dOutput;
+    dOut.fill(0);
+    for (let b = 0; b < B; b++) {
+      const t = lengths === null ? T - 1 : lengths[b] - 1;
+      dOut.set(dIn.subarray(b * DH, (b + 1) * DH), (t * B + b) * DH);
+    }
+  }
+
+  /** Every parameter by its PyTorch name (`rnn.weight_ih_l0`, `head.bias`, `h0`, ...), as copies. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const p of this.params.list) out[p.name] = this.params.tensor(p);
+    return out;
+  }
+
+  /**
+   * Loads parameters by name. Every entry must be present with the right shape and finite
+   * values, and no other entry may be there; otherwise it throws and loads nothing.
+   */
+  loadStateDict(dict: Record<string, StateDictEntry>): void {
+    if (typeof dict !== 'object' || dict === null) {
+      throw new TypeError(`state dict is ${describe(dict)}, expected an object of tensors by name`);
+    }
+    const names = new Set(this.params.list.map((p) => p.name));
+    const extra = Object.keys(dict).filter((k) => !names.has(k));
+    if (extra.length > 0) throw new RangeError(`state dict has unexpected entries: ${extra.join(', ')}`);
+    const missing = [...names].filter((k) => !(k in dict));
+    if (missing.length > 0) throw new RangeError(`state dict is missing entries: ${missing.join(', ')}`);
+    for (const p of this.params.list) {
+      const e = dict[p.name];
+      const shape = e?.shape;
+      if (!Array.isArray(shape) || shape.length !== p.shape.length || shape.some((s, i) => s !== p.shape[i])) {
+        throw new RangeError(
+          `state dict entry ${p.name} has shape ${Array.isArray(shape) ? `[${shape.join(', ')}]` : describe(shape)}, expected [${p.shape.join(', ')}]`,
+        );
+      }
+      const data = e.data;
+      if (data === null || typeof data !== 'object' || data.length !== p.size) {
+        throw new RangeError(`state dict entry ${p.name} has ${describe(data)} as data, expected ${p.size} numbers`);
+      }
+      for (let i = 0; i < p.size; i++) {
+        if (typeof data[i] !== 'number' || !Number.isFinite(data[i])) {
+          throw new RangeError(`state dict entry ${p.name} has ${describe(data[i])} at ${i}, expected finite numbers`);
+        }
+      }
+    }
+    for (const p of this.params.list) this.params.view(p).set(dict[p.name].data);
+  }
+
+  /** A JSON-ready snapshot: the options and every parameter. */
+  toJSON(): { format: 'rnnkit-model/1'; options: ResolvedModelOptions; params: Record<string, { shape: number[]; data: number[] }> } {
+    const params: Record<string, { shape: number[]; data: number[] }> = {};
+    for (const p of this.params.list) params[p.name] = { shape: [...p.shape], data: Array.from(this.params.view(p)) };
+    return { format: 'rnnkit-model/1', options: { ...this.options }, params };
+  }
+
+  /** Rebuilds a model from {@link toJSON}'s output. */
+  static fromJSON(json: unknown): Model {
+    const j = json as { format?: unknown; options?: ModelOptions & { outputSize?: number | null }; params?: Record<string, StateDictEntry> };
+    if (typeof j !== 'object' || j === null || j.format !== 'rnnkit-model/1') {
+      throw new TypeError(`model JSON is ${describe(json)}, expected an object with format 'rnnkit-model/1'`);
+    }
+    const opts = { ...(j.options as ModelOptions & { outputSize?: number | null }) };
+    if (opts.outputSize === null) delete opts.outputSize;
+    if (opts.initialState !== 'encoded') delete opts.contextSize;
+    if (opts.cell !== 'lstm') delete opts.unitForgetBias;
+    if (opts.cell !== 'rnn') delete opts.nonlinearity;
+    const model = new Model(opts as ModelOptions);
+    model.loadStateDict(j.params ?? {});
+    return model;
+  }
+
+  /**
+   * A stream for feeding one time step at a time (live data), with the state carried between
+   * calls. It shares this model's parameters and owns its buffers: a step allocates nothing.
+   */
+  createStream(batchSize = 1): Stream {
+    if (this.options.bidirectional) throw new TypeError('a bidirectional model cannot run step by step: it needs the whole sequence');
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`batchSize is ${describe(batchSize)}, expected an integer >= 1`);
+    }
+    return new Stream(this, new RecurrentStack(this.stackConfig, this.options.dtype, this.params, this.weights), batchSize);
+  }
+
+  /** @internal used by {@link Stream}. */
+  headWeights(): LinearWeights | null {
+    return this.head;
+  }
+}
+
+/**
+ * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers)
+ * and returns the output for that step (`B*O` numbers, a buffer reused by the next call).
+ */
+export class Stream {
+  private readonly out: FloatArray;
+
+  constructor(
+    private readonly model: Model,
+    private readonly stack: RecurrentStack,
+    readonly batchSize: number,
+  ) {
+    stack.prepare(1, batchSize, null);
+    this.out = allocate(model.options.dtype, batchSize * model.outputFeatures);
+    this.reset();
+  }
+
+  /** Starts over from a zero state (or the learned one). */
+  reset(): void {
+    const o = this.model.options;
+    this.stack.hn.fill(0);
+    this.stack.cn.fill(0);
+    if (o.initialState === 'learned') {
+      const B = this.batchSize;
+      const H = o.hiddenSize;
+      for (const name of ['h0', 'c0'] as const) {
+        const p = this.model.params.get(name);
+        if (p === undefined) continue;
+        const dst = name === 'h0' ? this.stack.hn : this.stack.cn;
+        const v = this.model.params.view(p);
+        for (let k = 0; k < o.numLayers; k++) {
+          for (let b = 0; b < B; b++) dst.set(v.subarray(k * H, (k + 1) * H), (k * B + b) * H);
+        }
+      }
+    }
+  }
+
+  /** Hidden state `[L, B, H]` now (a live view). */
+  get h(): FloatArray {
+    return this.stack.hn;
+  }
+
+  /**
+   * Advances every sequence by one step.
+   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers.
+   */
+  step(x: ArrayLike<number>): FloatArray {
+    const o = this.model.options;
+    const n = this.batchSize * o.inputSize;
+    if (x === null || typeof x !== 'object' || x.length !== n) {
+      throw new RangeError(`step input has ${describe(x)}, expected ${n} numbers (batch ${this.batchSize} x ${o.inputSize} features)`);
+    }
+    const stack = this.stack;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      if (!Number.isFinite(v)) throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
+      stack.x[i] = v;
+    }
+    stack.h0.set(stack.hn);
+    stack.c0.set(stack.cn);
+    stack.forward();
+    const head = this.model.headWeights();
+    if (head === null) this.out.set(stack.output);
+    else linearForward(head, this.model.params.values, stack.output, this.batchSize, this.out);
+    return this.out;
+  }
+}

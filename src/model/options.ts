@@ -1,0 +1,111 @@
+import type { DType } from '../tensor/dtype.js';
+import type { CellType } from '../sequence/stack.js';
+import type { InitialStateMode } from '../sequence/initial-state.js';
+import { checkBoolean, checkChoice, checkInt, checkKeys, describe } from '../errors.js';
+
+/** How the recurrent weights are initialised. */
+export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
+
+/** Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required. */
+export interface ModelOptions {
+  /** Recurrent cell: `'rnn'` (default), `'lstm'` or `'gru'`. */
+  cell?: CellType;
+  /** Features per time step of the input. */
+  inputSize: number;
+  /** Hidden units per layer and direction. */
+  hiddenSize: number;
+  /** Stacked recurrent layers (default 1). */
+  numLayers?: number;
+  /** Run a second direction from the last step to the first and concatenate (default false). */
+  bidirectional?: boolean;
+  /** Use `bias_ih` and `bias_hh` (default true). */
+  bias?: boolean;
+  /** RNN activation: `'tanh'` (default) or `'relu'`. */
+  nonlinearity?: 'tanh' | 'relu';
+  /** Size of a Linear head on top of the stack; omit for no head (the output is the hidden states). */
+  outputSize?: number;
+  /** Apply the head at every step (`'sequence'`, default) or only at the last step (`'last'`). */
+  head?: 'sequence' | 'last';
+  /** Source of the initial state (default `'zeros'`). */
+  initialState?: InitialStateMode;
+  /** Length of the context vector, required with `initialState: 'encoded'`. */
+  contextSize?: number;
+  /** Element type of parameters and buffers (default `'float32'`). */
+  dtype?: DType;
+  /** Seed of the generator that initialises the weights (default 0). */
+  seed?: number;
+  /** Recurrent weight initialisation (default `'pytorch'`: U(-1/√H, 1/√H) for everything). */
+  init?: WeightInit;
+  /** LSTM only: initialise the forget-gate biases to 1 (bias_ih) and 0 (bias_hh). Default false. */
+  unitForgetBias?: boolean;
+}
+
+/** {@link ModelOptions} with every default filled in. */
+export type ResolvedModelOptions = Required<Omit<ModelOptions, 'outputSize' | 'contextSize'>> & {
+  outputSize: number | null;
+  contextSize: number;
+};
+
+const KEYS = [
+  'cell',
+  'inputSize',
+  'hiddenSize',
+  'numLayers',
+  'bidirectional',
+  'bias',
+  'nonlinearity',
+  'outputSize',
+  'head',
+  'initialState',
+  'contextSize',
+  'dtype',
+  'seed',
+  'init',
+  'unitForgetBias',
+] as const;
+
+/** Validates model options and fills in defaults. */
+export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError(`model options are ${describe(o)}, expected an object`);
+  checkKeys('model options', o, KEYS);
+  const cell = checkChoice('cell', o.cell ?? 'rnn', ['rnn', 'lstm', 'gru'] as const);
+  const initialState = checkChoice('initialState', o.initialState ?? 'zeros', [
+    'zeros',
+    'learned',
+    'encoded',
+    'given',
+  ] as const);
+  if (initialState === 'encoded' && o.contextSize === undefined) {
+    throw new TypeError("initialState 'encoded' needs contextSize, the length of the context vector");
+  }
+  if (initialState !== 'encoded' && o.contextSize !== undefined) {
+    throw new TypeError(`contextSize applies to initialState 'encoded' only, not '${initialState}'`);
+  }
+  if (o.unitForgetBias && cell !== 'lstm') {
+    throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);
+  }
+  if (o.nonlinearity !== undefined && cell !== 'rnn') {
+    throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
+  }
+  const seed = o.seed ?? 0;
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new TypeError(`seed is ${describe(seed)}, expected a finite number`);
+  }
+  return {
+    cell,
+    inputSize: checkInt('inputSize', o.inputSize),
+    hiddenSize: checkInt('hiddenSize', o.hiddenSize),
+    numLayers: checkInt('numLayers', o.numLayers ?? 1),
+    bidirectional: checkBoolean('bidirectional', o.bidirectional ?? false),
+    bias: checkBoolean('bias', o.bias ?? true),
+    nonlinearity: checkChoice('nonlinearity', o.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const),
+    outputSize: o.outputSize === undefined ? null : checkInt('outputSize', o.outputSize),
+    head: checkChoice('head', o.head ?? 'sequence', ['sequence', 'last'] as const),
+    initialState,
+    contextSize: initialState === 'encoded' ? checkInt('contextSize', o.contextSize) : 0,
+    dtype: checkChoice('dtype', o.dtype ?? 'float32', ['float32', 'float64'] as const),
+    seed,
+    init: checkChoice('init', o.init ?? 'pytorch', ['pytorch', 'glorot', 'orthogonal'] as const),
+    unitForgetBias: checkBoolean('unitForgetBias', o.unitForgetBias ?? false),
+  };
+}

@@ -1,0 +1,112 @@
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import type { DType } from '../tensor/dtype.js';
+import { describe } from '../errors.js';
+
+/** A batch of sequences `[B, T, features]`: a tensor or nested arrays. */
+export type SequenceInput = Tensor | NestedArray;
+
+/**
+ * Converts `value` to a tensor of `rank` dimensions and checks every element is finite.
+ * Nested arrays must be rectangular; a ragged batch of sequences gets a hint about lengths.
+ */
+export function toTensor(name: string, value: unknown, rank: number, dtype: DType): Tensor {
+  let t: Tensor;
+  if (value instanceof Tensor) {
+    t = value;
+  } else if (Array.isArray(value)) {
+    if (rank === 3 && value.length > 0 && Array.isArray(value[0])) {
+      const lens = value.map((s: unknown) => (Array.isArray(s) ? s.length : -1));
+      const odd = lens.findIndex((n) => n !== lens[0]);
+      if (odd > 0) {
+        throw new RangeError(
+          `${name}: sequence ${odd} has ${lens[odd]} steps but sequence 0 has ${lens[0]}; pad ragged sequences ` +
+            'to one length (padSequences does this) and pass their lengths',
+        );
+      }
+    }
+    t = Tensor.from(value as NestedArray, dtype);
+  } else {
+    throw new TypeError(`${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`);
+  }
+  if (t.shape.length !== rank) {
+    throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected ${rank} dimensions`);
+  }
+  checkFinite(name, t);
+  return t;
+}
+
+/** Throws a RangeError naming the first NaN or infinite element of `t`. */
+export function checkFinite(name: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new RangeError(`${name} has ${d[i]} at ${indexOf(t.shape, i)}, expected finite numbers`);
+    }
+  }
+}
+
+/** The multi-index `[i, j, ...]` of flat offset `flat` in `shape`, as text. */
+export function indexOf(shape: readonly number[], flat: number): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${idx.join(', ')}]`;
+}
+
+/** Checks `t` has exactly `shape`. */
+export function checkShape(name: string, t: Tensor, shape: readonly number[]): void {
+  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+    throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  }
+}
+
+/** Validates per-sequence lengths: `B` integers in [1, T]. */
+export function toLengths(value: unknown, B: number, T: number): Int32Array {
+  if (!(Array.isArray(value) || value instanceof Int32Array)) {
+    throw new TypeError(`lengths is ${describe(value)}, expected an array of ${B} integers`);
+  }
+  if (value.length !== B) throw new RangeError(`lengths has ${value.length} entries, the batch has ${B} sequences`);
+  const out = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    const n: unknown = value[b];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > T) {
+      throw new RangeError(`lengths[${b}] is ${describe(n)}, expected an integer in [1, ${T}]`);
+    }
+    out[b] = n;
+  }
+  return out;
+}
+
+/**
+ * Pads sequences of different lengths (each `[T_b, features]`) with zeros to one length and
+ * returns the batch `[B, T_max, features]` with the lengths to pass alongside it.
+ */
+export function padSequences(
+  sequences: readonly (readonly (readonly number[])[])[],
+  dtype: DType = 'float32',
+): { input: Tensor; lengths: number[] } {
+  if (!Array.isArray(sequences) || sequences.length === 0) {
+    throw new RangeError(`sequences is ${describe(sequences)}, expected a non-empty array of sequences`);
+  }
+  const lengths = sequences.map((s, b) => {
+    if (!Array.isArray(s) || s.length === 0) {
+      throw new RangeError(`sequence ${b} is ${describe(s)}, expected a non-empty array of steps`);
+    }
+    return s.length;
+  });
+  const F = sequences[0][0].length;
+  const T = Math.max(...lengths);
+  const input = new Tensor([sequences.length, T, F], dtype);
+  for (let b = 0; b < sequences.length; b++) {
+    for (let t = 0; t < lengths[b]; t++) {
+      const step: unknown = sequences[b][t];
+      if (!Array.isArray(step) || step.length !== F) {
+        throw new RangeError(`sequence ${b} step ${t} is ${describe(step)}, expected ${F} numbers`);
+      }
+      for (let f = 0; f < F; f++) input.data[(b * T + t) * F + f] = step[f] as number;
+    }
+  }
+  return { input, lengths };
+}

@@ -1,0 +1,55 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { checkPositive } from '../errors.js';
+import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  /** Learning rate (default 0.001). */
+  lr?: number;
+  /** Decay rates of the first and second moments (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator after the square root (default 1e-8). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+}
+
+/**
+ * Adam with PyTorch's semantics: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
+ * `p −= (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`.
+ */
+export function adam(options: AdamOptions = {}): Optimizer {
+  return new Adam(options);
+}
+
+class Adam extends BaseOptimizer {
+  readonly name = 'adam';
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly eps: number;
+  private readonly weightDecay: number;
+
+  constructor(o: AdamOptions) {
+    checkOptimizerOptions('adam', o, ['lr', 'betas', 'eps', 'weightDecay']);
+    super(o.lr ?? 1e-3);
+    const betas = o.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair [beta1, beta2]');
+    this.beta1 = coefficient('betas[0]', betas[0], 0.9);
+    this.beta2 = coefficient('betas[1]', betas[1], 0.999);
+    this.eps = checkPositive('eps', o.eps ?? 1e-8);
+    this.weightDecay = checkPositive('weightDecay', o.weightDecay ?? 0, true);
+  }
+
+  protected update(p: FloatArray, grads: FloatArray): void {
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const m = this.state(0, p.length);
+    const v = this.state(1, p.length);
+    const stepSize = this.lr / (1 - Math.pow(b1, this.t));
+    const root2 = Math.sqrt(1 - Math.pow(b2, this.t));
+    for (let i = 0; i < p.length; i++) {
+      const g = grads[i] + wd * p[i];
+      m[i] = b1 * m[i] + (1 - b1) * g;
+      v[i] = b2 * v[i] + (1 - b2) * g * g;
+      p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / root2 + eps);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { checkBoolean, checkPositive } from '../errors.js';
+import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
+
+export interface SgdOptions {
+  lr: number;
+  /** Momentum factor μ in [0, 1) (default 0). */
+  momentum?: number;
+  /** Dampening τ in [0, 1) of the momentum (default 0). */
+  dampening?: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and no dampening). */
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent with PyTorch's semantics:
+ * `g += λp`; `v = g` at the first step, then `v = μv + (1−τ)g`; `g = g + μv` (Nesterov) or `v`; `p −= lr·g`.
+ */
+export function sgd(options: SgdOptions): Optimizer {
+  return new Sgd(options);
+}
+
+class Sgd extends BaseOptimizer {
+  readonly name = 'sgd';
+  private readonly momentum: number;
+  private readonly dampening: number;
+  private readonly nesterov: boolean;
+  private readonly weightDecay: number;
+
+  constructor(o: SgdOptions) {
+    checkOptimizerOptions('sgd', o, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+    super(o.lr);
+    this.momentum = coefficient('momentum', o.momentum, 0);
+    this.dampening = coefficient('dampening', o.dampening, 0);
+    this.nesterov = checkBoolean('nesterov', o.nesterov ?? false);
+    this.weightDecay = checkPositive('weightDecay', o.weightDecay ?? 0, true);
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
+      throw new RangeError('nesterov needs momentum > 0 and dampening 0');
+    }
+  }
+
+  protected update(p: FloatArray, grads: FloatArray): void {
+    const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = this;
+    const v = mu !== 0 ? this.state(0, p.length) : null;
+    for (let i = 0; i < p.length; i++) {
+      let g = grads[i] + wd * p[i];
+      if (v !== null) {
+        v[i] = this.t === 1 ? g : mu * v[i] + (1 - dampening) * g;
+        g = nesterov ? g + mu * v[i] : v[i];
+      }
+      p[i] -= lr * g;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { allocate, type FloatArray } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { ParameterSet, Parameter } from '../model/parameters.js';
+import { linearBackward, linearForward, type LinearWeights } from '../model/linear.js';
+import type { RecurrentStack } from './stack.js';
+
+/**
+ * Where a sequence's initial hidden state comes from:
+ * - `zeros`: h0 = 0.
+ * - `learned`: a parameter `h0` of shape `[L*D, 1, H]` shared by every sequence, trained by BPTT.
+ * - `encoded`: a prior from a per-sequence context vector c: `h0 = tanh(W_c c + b_c)`, the
+ *   encoder trained jointly with the rest.
+ * - `given`: supplied with each call; its gradient is returned by backward.
+ */
+export type InitialStateMode = 'zeros' | 'learned' | 'encoded' | 'given';
+
+/** One state (h, or c for LSTM): its learned parameter or its encoder. */
+interface StateSource {
+  readonly name: 'h0' | 'c0';
+  readonly param: Parameter | null;
+  readonly encoder: LinearWeights | null;
+}
+
+/** Initial states supplied with a call: `[L*D, B, H]` tensors, or a context `[B, C]`. */
+export interface InitialStateInputs {
+  readonly h0?: Tensor;
+  readonly c0?: Tensor;
+  readonly context?: Tensor;
+}
+
+/** Gradients of the initial-state inputs that were supplied with the call. */
+export interface InitialStateGrads {
+  h0: Tensor | null;
+  c0: Tensor | null;
+  context: Tensor | null;
+}
+
+/** Builds h0 (and c0) for the stack in each mode, and sends their gradients back. */
+export class InitialState {
+  private readonly sources: StateSource[] = [];
+  private context: FloatArray | null = null;
+  private given = { h0: false, c0: false };
+  private B = 0;
+
+  constructor(
+    readonly mode: InitialStateMode,
+    readonly slots: number,
+    readonly hiddenSize: number,
+    readonly contextSize: number,
+    withCellState: boolean,
+    params: ParameterSet,
+  ) {
+    const names: Array<'h0' | 'c0'> = withCellState ? ['h0', 'c0'] : ['h0'];
+    const LDH = slots * hiddenSize;
+    for (const name of names) {
+      const param = mode === 'learned' ? params.add(name, [slots, 1, hiddenSize]) : null;
+      let encoder: LinearWeights | null = null;
+      if (mode === 'encoded') {
+        const weight = params.add(`${name}_encoder.weight`, [LDH, contextSize]).offset;
+        const bias = params.add(`${name}_encoder.bias`, [LDH]).offset;
+        encoder = { weight, bias, inFeatures: contextSize, outFeatures: LDH };
+      }
+      this.sources.push({ name, param, encoder });
+    }
+  }
+
+  /** Writes h0 (and c0) for `B` sequences into the stack; inputs are validated by the caller. */
+  fill(stack: RecurrentStack, params: ParameterSet, B: number, inputs: InitialStateInputs): void {
+    this.B = B;
+    this.context = inputs.context ? inputs.context.data : null;
+    for (const src of this.sources) {
+      const dst = src.name === 'h0' ? stack.h0 : stack.c0;
+      const supplied = inputs[src.name];
+      this.given[src.name] = supplied !== undefined;
+      if (supplied !== undefined) dst.set(supplied.data);
+      else if (src.param !== null) this.broadcast(params.view(src.param), dst);
+      else if (src.encoder !== null && this.context !== null) this.encode(src.encoder, params.values, dst);
+      else dst.fill(0);
+    }
+  }
+
+  /** Routes the stack's dh0 (and dc0) to the learned parameters, the encoder, or the caller. */
+  backward(stack: RecurrentStack, params: ParameterSet): InitialStateGrads {
+    const grads: InitialStateGrads = { h0: null, c0: null, context: null };
+    const { B, slots, hiddenSize: H } = this;
+    for (const src of this.sources) {
+      const dState = src.name === 'h0' ? stack.dh0 : stack.dc0;
+      if (this.given[src.name]) {
+        grads[src.name] = new Tensor([slots, B, H], dState.slice());
+      } else if (src.param !== null) {
+        const g = params.grads;
+        for (let k = 0; k < slots; k++) {
+          for (let b = 0; b < B; b++) {
+            for (let j = 0; j < H; j++) g[src.param.offset + k * H + j] += dState[(k * B + b) * H + j];
+          }
+        }
+      } else if (src.encoder !== null && this.context !== null) {
+        const state = src.name === 'h0' ? stack.h0 : stack.c0;
+        const dCtx = this.encodeBackward(src.encoder, params, state, dState);
+        if (grads.context === null) grads.context = new Tensor([B, this.contextSize], dCtx);
+        else for (let i = 0; i < dCtx.length; i++) grads.context.data[i] += dCtx[i];
+      }
+    }
+    return grads;
+  }
+
+  private broadcast(value: FloatArray, dst: FloatArray): void {
+    const { B, slots, hiddenSize: H } = this;
+    for (let k = 0; k < slots; k++) {
+      for (let b = 0; b < B; b++) dst.set(value.subarray(k * H, (k + 1) * H), (k * B + b) * H);
+    }
+  }
+
+  /** `state[k, b, :] = tanh(W c_b + b)[k*H .. (k+1)*H]`: the encoder's rows are slot-major. */
+  private encode(enc: LinearWeights, p: FloatArray, dst: FloatArray): void {
+    const { B, slots, hiddenSize: H } = this;
+    const pre = allocate(dst instanceof Float64Array ? 'float64' : 'float32', B * slots * H);
+    linearForward(enc, p, this.context as FloatArray, B, pre);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < slots; k++) {
+        for (let j = 0; j < H; j++) dst[(k * B + b) * H + j] = Math.tanh(pre[(b * slots + k) * H + j]);
+      }
+    }
+  }
+
+  private encodeBackward(enc: LinearWeights, params: ParameterSet, state: FloatArray, dState: FloatArray): FloatArray {
+    const { B, slots, hiddenSize: H } = this;
+    const dtype = state instanceof Float64Array ? 'float64' : 'float32';
+    const dPre = allocate(dtype, B * slots * H);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < slots; k++) {
+        for (let j = 0; j < H; j++) {
+          const s = (k * B + b) * H + j;
+          dPre[(b * slots + k) * H + j] = dState[s] * (1 - state[s] * state[s]);
+        }
+      }
+    }
+    const dCtx = allocate(dtype, B * this.contextSize);
+    linearBackward(enc, params.values, params.grads, this.context as FloatArray, dPre, B, dCtx);
+    return dCtx;
+  }
+}

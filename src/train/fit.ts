@@ -1,0 +1,210 @@
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { Rng } from '../tensor/rng.js';
+import { checkInt, checkKeys, checkBoolean, describe } from '../errors.js';
+import type { Model } from '../model/model.js';
+import { toTensor, type SequenceInput } from '../model/validate.js';
+import type { Loss } from '../loss/loss.js';
+import { checkTrainOptions, lossOf, prepareBatch, trainStep, type Batch, type TrainOptions } from './step.js';
+
+/** A dataset of N sequences: every field indexed by sequence first, like a batch. */
+export interface Dataset {
+  inputs: SequenceInput;
+  targets: Tensor | NestedArray;
+  lengths?: readonly number[];
+  mask?: Tensor | NestedArray;
+  contexts?: Tensor | NestedArray;
+}
+
+/** Reported after every batch. */
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  loss: number;
+  /** Global L2 gradient norm before clipping. */
+  gradNorm: number;
+  skipped: boolean;
+}
+
+/** Reported after every epoch. */
+export interface EpochInfo {
+  epoch: number;
+  /** Mean training loss over the epoch's batches (skipped batches excluded). */
+  loss: number;
+  /** Loss on the validation data, when given. */
+  valLoss: number | null;
+  /** Steps skipped because the loss or gradient norm was not finite. */
+  skippedSteps: number;
+  /** Largest gradient norm seen in the epoch. */
+  maxGradNorm: number;
+}
+
+/** Options of {@link fit}: the training options plus the loop's. */
+export interface FitOptions extends TrainOptions {
+  /** Passes over the data (default 1). */
+  epochs?: number;
+  /** Sequences per batch (default 32, at most N). */
+  batchSize?: number;
+  /** Reshuffle the order every epoch (default true), with a generator seeded by `seed`. */
+  shuffle?: boolean;
+  seed?: number;
+  validation?: Dataset;
+  onBatch?: (info: BatchInfo) => void;
+  onEpoch?: (info: EpochInfo) => void;
+  /** Stops training after the current batch when aborted. */
+  signal?: AbortSignal;
+}
+
+/** What {@link fit} did. */
+export interface FitHistory {
+  epochs: EpochInfo[];
+  /** True when `signal` stopped training early. */
+  aborted: boolean;
+}
+
+const FIT_KEYS = [
+  'loss',
+  'optimizer',
+  'clip',
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'seed',
+  'validation',
+  'onBatch',
+  'onEpoch',
+  'signal',
+];
+
+/**
+ * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
+ * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
+ */
+export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
+  const loop = trainingLoop(model, data, options);
+  let r = loop.next();
+  while (!r.done) r = loop.next();
+  return r.value;
+}
+
+/** {@link fit}, yielding to the event loop after every batch so a browser page stays responsive. */
+export async function fitAsync(model: Model, data: Dataset, options: FitOptions): Promise<FitHistory> {
+  const loop = trainingLoop(model, data, options);
+  let r = loop.next();
+  while (!r.done) {
+    await yieldToEventLoop();
+    r = loop.next();
+  }
+  return r.value;
+}
+
+/** Mean loss of `model` on `data`, in batches, without changing anything. */
+export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number {
+  const table = toTable(model, data);
+  let total = 0;
+  let weight = 0;
+  for (let start = 0; start < table.N; start += batchSize) {
+    const idx = range(start, Math.min(table.N, start + batchSize));
+    const value = lossOf(model, prepareBatch(model, table.batch(idx), loss), loss).value;
+    total += value * idx.length;
+    weight += idx.length;
+  }
+  return total / weight;
+}
+
+function* trainingLoop(model: Model, data: Dataset, options: FitOptions): Generator<void, FitHistory, void> {
+  checkKeys('fit options', options, FIT_KEYS);
+  checkTrainOptions(options);
+  const epochs = checkInt('epochs', options.epochs ?? 1);
+  const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
+  const rng = new Rng(options.seed ?? 0);
+  const table = toTable(model, data);
+  const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
+  const validation = options.validation === undefined ? null : toTable(model, options.validation);
+  prepareBatch(model, table.batch([0]), options.loss);
+  if (validation !== null) prepareBatch(model, validation.batch([0]), options.loss);
+  const history: FitHistory = { epochs: [], aborted: false };
+  const order = range(0, table.N);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    if (shuffle) rng.shuffle(order);
+    let sum = 0;
+    let counted = 0;
+    let skippedSteps = 0;
+    let maxGradNorm = 0;
+    for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
+      if (options.signal?.aborted) return { ...history, aborted: true };
+      const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), options);
+      if (r.skipped) skippedSteps++;
+      else {
+        sum += r.loss;
+        counted++;
+      }
+      if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+      options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+      yield;
+    }
+    const valLoss = validation === null ? null : evaluate(model, options.validation as Dataset, options.loss, batchSize);
+    const info: EpochInfo = { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
+    history.epochs.push(info);
+    options.onEpoch?.(info);
+  }
+  return history;
+}
+
+/** A dataset converted once to tensors, able to gather any rows into a batch. */
+interface Table {
+  N: number;
+  batch(rows: readonly number[]): Batch;
+}
+
+function toTable(model: Model, data: Dataset): Table {
+  if (typeof data !== 'object' || data === null) throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
+  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
+  const dtype = model.options.dtype;
+  const inputs = toTensor('inputs', data.inputs, 3, dtype);
+  const N = inputs.shape[0];
+  if (N === 0) throw new RangeError('inputs is an empty dataset: expected at least one sequence');
+  const targets = data.targets instanceof Tensor ? data.targets : Tensor.from(data.targets, dtype);
+  const mask = data.mask === undefined ? undefined : toTensor('mask', data.mask, 2, 'float64');
+  const contexts = data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
+  for (const [name, t] of [
+    ['targets', targets],
+    ['mask', mask],
+    ['contexts', contexts],
+  ] as const) {
+    if (t !== undefined && t.shape[0] !== N) throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
+  }
+  if (data.lengths !== undefined && (!Array.isArray(data.lengths) || data.lengths.length !== N)) {
+    throw new RangeError(`lengths is ${describe(data.lengths)}, expected ${N} integers`);
+  }
+  return {
+    N,
+    batch(rows: readonly number[]): Batch {
+      const b: Batch = { input: gather(inputs, rows), target: gather(targets, rows) };
+      if (data.lengths !== undefined) b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
+      if (mask !== undefined) b.mask = gather(mask, rows);
+      if (contexts !== undefined) b.context = gather(contexts, rows);
+      return b;
+    },
+  };
+}
+
+/** Rows `rows` of `t` (first dimension) as a new tensor. */
+function gather(t: Tensor, rows: readonly number[]): Tensor {
+  const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = new Tensor([rows.length, ...t.shape.slice(1)], t.dtype);
+  rows.forEach((r, i) => out.data.set(t.data.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+
+function range(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(i);
+  return out;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}

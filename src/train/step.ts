@@ -1,0 +1,175 @@
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { allocate, type FloatArray } from '../tensor/dtype.js';
+import { checkKeys, describe } from '../errors.js';
+import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../clip/clip.js';
+import type { Loss } from '../loss/loss.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { BackwardResult, Model } from '../model/model.js';
+import { indexOf, toLengths, toTensor, type SequenceInput } from '../model/validate.js';
+
+/** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
+export interface Batch {
+  input: SequenceInput;
+  /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
+  target: Tensor | NestedArray;
+  /** Real steps of each sequence when the batch is padded; padded steps add nothing to loss or gradient. */
+  lengths?: readonly number[] | Int32Array;
+  /** `[B, T]` of 1 (step counts) and 0 (step ignored), combined with `lengths` when both are given. */
+  mask?: Tensor | NestedArray;
+  context?: Tensor | NestedArray;
+  h0?: Tensor | NestedArray;
+  c0?: Tensor | NestedArray;
+}
+
+/** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
+export type ClipOptions = { maxNorm: number; normType?: NormType } | { value: number };
+
+/** What a training step needs besides the batch. */
+export interface TrainOptions {
+  loss: Loss;
+  optimizer: Optimizer;
+  clip?: ClipOptions;
+}
+
+/** What a training step did. */
+export interface StepResult {
+  /** Loss before the update. */
+  loss: number;
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+  /** True when the gradients were rescaled or clamped. */
+  clipped: boolean;
+  /** True when the loss or gradient norm was not finite: the update was skipped and no weight changed. */
+  skipped: boolean;
+  /** Gradients of the inputs (sequence, supplied initial states, context). */
+  grads: BackwardResult;
+}
+
+/**
+ * One step of backpropagation through time: forward over every step, the loss (the sum or mean
+ * of the per-step errors), backward from the last step to the first accumulating each weight's
+ * gradient over all steps, optional clipping, then one optimizer update.
+ *
+ * Every input is validated before anything changes; a non-finite loss or gradient norm skips the
+ * update and leaves every weight as it was (reported as `skipped`).
+ * @throws TypeError/RangeError for invalid batches or options.
+ */
+export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {
+  checkTrainOptions(options);
+  const prepared = prepareBatch(model, batch, options.loss);
+  const { value, grad } = lossOf(model, prepared, options.loss);
+  model.zeroGrad();
+  const grads = model.backward(grad);
+  const g = model.params.grads;
+  const norm = gradNorm(g);
+  if (!Number.isFinite(norm) || !Number.isFinite(value)) {
+    return { loss: value, gradNorm: norm, clipped: false, skipped: true, grads };
+  }
+  const clipped = applyClip(g, options.clip);
+  options.optimizer.step(model.params.values, g);
+  return { loss: value, gradNorm: norm, clipped, skipped: false, grads };
+}
+
+/** Validates the loss, optimizer and clip options of a training call. */
+export function checkTrainOptions(options: TrainOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`training options are ${describe(options)}, expected { loss, optimizer, clip? }`);
+  }
+  const o = options as unknown as Record<string, unknown>;
+  if (typeof options.loss?.compute !== 'function') throw new TypeError(`loss is ${describe(o.loss)}, expected a Loss`);
+  if (typeof options.optimizer?.step !== 'function') {
+    throw new TypeError(`optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`);
+  }
+  const lr = options.optimizer.lr;
+  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`learning rate is ${lr}, expected a finite number > 0`);
+  const clip = options.clip;
+  if (clip === undefined) return;
+  if ('maxNorm' in clip) {
+    checkKeys('clip', clip, ['maxNorm', 'normType']);
+    if (!(clip.maxNorm > 0) || !Number.isFinite(clip.maxNorm)) {
+      throw new RangeError(`clip.maxNorm is ${describe(clip.maxNorm)}, expected a finite number > 0`);
+    }
+    if (clip.normType !== undefined && clip.normType !== 2 && clip.normType !== 'inf') {
+      throw new TypeError(`clip.normType is ${describe(clip.normType)}, expected 2 or 'inf'`);
+    }
+  } else if ('value' in clip) {
+    checkKeys('clip', clip, ['value']);
+    if (!(clip.value > 0) || !Number.isFinite(clip.value)) {
+      throw new RangeError(`clip.value is ${describe(clip.value)}, expected a finite number > 0`);
+    }
+  } else {
+    throw new TypeError(`clip is ${describe(clip)}, expected { maxNorm } or { value }`);
+  }
+}
+
+function applyClip(g: FloatArray, clip: ClipOptions | undefined): boolean {
+  if (clip === undefined) return false;
+  if ('value' in clip) {
+    const before = gradNorm(g, 'inf');
+    clipGradValue(g, clip.value);
+    return before > clip.value;
+  }
+  const norm = clip.normType === 'inf' ? clipGradNorm(g, clip.maxNorm, 'inf') : clipGradNorm(g, clip.maxNorm);
+  return clip.maxNorm / (norm + 1e-6) < 1;
+}
+
+/** A batch with every part validated and converted. */
+export interface PreparedBatch {
+  input: Tensor;
+  target: Tensor;
+  mask: FloatArray | null;
+  forward: { lengths?: Int32Array; context?: Tensor | NestedArray; h0?: Tensor | NestedArray; c0?: Tensor | NestedArray };
+}
+
+/** Validates a batch against the model and loss before anything runs. */
+export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBatch {
+  if (typeof batch !== 'object' || batch === null) throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
+  checkKeys('batch', batch, ['input', 'target', 'lengths', 'mask', 'context', 'h0', 'c0']);
+  const o = model.options;
+  const input = toTensor('input', batch.input, 3, o.dtype);
+  const [B, T] = input.shape;
+  const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
+  const predShape = model.outputShape(B, T);
+  const target = toTarget(batch.target, o.dtype);
+  loss.checkTarget(target, predShape);
+  const mask = o.head === 'last' ? null : buildMask(batch.mask, lengths, B, T);
+  const forward: PreparedBatch['forward'] = {};
+  if (lengths !== undefined) forward.lengths = lengths;
+  if (batch.context !== undefined) forward.context = batch.context;
+  if (batch.h0 !== undefined) forward.h0 = batch.h0;
+  if (batch.c0 !== undefined) forward.c0 = batch.c0;
+  return { input, target, mask, forward };
+}
+
+/** Runs the forward pass and the loss on a prepared batch. */
+export function lossOf(model: Model, b: PreparedBatch, loss: Loss): { pred: Tensor; value: number; grad: Tensor } {
+  const pred = model.forward(b.input, b.forward).output;
+  const { value, grad } = loss.compute(pred, b.target, b.mask);
+  return { pred, value, grad };
+}
+
+function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {
+  if (target instanceof Tensor) return target;
+  if (!Array.isArray(target)) throw new TypeError(`target is ${describe(target)}, expected a Tensor or nested arrays`);
+  return Tensor.from(target as NestedArray, dtype === 'float64' ? 'float64' : 'float32');
+}
+
+function buildMask(mask: unknown, lengths: Int32Array | undefined, B: number, T: number): FloatArray | null {
+  if (mask === undefined && lengths === undefined) return null;
+  const out = allocate('float64', B * T).fill(1);
+  if (mask !== undefined) {
+    const m = toTensor('mask', mask, 2, 'float64');
+    if (m.shape[0] !== B || m.shape[1] !== T) {
+      throw new RangeError(`mask has shape [${m.shape.join(', ')}], expected [${B}, ${T}]`);
+    }
+    for (let i = 0; i < m.size; i++) {
+      const v = m.data[i];
+      if (v !== 0 && v !== 1) throw new RangeError(`mask has ${v} at ${indexOf(m.shape, i)}, expected 0 or 1`);
+      out[i] = v;
+    }
+  }
+  if (lengths !== undefined) {
+    for (let b = 0; b < B; b++) for (let t = lengths[b]; t < T; t++) out[b * T + t] = 0;
+  }
+  return out;
+}
