@@ -14,8 +14,12 @@ import {
 } from '../src/index.js';
 import { loadCases, scaledError, toTensor, type GoldenTensor } from './helpers/golden.js';
 
-const dir = process.env.RNNKIT_GOLDEN_DIR ?? fileURLToPath(new URL('./golden', import.meta.url));
-const cases = loadCases(dir);
+// RNNKIT_GOLDEN_DIR replaces the bundled cases: the shared PyTorch set and the extra set made by
+// scripts/golden_extra.py.
+const dirs = process.env.RNNKIT_GOLDEN_DIR
+  ? [process.env.RNNKIT_GOLDEN_DIR]
+  : ['./golden', './golden-extra'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
+const cases = dirs.flatMap((dir) => loadCases(dir));
 const TOL: Record<DType, number> = { float64: 1e-9, float32: 1e-4 };
 const SUPPORTED: readonly string[] = ['rnn', 'lstm', 'gru'];
 
