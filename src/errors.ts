@@ -65,9 +65,22 @@ export function checkKeys(what: string, options: unknown, known: readonly string
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
       const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`;
       throw new TypeError(`${what} has an unknown option '${key}'${hint}`);
     }
   }
+}
+
+/** Levenshtein distance between two short strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }

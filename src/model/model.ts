@@ -26,7 +26,7 @@ export interface ForwardOptions {
 
 /** What a forward pass returns. */
 export interface ForwardResult {
-  /** `[B, T, O]` (head at every step), `[B, O]` (head at the last step); without a head, `O` is `D*H`. */
+  /** `[B, T, O]` (head at every step; zeros at padded steps), `[B, O]` (head at each sequence's last step); without a head, `O` is `D*H`. */
   output: Tensor;
   /** Final hidden state `[L*D, B, H]`, layer-major, forward direction before backward: pass it as `h0` to continue. */
   h: Tensor;
@@ -298,6 +298,7 @@ export class Model {
     }
     if (this.head !== null) linearForward(this.head, this.params.values, this.headIn, rows, this.headOut);
     else this.headOut.set(this.headIn);
+    if (this.options.head === 'sequence') zeroPadding(this.headOut, lengths, T, B, F);
     const result = allocate(this.options.dtype, rows * F);
     if (this.options.head === 'last') result.set(this.headOut);
     else swapAxes01(result, this.headOut, T, B, F);
@@ -314,6 +315,7 @@ export class Model {
     const dy = allocate(this.options.dtype, rows * F);
     if (last) dy.set(gradOutput);
     else swapAxes01(dy, gradOutput, B, T, F);
+    if (!last) zeroPadding(dy, lengths, T, B, F);
     const dIn = last ? allocate(this.options.dtype, rows * DH) : this.stack.dOutput;
     if (this.head !== null) linearBackward(this.head, this.params.values, this.params.grads, this.headIn, dy, rows, dIn);
     else dIn.set(dy);
@@ -405,6 +407,14 @@ export class Model {
   /** @internal used by {@link Stream}. */
   headWeights(): LinearWeights | null {
     return this.head;
+  }
+}
+
+/** Zeroes the rows of padded steps in a time-major `[T, B, F]` buffer: they are not part of any sequence. */
+function zeroPadding(buf: FloatArray, lengths: Int32Array | null, T: number, B: number, F: number): void {
+  if (lengths === null) return;
+  for (let b = 0; b < B; b++) {
+    for (let t = lengths[b]; t < T; t++) buf.fill(0, (t * B + b) * F, (t * B + b + 1) * F);
   }
 }
 

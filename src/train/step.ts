@@ -1,6 +1,7 @@
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { checkKeys, describe } from '../errors.js';
+import { firstNonFinite } from '../tensor/ops.js';
 import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../clip/clip.js';
 import type { Loss } from '../loss/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -41,8 +42,8 @@ export interface StepResult {
   clipped: boolean;
   /** True when the loss or gradient norm was not finite: the update was skipped and no weight changed. */
   skipped: boolean;
-  /** Gradients of the inputs (sequence, supplied initial states, context). */
-  grads: BackwardResult;
+  /** Gradients of the inputs (sequence, supplied initial states, context); null when skipped before backward. */
+  grads: BackwardResult | null;
 }
 
 /**
@@ -58,11 +59,14 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
   checkTrainOptions(options);
   const prepared = prepareBatch(model, batch, options.loss);
   const { value, grad } = lossOf(model, prepared, options.loss);
+  if (!Number.isFinite(value) || firstNonFinite(grad.data) >= 0) {
+    return { loss: value, gradNorm: NaN, clipped: false, skipped: true, grads: null };
+  }
   model.zeroGrad();
   const grads = model.backward(grad);
   const g = model.params.grads;
   const norm = gradNorm(g);
-  if (!Number.isFinite(norm) || !Number.isFinite(value)) {
+  if (!Number.isFinite(norm)) {
     return { loss: value, gradNorm: norm, clipped: false, skipped: true, grads };
   }
   const clipped = applyClip(g, options.clip);
