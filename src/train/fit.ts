@@ -120,8 +120,8 @@ function* trainingLoop(model: Model, data: Dataset, options: FitOptions): Genera
   const table = toTable(model, data);
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
   const validation = options.validation === undefined ? null : toTable(model, options.validation);
-  prepareBatch(model, table.batch([0]), options.loss);
-  if (validation !== null) prepareBatch(model, validation.batch([0]), options.loss);
+  prepareBatch(model, table.batch(range(0, table.N)), options.loss);
+  if (validation !== null) prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
   const history: FitHistory = { epochs: [], aborted: false };
   const order = range(0, table.N);
   for (let epoch = 0; epoch < epochs; epoch++) {
