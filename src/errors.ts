@@ -24,32 +24,51 @@ export function checkPositive(name: string, value: unknown, allowZero = false): 
     throw new TypeError(`${name} is ${describe(value)}, expected a finite number`);
   }
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`${name} is ${value}, expected a finite number ${allowZero ? '>= 0' : '> 0'}`);
+    throw new RangeError(
+      `${name} is ${value}, expected a finite number ${allowZero ? '>= 0' : '> 0'}`,
+    );
   }
   return value;
 }
 
 /** Throws unless `value` is a finite number in [min, max) (or [min, max] when `inclusive`). */
-export function checkRange(name: string, value: unknown, min: number, max: number, inclusive = false): number {
+export function checkRange(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  inclusive = false,
+): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${name} is ${describe(value)}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`);
+    throw new TypeError(
+      `${name} is ${describe(value)}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`,
+    );
   }
   if (value < min || value > max || (!inclusive && value === max)) {
-    throw new RangeError(`${name} is ${value}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`);
+    throw new RangeError(
+      `${name} is ${value}, expected a number in [${min}, ${max}${inclusive ? ']' : ')'}`,
+    );
   }
   return value;
 }
 
 /** Throws unless `value` is a boolean. */
 export function checkBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`${name} is ${describe(value)}, expected true or false`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`${name} is ${describe(value)}, expected true or false`);
   return value;
 }
 
 /** Throws unless `value` is one of `choices`. */
-export function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+export function checkChoice<T extends string>(
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new TypeError(`${name} is ${describe(value)}, expected one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+    throw new TypeError(
+      `${name} is ${describe(value)}, expected one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+    );
   }
   return value as T;
 }

@@ -10,7 +10,13 @@ export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model, Stream } from './model/model.js';
-export type { ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, StateDictEntry } from './model/model.js';
+export type {
+  ForwardOptions,
+  ForwardResult,
+  BackwardOptions,
+  BackwardResult,
+  StateDictEntry,
+} from './model/model.js';
 export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
 export { padSequences } from './model/validate.js';
 export type { SequenceInput } from './model/validate.js';

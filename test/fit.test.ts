@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Model, Rng, Tensor, adam, evaluate, fit, fitAsync, mseLoss, type Dataset } from '../src/index.js';
+import {
+  Model,
+  Rng,
+  Tensor,
+  adam,
+  evaluate,
+  fit,
+  fitAsync,
+  mseLoss,
+  type Dataset,
+} from '../src/index.js';
 
 /** Target at each step: the input one step earlier (a one-step memory task). */
 function echoData(N: number, T: number, seed: number): Dataset {
@@ -15,13 +25,19 @@ function echoData(N: number, T: number, seed: number): Dataset {
   return { inputs, targets };
 }
 
-const make = (): Model => new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 4 });
+const make = (): Model =>
+  new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 4 });
 
 describe('fit', () => {
   it('lowers the loss on a task that needs memory', () => {
     const model = make();
     const data = echoData(64, 10, 1);
-    const history = fit(model, data, { loss: mseLoss(), optimizer: adam({ lr: 0.02 }), epochs: 30, batchSize: 16 });
+    const history = fit(model, data, {
+      loss: mseLoss(),
+      optimizer: adam({ lr: 0.02 }),
+      epochs: 30,
+      batchSize: 16,
+    });
     const first = history.epochs[0].loss;
     const last = history.epochs[history.epochs.length - 1].loss;
     expect(last).toBeLessThan(0.2 * first);
@@ -31,7 +47,13 @@ describe('fit', () => {
   it('shuffles reproducibly with a seed', () => {
     const run = (seed: number): Float32Array | Float64Array => {
       const model = make();
-      fit(model, echoData(20, 5, 3), { loss: mseLoss(), optimizer: adam({ lr: 0.01 }), epochs: 2, batchSize: 4, seed });
+      fit(model, echoData(20, 5, 3), {
+        loss: mseLoss(),
+        optimizer: adam({ lr: 0.01 }),
+        epochs: 2,
+        batchSize: 4,
+        seed,
+      });
       return model.params.values;
     };
     expect(run(1)).toEqual(run(1));
@@ -82,7 +104,9 @@ describe('fit', () => {
     const before = model.params.values.slice();
     const data = echoData(8, 4, 8);
     (data.targets as Tensor).data[31] = Number.NaN;
-    expect(() => fit(model, data, { loss: mseLoss(), optimizer: adam(), batchSize: 4 })).toThrow(/target has NaN/);
+    expect(() => fit(model, data, { loss: mseLoss(), optimizer: adam(), batchSize: 4 })).toThrow(
+      /target has NaN/,
+    );
     expect(model.params.values).toEqual(before);
   });
 });

@@ -45,8 +45,16 @@ function stackOptions(cell: CellType, c: GoldenConfig) {
 }
 
 /** Asserts `got` matches `expected` to `tol` relative to the tensor's largest entry (or the scalar's size). */
-function expectClose(what: string, got: ArrayLike<number> | number, expected: GoldenTensor | number, tol: number): void {
-  const err = scaledError(typeof got === 'number' ? [got] : got, typeof expected === 'number' ? [expected] : expected.data);
+function expectClose(
+  what: string,
+  got: ArrayLike<number> | number,
+  expected: GoldenTensor | number,
+  tol: number,
+): void {
+  const err = scaledError(
+    typeof got === 'number' ? [got] : got,
+    typeof expected === 'number' ? [expected] : expected.data,
+  );
   expect(err, `${what}: scaled error ${err}`).toBeLessThanOrEqual(tol);
 }
 
@@ -59,8 +67,10 @@ describe.each(['float64', 'float32'] as const)('golden cases in %s', (dtype) => 
   for (const { file, json } of cases) {
     const cell = json.cell as CellType;
     if (!SUPPORTED.includes(cell)) continue;
-    if (json.format === 'rnn-golden/1') it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
-    else if (json.format === 'rnn-train-golden/1') it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
+    if (json.format === 'rnn-golden/1')
+      it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
+    else if (json.format === 'rnn-train-golden/1')
+      it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
   }
 });
 
@@ -69,7 +79,11 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
   const cfg = c.config as GoldenConfig;
   const h0 = c.h0 as GoldenTensor | null;
   const c0 = c.c0 as GoldenTensor | null;
-  const model = new Model({ ...stackOptions(cell, cfg), dtype, initialState: h0 ? 'given' : 'zeros' });
+  const model = new Model({
+    ...stackOptions(cell, cfg),
+    dtype,
+    initialState: h0 ? 'given' : 'zeros',
+  });
   const params = c.params as Record<string, GoldenTensor>;
   model.loadStateDict(Object.fromEntries(Object.entries(params).map(([k, v]) => [`rnn.${k}`, v])));
 
@@ -79,7 +93,8 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
   });
   expectClose('output', result.output.data, c.output as GoldenTensor, tol);
   expectClose('hn', result.h.data, c.hn as GoldenTensor, tol);
-  if (c.cn) expectClose('cn', (result.c as { data: ArrayLike<number> }).data, c.cn as GoldenTensor, tol);
+  if (c.cn)
+    expectClose('cn', (result.c as { data: ArrayLike<number> }).data, c.cn as GoldenTensor, tol);
 
   const gradOutput = toTensor(c.gradOutput as GoldenTensor, dtype);
   const gradH = toTensor(c.gradHn as GoldenTensor, dtype);
@@ -89,13 +104,19 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
   expectClose('loss', loss, c.loss as number, tol);
 
   model.zeroGrad();
-  const back = model.backward(gradOutput, { gradH, ...(gradCn ? { gradC: toTensor(gradCn, dtype) } : {}) });
+  const back = model.backward(gradOutput, {
+    gradH,
+    ...(gradCn ? { gradC: toTensor(gradCn, dtype) } : {}),
+  });
   const grads = c.grads as Record<string, GoldenTensor>;
   const got = model.gradDict();
-  for (const name of Object.keys(params)) expectClose(`grad ${name}`, got[`rnn.${name}`].data, grads[name], tol);
+  for (const name of Object.keys(params))
+    expectClose(`grad ${name}`, got[`rnn.${name}`].data, grads[name], tol);
   expectClose('grad input', back.input.data, grads.input, tol);
-  if (grads.h0) expectClose('grad h0', (back.h0 as { data: ArrayLike<number> }).data, grads.h0, tol);
-  if (grads.c0) expectClose('grad c0', (back.c0 as { data: ArrayLike<number> }).data, grads.c0, tol);
+  if (grads.h0)
+    expectClose('grad h0', (back.h0 as { data: ArrayLike<number> }).data, grads.h0, tol);
+  if (grads.c0)
+    expectClose('grad c0', (back.c0 as { data: ArrayLike<number> }).data, grads.c0, tol);
 }
 
 function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): void {
@@ -114,11 +135,18 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
     input: toTensor(c.input as GoldenTensor, dtype),
     target: toTensor(target, lossSpec.name === 'mse' ? dtype : 'float64'),
   };
-  const loss = lossSpec.name === 'mse' ? mseLoss({ reduction: lossSpec.reduction }) : crossEntropyLoss({ reduction: lossSpec.reduction });
+  const loss =
+    lossSpec.name === 'mse'
+      ? mseLoss({ reduction: lossSpec.reduction })
+      : crossEntropyLoss({ reduction: lossSpec.reduction });
   const optimizer = makeOptimizer(c.optimizer as Record<string, unknown>);
   const clipSpec = c.clip as { maxNorm?: number; value?: number } | null;
   const clip: ClipOptions | undefined =
-    clipSpec === null ? undefined : clipSpec.maxNorm !== undefined ? { maxNorm: clipSpec.maxNorm } : { value: clipSpec.value as number };
+    clipSpec === null
+      ? undefined
+      : clipSpec.maxNorm !== undefined
+        ? { maxNorm: clipSpec.maxNorm }
+        : { value: clipSpec.value as number };
   const losses = c.losses as number[];
   const norms = c.gradNormsBeforeClip as number[];
   for (let step = 0; step < (c.steps as number); step++) {
@@ -130,7 +158,8 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const finalParams = c.finalParams as Record<string, GoldenTensor>;
   const state = model.stateDict();
   expect(Object.keys(state).sort()).toEqual(Object.keys(finalParams).sort());
-  for (const [name, expected] of Object.entries(finalParams)) expectClose(`final ${name}`, state[name].data, expected, tol);
+  for (const [name, expected] of Object.entries(finalParams))
+    expectClose(`final ${name}`, state[name].data, expected, tol);
 }
 
 function makeOptimizer(o: Record<string, unknown>): Optimizer {

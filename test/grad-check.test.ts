@@ -26,7 +26,11 @@ const I = 2;
 const H = 3;
 const O = 2;
 
-function build(cell: CellType, initialState: InitialStateMode, extra: Partial<ModelOptions> = {}): Model {
+function build(
+  cell: CellType,
+  initialState: InitialStateMode,
+  extra: Partial<ModelOptions> = {},
+): Model {
   const model = new Model({
     cell,
     inputSize: I,
@@ -47,7 +51,8 @@ function build(cell: CellType, initialState: InitialStateMode, extra: Partial<Mo
 
 function stateInputs(cell: CellType, mode: InitialStateMode) {
   const S = 4; // 2 layers x 2 directions
-  if (mode === 'given') return { h0: randn([S, B, H]), ...(cell === 'lstm' ? { c0: randn([S, B, H]) } : {}) };
+  if (mode === 'given')
+    return { h0: randn([S, B, H]), ...(cell === 'lstm' ? { c0: randn([S, B, H]) } : {}) };
   if (mode === 'encoded') return { context: randn([B, 2]) };
   return {};
 }
@@ -58,7 +63,12 @@ describe.each(['rnn', 'lstm', 'gru'] as const)('finite differences in float64: %
       const model = build(cell, mode);
       const result = gradCheck(
         model,
-        { input: randn([B, T, I]), target: randn([B, T, O]), lengths: [4, 2, 3], ...stateInputs(cell, mode) },
+        {
+          input: randn([B, T, I]),
+          target: randn([B, T, O]),
+          lengths: [4, 2, 3],
+          ...stateInputs(cell, mode),
+        },
         { loss: mseLoss({ reduction: 'sum' }) },
       );
       const names = result.entries.map((e) => e.name);
@@ -75,7 +85,8 @@ describe.each(['rnn', 'lstm', 'gru'] as const)('finite differences in float64: %
   }
 
   it('matches with a last-step head, relu/no-bias variants and cross-entropy with an explicit mask', () => {
-    const extra: Partial<ModelOptions> = cell === 'rnn' ? { nonlinearity: 'relu', bias: false } : { bias: false };
+    const extra: Partial<ModelOptions> =
+      cell === 'rnn' ? { nonlinearity: 'relu', bias: false } : { bias: false };
     const last = build(cell, 'zeros', { head: 'last', ...extra });
     const r1 = gradCheck(
       last,
@@ -110,7 +121,10 @@ describe('finite differences on losses', () => {
     const pred = randn([2, 3, 4]);
     const mask = Float64Array.from([1, 0, 1, 1, 1, 0]);
     const values = randn([2, 3, 4]);
-    const probs = new Tensor([2, 3, 4], values.data.map((v) => 1 / (1 + Math.exp(-v))));
+    const probs = new Tensor(
+      [2, 3, 4],
+      values.data.map((v) => 1 / (1 + Math.exp(-v))),
+    );
     const classes = new Tensor([2, 3], Float64Array.from([0, 3, 2, 1, 1, 0]));
     for (const [loss, target] of [
       [mseLoss(), values],

@@ -28,7 +28,8 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 const steps = (x: Tensor, from: number, to: number): Tensor => {
   const [B, T, F] = x.shape;
   const out = new Tensor([B, to - from, F], x.dtype);
-  for (let b = 0; b < B; b++) out.data.set(x.data.subarray((b * T + from) * F, (b * T + to) * F), b * (to - from) * F);
+  for (let b = 0; b < B; b++)
+    out.data.set(x.data.subarray((b * T + from) * F, (b * T + to) * F), b * (to - from) * F);
   return out;
 };
 const cells: CellType[] = ['rnn', 'lstm', 'gru'];
@@ -57,7 +58,8 @@ describe('gemm', () => {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 1;
-        for (let k = 0; k < K; k++) s += (tA ? A[k * M + i] : A[i * K + k]) * (tB ? B[j * K + k] : B[k * N + j]);
+        for (let k = 0; k < K; k++)
+          s += (tA ? A[k * M + i] : A[i * K + k]) * (tB ? B[j * K + k] : B[k * N + j]);
         expect(C[i * N + j]).toBeCloseTo(s, 12);
       }
     }
@@ -76,7 +78,8 @@ describe.each(cells)('%s model', (cell) => {
     const sum = new Float64Array(total.length);
     for (let t = 0; t < 4; t++) {
       const only = new Tensor([2, 4, 2], 'float64');
-      for (let b = 0; b < 2; b++) for (let o = 0; o < 2; o++) only.data[(b * 4 + t) * 2 + o] = gy.data[(b * 4 + t) * 2 + o];
+      for (let b = 0; b < 2; b++)
+        for (let o = 0; o < 2; o++) only.data[(b * 4 + t) * 2 + o] = gy.data[(b * 4 + t) * 2 + o];
       model.forward(x);
       model.zeroGrad();
       model.backward(only);
@@ -94,23 +97,30 @@ describe.each(cells)('%s model', (cell) => {
     const x = randn([3, 7, 3]);
     const whole = model.forward(x);
     const first = model.forward(steps(x, 0, 4));
-    const rest = model.forward(steps(x, 4, 7), { h0: first.h, ...(first.c ? { c0: first.c } : {}) });
+    const rest = model.forward(steps(x, 4, 7), {
+      h0: first.h,
+      ...(first.c ? { c0: first.c } : {}),
+    });
     expect(maxDiff(rest.output.data, steps(whole.output, 4, 7).data)).toBeLessThan(1e-12);
     expect(maxDiff(rest.h.data, whole.h.data)).toBeLessThan(1e-12);
   });
 
   it('streams one step at a time with the same outputs as a whole-sequence forward', () => {
-    const model = new Model(opts(cell, { numLayers: 2, dtype: 'float32', initialState: 'learned' }));
+    const model = new Model(
+      opts(cell, { numLayers: 2, dtype: 'float32', initialState: 'learned' }),
+    );
     model.params.values.forEach((_, i) => (model.params.values[i] = 0.3 * rng.normal()));
     const x = randn([2, 6, 3], 'float32');
     const whole = model.forward(x).output;
     const stream = model.createStream(2);
     for (let t = 0; t < 6; t++) {
       const step = new Float32Array(6);
-      for (let b = 0; b < 2; b++) step.set(x.data.subarray((b * 6 + t) * 3, (b * 6 + t + 1) * 3), b * 3);
+      for (let b = 0; b < 2; b++)
+        step.set(x.data.subarray((b * 6 + t) * 3, (b * 6 + t + 1) * 3), b * 3);
       const y = stream.step(step);
       for (let b = 0; b < 2; b++) {
-        for (let o = 0; o < 2; o++) expect(y[b * 2 + o]).toBeCloseTo(whole.data[(b * 6 + t) * 2 + o], 5);
+        for (let o = 0; o < 2; o++)
+          expect(y[b * 2 + o]).toBeCloseTo(whole.data[(b * 6 + t) * 2 + o], 5);
       }
     }
     stream.reset();
@@ -119,7 +129,9 @@ describe.each(cells)('%s model', (cell) => {
   });
 
   it('treats padded steps as absent: outputs, final states and gradients match the unpadded sequence', () => {
-    const model = new Model(opts(cell, { numLayers: 2, bidirectional: true, initialState: 'learned' }));
+    const model = new Model(
+      opts(cell, { numLayers: 2, bidirectional: true, initialState: 'learned' }),
+    );
     model.params.values.forEach((_, i) => (model.params.values[i] = 0.4 * rng.normal()));
     const long = randn([1, 5, 3]).toArray() as number[][][];
     const short = randn([1, 3, 3]).toArray() as number[][][];
@@ -133,11 +145,15 @@ describe.each(cells)('%s model', (cell) => {
 
     const alone = model.forward(Tensor.from(short, 'float64'));
     for (let t = 0; t < 3; t++) {
-      for (let o = 0; o < 2; o++) expect(padded.output.get(1, t, o)).toBeCloseTo(alone.output.get(0, t, o), 12);
+      for (let o = 0; o < 2; o++)
+        expect(padded.output.get(1, t, o)).toBeCloseTo(alone.output.get(0, t, o), 12);
     }
-    for (let k = 0; k < 4; k++) for (let j = 0; j < 5; j++) expect(padded.h.get(k, 1, j)).toBeCloseTo(alone.h.get(k, 0, j), 12);
+    for (let k = 0; k < 4; k++)
+      for (let j = 0; j < 5; j++)
+        expect(padded.h.get(k, 1, j)).toBeCloseTo(alone.h.get(k, 0, j), 12);
 
-    for (let t = 3; t < 5; t++) expect([padded.output.get(1, t, 0), padded.output.get(1, t, 1)]).toEqual([0, 0]);
+    for (let t = 3; t < 5; t++)
+      expect([padded.output.get(1, t, 0), padded.output.get(1, t, 1)]).toEqual([0, 0]);
     // Gradients: the padded batch equals the two sequences run separately, padded steps ignored.
     model.zeroGrad();
     model.forward(Tensor.from(long, 'float64'));
@@ -148,7 +164,9 @@ describe.each(cells)('%s model', (cell) => {
   });
 
   it('round-trips through toJSON and fromJSON with identical predictions', () => {
-    const model = new Model(opts(cell, { dtype: 'float32', head: 'last', initialState: 'learned' }));
+    const model = new Model(
+      opts(cell, { dtype: 'float32', head: 'last', initialState: 'learned' }),
+    );
     const copy = Model.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
     const x = randn([2, 4, 3], 'float32');
     expect(Array.from(copy.predict(x).data)).toEqual(Array.from(model.predict(x).data));
@@ -165,8 +183,18 @@ function secondRow(g: Tensor, T: number): Tensor {
 
 describe('parameters', () => {
   it('uses PyTorch names and layouts', () => {
-    const model = new Model({ cell: 'lstm', inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, outputSize: 2, initialState: 'learned' });
-    const shapes = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.shape]));
+    const model = new Model({
+      cell: 'lstm',
+      inputSize: 3,
+      hiddenSize: 4,
+      numLayers: 2,
+      bidirectional: true,
+      outputSize: 2,
+      initialState: 'learned',
+    });
+    const shapes = Object.fromEntries(
+      Object.entries(model.stateDict()).map(([k, v]) => [k, v.shape]),
+    );
     expect(shapes['rnn.weight_ih_l0']).toEqual([16, 3]);
     expect(shapes['rnn.weight_hh_l1_reverse']).toEqual([16, 4]);
     expect(shapes['rnn.bias_ih_l1']).toEqual([16]);
@@ -174,10 +202,15 @@ describe('parameters', () => {
     expect(shapes['head.weight']).toEqual([2, 8]);
     expect(shapes.h0).toEqual([4, 1, 4]);
     expect(shapes.c0).toEqual([4, 1, 4]);
-    expect(Object.keys(shapes).slice(0, 4)).toEqual(['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0']);
+    expect(Object.keys(shapes).slice(0, 4)).toEqual([
+      'rnn.weight_ih_l0',
+      'rnn.weight_hh_l0',
+      'rnn.bias_ih_l0',
+      'rnn.bias_hh_l0',
+    ]);
   });
 
-  it("initialises like PyTorch by default: U(-1/sqrt(H), 1/sqrt(H)), seeded", () => {
+  it('initialises like PyTorch by default: U(-1/sqrt(H), 1/sqrt(H)), seeded', () => {
     const a = new Model({ cell: 'gru', inputSize: 3, hiddenSize: 16, seed: 5 });
     const b = new Model({ cell: 'gru', inputSize: 3, hiddenSize: 16, seed: 5 });
     const c = new Model({ cell: 'gru', inputSize: 3, hiddenSize: 16, seed: 6 });
@@ -190,7 +223,13 @@ describe('parameters', () => {
 
   it('gives orthogonal recurrent blocks with init: orthogonal', () => {
     const H = 6;
-    const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: H, init: 'orthogonal', dtype: 'float64' });
+    const model = new Model({
+      cell: 'lstm',
+      inputSize: 2,
+      hiddenSize: H,
+      init: 'orthogonal',
+      dtype: 'float64',
+    });
     const w = model.stateDict()['rnn.weight_hh_l0'].data;
     for (let g = 0; g < 4; g++) {
       for (let i = 0; i < H; i++) {
@@ -205,7 +244,12 @@ describe('parameters', () => {
 
   it('sets the LSTM forget-gate bias to 1 with unitForgetBias, and only then', () => {
     const H = 3;
-    const on = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: H, unitForgetBias: true }).stateDict();
+    const on = new Model({
+      cell: 'lstm',
+      inputSize: 2,
+      hiddenSize: H,
+      unitForgetBias: true,
+    }).stateDict();
     expect(Array.from(on['rnn.bias_ih_l0'].data.subarray(H, 2 * H))).toEqual([1, 1, 1]);
     expect(Array.from(on['rnn.bias_hh_l0'].data.subarray(H, 2 * H))).toEqual([0, 0, 0]);
     const off = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: H }).stateDict();
@@ -215,12 +259,22 @@ describe('parameters', () => {
 
 describe('training', () => {
   it('skips a step whose loss overflows and keeps the weights', () => {
-    const model = new Model({ cell: 'rnn', nonlinearity: 'relu', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+    const model = new Model({
+      cell: 'rnn',
+      nonlinearity: 'relu',
+      inputSize: 1,
+      hiddenSize: 4,
+      outputSize: 1,
+    });
     model.params.values.fill(1e4);
     const before = model.params.values.slice();
     const x = new Tensor([1, 30, 1]).clone();
     x.data.fill(1);
-    const r = trainStep(model, { input: x, target: new Tensor([1, 30, 1]) }, { loss: mseLoss(), optimizer: sgd({ lr: 0.1 }) });
+    const r = trainStep(
+      model,
+      { input: x, target: new Tensor([1, 30, 1]) },
+      { loss: mseLoss(), optimizer: sgd({ lr: 0.1 }) },
+    );
     expect(r.skipped).toBe(true);
     expect(model.params.values).toEqual(before);
   });

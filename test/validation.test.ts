@@ -42,8 +42,12 @@ describe('model options', () => {
   });
 
   it('rejects an unknown cell and options that do not apply', () => {
-    expect(() => new Model({ ...base, cell: 'transformer' as 'rnn' })).toThrow(/cell is "transformer"/);
-    expect(() => new Model({ ...base, cell: 'gru', nonlinearity: 'relu' })).toThrow(/rnn' cell only/);
+    expect(() => new Model({ ...base, cell: 'transformer' as 'rnn' })).toThrow(
+      /cell is "transformer"/,
+    );
+    expect(() => new Model({ ...base, cell: 'gru', nonlinearity: 'relu' })).toThrow(
+      /rnn' cell only/,
+    );
     expect(() => new Model({ ...base, initialState: 'encoded' })).toThrow(/contextSize/);
     expect(() => new Model({ ...base, contextSize: 3 })).toThrow(/'encoded' only/);
     expect(() => new Model({ ...base, unitForgetBias: true })).toThrow(/'lstm' cell only/);
@@ -55,7 +59,9 @@ describe('forward inputs', () => {
 
   it('names the feature count when it is wrong', () => {
     expect(() => model.forward(input(2, 5, 7))).toThrow(RangeError);
-    expect(() => model.forward(input(2, 5, 7))).toThrow('input has 7 features per step, the model expects 3');
+    expect(() => model.forward(input(2, 5, 7))).toThrow(
+      'input has 7 features per step, the model expects 3',
+    );
   });
 
   it('rejects ragged sequences given without lengths', () => {
@@ -66,7 +72,9 @@ describe('forward inputs', () => {
       ],
       [[1, 2, 3]],
     ];
-    expect(() => model.forward(ragged)).toThrow(/sequence 1 has 1 steps but sequence 0 has 2.*lengths/);
+    expect(() => model.forward(ragged)).toThrow(
+      /sequence 1 has 1 steps but sequence 0 has 2.*lengths/,
+    );
   });
 
   it.each([Number.NaN, Infinity, -Infinity])('rejects %s in the input', (bad) => {
@@ -83,17 +91,29 @@ describe('forward inputs', () => {
   });
 
   it('rejects lengths out of range and initial states of the wrong shape', () => {
-    expect(() => model.forward(input(2, 3), { lengths: [3, 4] })).toThrow('lengths[1] is 4, expected an integer in [1, 3]');
-    expect(() => model.forward(input(2, 3), { lengths: [3] })).toThrow(/1 entries, the batch has 2/);
-    expect(() => model.forward(input(2, 3), { h0: new Tensor([1, 3, 4]) })).toThrow('h0 has shape [1, 3, 4], expected [1, 2, 4]');
-    expect(() => model.forward(input(2, 3), { c0: new Tensor([1, 2, 4]) })).toThrow(/LSTM models only/);
+    expect(() => model.forward(input(2, 3), { lengths: [3, 4] })).toThrow(
+      'lengths[1] is 4, expected an integer in [1, 3]',
+    );
+    expect(() => model.forward(input(2, 3), { lengths: [3] })).toThrow(
+      /1 entries, the batch has 2/,
+    );
+    expect(() => model.forward(input(2, 3), { h0: new Tensor([1, 3, 4]) })).toThrow(
+      'h0 has shape [1, 3, 4], expected [1, 2, 4]',
+    );
+    expect(() => model.forward(input(2, 3), { c0: new Tensor([1, 2, 4]) })).toThrow(
+      /LSTM models only/,
+    );
   });
 
   it('requires the initial state in given mode and the context in encoded mode', () => {
-    expect(() => new Model({ ...base, initialState: 'given' }).forward(input(1, 2))).toThrow(/h0 is missing/);
+    expect(() => new Model({ ...base, initialState: 'given' }).forward(input(1, 2))).toThrow(
+      /h0 is missing/,
+    );
     const enc = new Model({ ...base, initialState: 'encoded', contextSize: 2 });
     expect(() => enc.forward(input(1, 2))).toThrow(/context is missing/);
-    expect(() => enc.forward(input(1, 2), { context: [[1, 2, 3]] })).toThrow('context has shape [1, 3], expected [1, 2]');
+    expect(() => enc.forward(input(1, 2), { context: [[1, 2, 3]] })).toThrow(
+      'context has shape [1, 3], expected [1, 2]',
+    );
   });
 });
 
@@ -109,7 +129,9 @@ describe('training inputs', () => {
     const model = new Model(base);
     const y = target(2, 3);
     y.data[4] = Number.NaN;
-    expect(() => trainStep(model, { input: input(2, 3), target: y }, train)).toThrow(/target has NaN at \[0, 2, 0\]/);
+    expect(() => trainStep(model, { input: input(2, 3), target: y }, train)).toThrow(
+      /target has NaN at \[0, 2, 0\]/,
+    );
     const ce = { loss: crossEntropyLoss(), optimizer: sgd({ lr: 0.1 }) };
     const classes = [
       [0, 1, 2],
@@ -128,11 +150,15 @@ describe('training inputs', () => {
   it('rejects unknown batch, clip and fit option names', () => {
     const model = new Model(base);
     const batch = { input: input(2, 3), target: target(2, 3) };
-    expect(() => trainStep(model, { ...batch, lenghts: [1, 2] } as never, train)).toThrow(/unknown option 'lenghts'/);
-    expect(() => trainStep(model, batch, { ...train, clip: { maxnorm: 1 } as never })).toThrow(/clip is/);
-    expect(() => fit(model, { inputs: input(2, 3), targets: target(2, 3) }, { ...train, epoch: 3 } as never)).toThrow(
-      /unknown option 'epoch'.*'epochs'/,
+    expect(() => trainStep(model, { ...batch, lenghts: [1, 2] } as never, train)).toThrow(
+      /unknown option 'lenghts'/,
     );
+    expect(() => trainStep(model, batch, { ...train, clip: { maxnorm: 1 } as never })).toThrow(
+      /clip is/,
+    );
+    expect(() =>
+      fit(model, { inputs: input(2, 3), targets: target(2, 3) }, { ...train, epoch: 3 } as never),
+    ).toThrow(/unknown option 'epoch'.*'epochs'/);
   });
 
   it('leaves every weight as it was when a step fails validation', () => {
@@ -141,7 +167,9 @@ describe('training inputs', () => {
     const y = target(2, 3);
     y.data[0] = Infinity;
     expect(() => trainStep(model, { input: input(2, 3), target: y }, train)).toThrow(RangeError);
-    expect(() => trainStep(model, { input: input(2, 3, 4), target: target(2, 3) }, train)).toThrow(RangeError);
+    expect(() => trainStep(model, { input: input(2, 3, 4), target: target(2, 3) }, train)).toThrow(
+      RangeError,
+    );
     expect(model.params.values).toEqual(before);
   });
 
@@ -158,14 +186,22 @@ describe('training inputs', () => {
       },
     });
     const before = model.params.values.slice();
-    const r = trainStep(model, { input: input(2, 3), target: target(2, 3) }, { loss: poisoned, optimizer });
+    const r = trainStep(
+      model,
+      { input: input(2, 3), target: target(2, 3) },
+      { loss: poisoned, optimizer },
+    );
     expect(r.skipped).toBe(true);
     expect(Number.isNaN(r.gradNorm)).toBe(true);
     expect(model.params.values).toEqual(before);
     // The optimizer took no step either: its next update is a first step.
     const fresh = new Model(base);
     trainStep(model, { input: input(2, 3), target: target(2, 3) }, { loss: mseLoss(), optimizer });
-    trainStep(fresh, { input: input(2, 3), target: target(2, 3) }, { loss: mseLoss(), optimizer: adam({ lr: 0.1 }) });
+    trainStep(
+      fresh,
+      { input: input(2, 3), target: target(2, 3) },
+      { loss: mseLoss(), optimizer: adam({ lr: 0.1 }) },
+    );
     expect(model.params.values).toEqual(fresh.params.values);
   });
 });
@@ -177,7 +213,9 @@ describe('state dicts', () => {
     const good = new Model({ ...base, seed: 9 }).stateDict();
     const { ['head.bias']: _dropped, ...missing } = good;
     expect(() => model.loadStateDict(missing)).toThrow('state dict is missing entries: head.bias');
-    expect(() => model.loadStateDict({ ...good, extra: new Tensor([1]) })).toThrow('unexpected entries: extra');
+    expect(() => model.loadStateDict({ ...good, extra: new Tensor([1]) })).toThrow(
+      'unexpected entries: extra',
+    );
     expect(() => model.loadStateDict({ ...good, 'head.bias': new Tensor([3]) })).toThrow(
       'state dict entry head.bias has shape [3], expected [2]',
     );

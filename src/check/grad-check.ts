@@ -42,7 +42,9 @@ export interface GradCheckResult {
 export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions): GradCheckResult {
   checkKeys('gradCheck options', options, ['loss', 'epsilon', 'tolerance']);
   if (model.options.dtype !== 'float64') {
-    throw new TypeError(`gradCheck needs a float64 model, this one is ${model.options.dtype}: build it with dtype 'float64'`);
+    throw new TypeError(
+      `gradCheck needs a float64 model, this one is ${model.options.dtype}: build it with dtype 'float64'`,
+    );
   }
   const { loss } = options;
   const eps = checkPositive('epsilon', options.epsilon ?? 1e-6);
@@ -87,7 +89,13 @@ export function gradCheckLoss(
   loss.checkTarget(target, pred.shape);
   const work = pred.clone();
   const analytic = loss.compute(work, target, mask).grad.data;
-  return compare(loss.name, analytic, work.data, epsilon, () => loss.compute(work, target, mask).value);
+  return compare(
+    loss.name,
+    analytic,
+    work.data,
+    epsilon,
+    () => loss.compute(work, target, mask).value,
+  );
 }
 
 function collectInputs(b: PreparedBatch): Array<[string, FloatArray]> {

@@ -12,7 +12,14 @@ export function bceWithLogitsLoss(options: LossOptions = {}): Loss {
       target: 'values',
       meanOver: 'elements',
       targetRange: [0, 1],
-      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+      step(
+        pred: FloatArray,
+        p: number,
+        n: number,
+        target: FloatArray,
+        q: number,
+        grad: FloatArray,
+      ): number {
         let e = 0;
         for (let i = 0; i < n; i++) {
           const x = pred[p + i];

@@ -11,14 +11,22 @@ export function crossEntropyLoss(options: LossOptions = {}): Loss {
       name: 'cross_entropy',
       target: 'classes',
       meanOver: 'steps',
-      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+      step(
+        pred: FloatArray,
+        p: number,
+        n: number,
+        target: FloatArray,
+        q: number,
+        grad: FloatArray,
+      ): number {
         let max = -Infinity;
         for (let i = 0; i < n; i++) if (pred[p + i] > max) max = pred[p + i];
         let sum = 0;
         for (let i = 0; i < n; i++) sum += Math.exp(pred[p + i] - max);
         const logZ = max + Math.log(sum);
         const cls = target[q];
-        for (let i = 0; i < n; i++) grad[p + i] = Math.exp(pred[p + i] - logZ) - (i === cls ? 1 : 0);
+        for (let i = 0; i < n; i++)
+          grad[p + i] = Math.exp(pred[p + i] - logZ) - (i === cls ? 1 : 0);
         return logZ - pred[p + cls];
       },
     },

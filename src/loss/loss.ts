@@ -41,7 +41,14 @@ export interface StepLoss {
    * The error of one step: predictions `pred[p .. p+n)` against `target[q ..]` (n values, or
    * one class index). Writes d error / d pred into `grad[p .. p+n)` and returns the error.
    */
-  step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number;
+  step(
+    pred: FloatArray,
+    p: number,
+    n: number,
+    target: FloatArray,
+    q: number,
+    grad: FloatArray,
+  ): number;
 }
 
 /** Options shared by the built-in losses. */
@@ -75,7 +82,8 @@ export function defineLoss(spec: StepLoss, options: LossOptions = {}): Loss {
         value += spec.step(pred.data, s * n, n, target.data, s * tw, grad.data);
         count++;
       }
-      const denom = reduction === 'sum' ? 1 : Math.max(1, spec.meanOver === 'elements' ? count * n : count);
+      const denom =
+        reduction === 'sum' ? 1 : Math.max(1, spec.meanOver === 'elements' ? count * n : count);
       if (denom !== 1) for (let i = 0; i < grad.size; i++) grad.data[i] /= denom;
       return { value: value / denom, grad };
     },
@@ -83,23 +91,33 @@ export function defineLoss(spec: StepLoss, options: LossOptions = {}): Loss {
 }
 
 function checkStepTarget(spec: StepLoss, target: Tensor, predShape: readonly number[]): void {
-  if (!(target instanceof Tensor)) throw new TypeError(`target is ${describe(target)}, expected a Tensor`);
+  if (!(target instanceof Tensor))
+    throw new TypeError(`target is ${describe(target)}, expected a Tensor`);
   const expected = spec.target === 'classes' ? predShape.slice(0, -1) : predShape;
   if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
     const what = spec.target === 'classes' ? 'class indices of shape' : 'shape';
-    throw new RangeError(`target has shape [${target.shape.join(', ')}], ${spec.name} expects ${what} [${expected.join(', ')}]`);
+    throw new RangeError(
+      `target has shape [${target.shape.join(', ')}], ${spec.name} expects ${what} [${expected.join(', ')}]`,
+    );
   }
   const classes = predShape[predShape.length - 1];
   const d = target.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
-    if (!Number.isFinite(v)) throw new RangeError(`target has ${v} at ${indexOf(target.shape, i)}, expected finite numbers`);
+    if (!Number.isFinite(v))
+      throw new RangeError(
+        `target has ${v} at ${indexOf(target.shape, i)}, expected finite numbers`,
+      );
     if (spec.target === 'classes' && (!Number.isInteger(v) || v < 0 || v >= classes)) {
-      throw new RangeError(`target class index ${v} at ${indexOf(target.shape, i)} is out of range: expected an integer in [0, ${classes})`);
+      throw new RangeError(
+        `target class index ${v} at ${indexOf(target.shape, i)} is out of range: expected an integer in [0, ${classes})`,
+      );
     }
     const range = spec.targetRange;
     if (range !== undefined && (v < range[0] || v > range[1])) {
-      throw new RangeError(`target has ${v} at ${indexOf(target.shape, i)}, ${spec.name} expects values in [${range[0]}, ${range[1]}]`);
+      throw new RangeError(
+        `target has ${v} at ${indexOf(target.shape, i)}, ${spec.name} expects values in [${range[0]}, ${range[1]}]`,
+      );
     }
   }
 }

@@ -8,7 +8,14 @@ export function mseLoss(options: LossOptions = {}): Loss {
       name: 'mse',
       target: 'values',
       meanOver: 'elements',
-      step(pred: FloatArray, p: number, n: number, target: FloatArray, q: number, grad: FloatArray): number {
+      step(
+        pred: FloatArray,
+        p: number,
+        n: number,
+        target: FloatArray,
+        q: number,
+        grad: FloatArray,
+      ): number {
         let e = 0;
         for (let i = 0; i < n; i++) {
           const d = pred[p + i] - target[q + i];

@@ -11,7 +11,13 @@ export interface LinearWeights {
 }
 
 /** `y[rows, out] = x[rows, in]·Wᵀ + b` for every row at once. */
-export function linearForward(lin: LinearWeights, p: FloatArray, x: FloatArray, rows: number, y: FloatArray): void {
+export function linearForward(
+  lin: LinearWeights,
+  p: FloatArray,
+  x: FloatArray,
+  rows: number,
+  y: FloatArray,
+): void {
   const { weight, bias, inFeatures: n, outFeatures: m } = lin;
   gemm(false, true, rows, m, n, x, 0, n, p, weight, n, y, 0, m, false);
   if (bias < 0) return;

@@ -8,7 +8,12 @@ import { ParameterSet } from './parameters.js';
 import { linearBackward, linearForward, type LinearWeights } from './linear.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { checkFinite, checkShape, toLengths, toTensor, type SequenceInput } from './validate.js';
-import { declareStackParams, gateCount, RecurrentStack, type StackConfig } from '../sequence/stack.js';
+import {
+  declareStackParams,
+  gateCount,
+  RecurrentStack,
+  type StackConfig,
+} from '../sequence/stack.js';
 import type { DirectionWeights } from '../sequence/direction.js';
 import { InitialState, type InitialStateInputs } from '../sequence/initial-state.js';
 
@@ -102,7 +107,14 @@ export class Model {
     const params = new ParameterSet(o.dtype);
     this.weights = declareStackParams(params, this.stackConfig, 'rnn.');
     const slots = o.numLayers * this.directions;
-    this.initial = new InitialState(o.initialState, slots, o.hiddenSize, o.contextSize, o.cell === 'lstm', params);
+    this.initial = new InitialState(
+      o.initialState,
+      slots,
+      o.hiddenSize,
+      o.contextSize,
+      o.cell === 'lstm',
+      params,
+    );
     this.head = null;
     if (o.outputSize !== null) {
       const inF = this.directions * o.hiddenSize;
@@ -142,12 +154,15 @@ export class Model {
       const name = p.name;
       if (name.startsWith('rnn.')) {
         const isWeight = name.startsWith('rnn.weight');
-        if (o.init === 'pytorch' || !isWeight) uniformInit(v, rng, o.init === 'pytorch' ? 1 / Math.sqrt(H) : 0);
+        if (o.init === 'pytorch' || !isWeight)
+          uniformInit(v, rng, o.init === 'pytorch' ? 1 / Math.sqrt(H) : 0);
         else if (o.init === 'orthogonal' && name.startsWith('rnn.weight_hh')) {
-          for (let g = 0; g < G; g++) orthogonalInit(v.subarray(g * H * H, (g + 1) * H * H), rng, H, H);
+          for (let g = 0; g < G; g++)
+            orthogonalInit(v.subarray(g * H * H, (g + 1) * H * H), rng, H, H);
         } else {
           const cols = p.shape[1];
-          for (let g = 0; g < G; g++) glorotInit(v.subarray(g * H * cols, (g + 1) * H * cols), rng, cols, H);
+          for (let g = 0; g < G; g++)
+            glorotInit(v.subarray(g * H * cols, (g + 1) * H * cols), rng, cols, H);
         }
         if (o.unitForgetBias && name.startsWith('rnn.bias')) {
           v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
@@ -155,7 +170,11 @@ export class Model {
       } else if (name === 'h0' || name === 'c0') {
         v.fill(0);
       } else {
-        uniformInit(v, rng, 1 / Math.sqrt(name.startsWith('head') ? this.directions * H : o.contextSize));
+        uniformInit(
+          v,
+          rng,
+          1 / Math.sqrt(name.startsWith('head') ? this.directions * H : o.contextSize),
+        );
       }
     }
   }
@@ -176,7 +195,8 @@ export class Model {
     const x = toTensor('input', input, 3, o.dtype);
     const [B, T, I] = x.shape;
     if (B === 0) throw new RangeError('input is an empty batch: expected at least one sequence');
-    if (T === 0) throw new RangeError('input has zero-length sequences: expected at least one step');
+    if (T === 0)
+      throw new RangeError('input has zero-length sequences: expected at least one step');
     if (I !== o.inputSize) {
       throw new RangeError(`input has ${I} features per step, the model expects ${o.inputSize}`);
     }
@@ -225,7 +245,8 @@ export class Model {
         dst.fill(0);
         continue;
       }
-      if (name === 'gradC' && this.options.cell !== 'lstm') throw new TypeError('gradC applies to LSTM models only');
+      if (name === 'gradC' && this.options.cell !== 'lstm')
+        throw new TypeError('gradC applies to LSTM models only');
       checkShape(name, grad, [L, B, H]);
       checkFinite(name, grad);
       dst.set(grad.data);
@@ -259,22 +280,29 @@ export class Model {
       const v = options[name];
       if (v === undefined) {
         if (o.initialState === 'given' && (name === 'h0' || o.cell === 'lstm')) {
-          throw new TypeError(`${name} is missing: initialState 'given' needs it with every call, shape [${shape}]`);
+          throw new TypeError(
+            `${name} is missing: initialState 'given' needs it with every call, shape [${shape}]`,
+          );
         }
         continue;
       }
-      if (name === 'c0' && o.cell !== 'lstm') throw new TypeError(`c0 applies to LSTM models only, not '${o.cell}'`);
+      if (name === 'c0' && o.cell !== 'lstm')
+        throw new TypeError(`c0 applies to LSTM models only, not '${o.cell}'`);
       out[name] = toTensor(name, v, 3, o.dtype);
       checkShape(name, out[name], shape);
     }
     if (options.context !== undefined) {
       if (o.initialState !== 'encoded') {
-        throw new TypeError(`context applies to initialState 'encoded' only, not '${o.initialState}'`);
+        throw new TypeError(
+          `context applies to initialState 'encoded' only, not '${o.initialState}'`,
+        );
       }
       out.context = toTensor('context', options.context, 2, o.dtype);
       checkShape('context', out.context, [B, o.contextSize]);
     } else if (o.initialState === 'encoded' && out.h0 === undefined) {
-      throw new TypeError(`context is missing: initialState 'encoded' needs a context of shape [${B}, ${o.contextSize}]`);
+      throw new TypeError(
+        `context is missing: initialState 'encoded' needs a context of shape [${B}, ${o.contextSize}]`,
+      );
     }
     return out;
   }
@@ -296,7 +324,8 @@ export class Model {
     } else {
       this.headIn.set(out);
     }
-    if (this.head !== null) linearForward(this.head, this.params.values, this.headIn, rows, this.headOut);
+    if (this.head !== null)
+      linearForward(this.head, this.params.values, this.headIn, rows, this.headOut);
     else this.headOut.set(this.headIn);
     if (this.options.head === 'sequence') zeroPadding(this.headOut, lengths, T, B, F);
     const result = allocate(this.options.dtype, rows * F);
@@ -317,7 +346,8 @@ export class Model {
     else swapAxes01(dy, gradOutput, B, T, F);
     if (!last) zeroPadding(dy, lengths, T, B, F);
     const dIn = last ? allocate(this.options.dtype, rows * DH) : this.stack.dOutput;
-    if (this.head !== null) linearBackward(this.head, this.params.values, this.params.grads, this.headIn, dy, rows, dIn);
+    if (this.head !== null)
+      linearBackward(this.head, this.params.values, this.params.grads, this.headIn, dy, rows, dIn);
     else dIn.set(dy);
     if (!last) return;
     const dOut = this.stack.dOutput;
@@ -345,24 +375,34 @@ export class Model {
     }
     const names = new Set(this.params.list.map((p) => p.name));
     const extra = Object.keys(dict).filter((k) => !names.has(k));
-    if (extra.length > 0) throw new RangeError(`state dict has unexpected entries: ${extra.join(', ')}`);
+    if (extra.length > 0)
+      throw new RangeError(`state dict has unexpected entries: ${extra.join(', ')}`);
     const missing = [...names].filter((k) => !(k in dict));
-    if (missing.length > 0) throw new RangeError(`state dict is missing entries: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new RangeError(`state dict is missing entries: ${missing.join(', ')}`);
     for (const p of this.params.list) {
       const e = dict[p.name];
       const shape = e?.shape;
-      if (!Array.isArray(shape) || shape.length !== p.shape.length || shape.some((s, i) => s !== p.shape[i])) {
+      if (
+        !Array.isArray(shape) ||
+        shape.length !== p.shape.length ||
+        shape.some((s, i) => s !== p.shape[i])
+      ) {
         throw new RangeError(
           `state dict entry ${p.name} has shape ${Array.isArray(shape) ? `[${shape.join(', ')}]` : describe(shape)}, expected [${p.shape.join(', ')}]`,
         );
       }
       const data = e.data;
       if (data === null || typeof data !== 'object' || data.length !== p.size) {
-        throw new RangeError(`state dict entry ${p.name} has ${describe(data)} as data, expected ${p.size} numbers`);
+        throw new RangeError(
+          `state dict entry ${p.name} has ${describe(data)} as data, expected ${p.size} numbers`,
+        );
       }
       for (let i = 0; i < p.size; i++) {
         if (typeof data[i] !== 'number' || !Number.isFinite(data[i])) {
-          throw new RangeError(`state dict entry ${p.name} has ${describe(data[i])} at ${i}, expected finite numbers`);
+          throw new RangeError(
+            `state dict entry ${p.name} has ${describe(data[i])} at ${i}, expected finite numbers`,
+          );
         }
       }
     }
@@ -370,17 +410,28 @@ export class Model {
   }
 
   /** A JSON-ready snapshot: the options and every parameter. */
-  toJSON(): { format: 'rnnkit-model/1'; options: ResolvedModelOptions; params: Record<string, { shape: number[]; data: number[] }> } {
+  toJSON(): {
+    format: 'rnnkit-model/1';
+    options: ResolvedModelOptions;
+    params: Record<string, { shape: number[]; data: number[] }>;
+  } {
     const params: Record<string, { shape: number[]; data: number[] }> = {};
-    for (const p of this.params.list) params[p.name] = { shape: [...p.shape], data: Array.from(this.params.view(p)) };
+    for (const p of this.params.list)
+      params[p.name] = { shape: [...p.shape], data: Array.from(this.params.view(p)) };
     return { format: 'rnnkit-model/1', options: { ...this.options }, params };
   }
 
   /** Rebuilds a model from {@link toJSON}'s output. */
   static fromJSON(json: unknown): Model {
-    const j = json as { format?: unknown; options?: ModelOptions & { outputSize?: number | null }; params?: Record<string, StateDictEntry> };
+    const j = json as {
+      format?: unknown;
+      options?: ModelOptions & { outputSize?: number | null };
+      params?: Record<string, StateDictEntry>;
+    };
     if (typeof j !== 'object' || j === null || j.format !== 'rnnkit-model/1') {
-      throw new TypeError(`model JSON is ${describe(json)}, expected an object with format 'rnnkit-model/1'`);
+      throw new TypeError(
+        `model JSON is ${describe(json)}, expected an object with format 'rnnkit-model/1'`,
+      );
     }
     const opts = { ...(j.options as ModelOptions & { outputSize?: number | null }) };
     if (opts.outputSize === null) delete opts.outputSize;
@@ -397,11 +448,18 @@ export class Model {
    * calls. It shares this model's parameters and owns its buffers: a step allocates nothing.
    */
   createStream(batchSize = 1): Stream {
-    if (this.options.bidirectional) throw new TypeError('a bidirectional model cannot run step by step: it needs the whole sequence');
+    if (this.options.bidirectional)
+      throw new TypeError(
+        'a bidirectional model cannot run step by step: it needs the whole sequence',
+      );
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`batchSize is ${describe(batchSize)}, expected an integer >= 1`);
     }
-    return new Stream(this, new RecurrentStack(this.stackConfig, this.options.dtype, this.params, this.weights), batchSize);
+    return new Stream(
+      this,
+      new RecurrentStack(this.stackConfig, this.options.dtype, this.params, this.weights),
+      batchSize,
+    );
   }
 
   /** @internal used by {@link Stream}. */
@@ -411,7 +469,13 @@ export class Model {
 }
 
 /** Zeroes the rows of padded steps in a time-major `[T, B, F]` buffer: they are not part of any sequence. */
-function zeroPadding(buf: FloatArray, lengths: Int32Array | null, T: number, B: number, F: number): void {
+function zeroPadding(
+  buf: FloatArray,
+  lengths: Int32Array | null,
+  T: number,
+  B: number,
+  F: number,
+): void {
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {
     for (let t = lengths[b]; t < T; t++) buf.fill(0, (t * B + b) * F, (t * B + b + 1) * F);
@@ -468,12 +532,15 @@ export class Stream {
     const o = this.model.options;
     const n = this.batchSize * o.inputSize;
     if (x === null || typeof x !== 'object' || x.length !== n) {
-      throw new RangeError(`step input has ${describe(x)}, expected ${n} numbers (batch ${this.batchSize} x ${o.inputSize} features)`);
+      throw new RangeError(
+        `step input has ${describe(x)}, expected ${n} numbers (batch ${this.batchSize} x ${o.inputSize} features)`,
+      );
     }
     const stack = this.stack;
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      if (!Number.isFinite(v)) throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
+      if (!Number.isFinite(v))
+        throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
       stack.x[i] = v;
     }
     stack.h0.set(stack.hn);

@@ -66,7 +66,8 @@ const KEYS = [
 
 /** Validates model options and fills in defaults. */
 export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
-  if (typeof o !== 'object' || o === null) throw new TypeError(`model options are ${describe(o)}, expected an object`);
+  if (typeof o !== 'object' || o === null)
+    throw new TypeError(`model options are ${describe(o)}, expected an object`);
   checkKeys('model options', o, KEYS);
   const cell = checkChoice('cell', o.cell ?? 'rnn', ['rnn', 'lstm', 'gru'] as const);
   const initialState = checkChoice('initialState', o.initialState ?? 'zeros', [
@@ -76,10 +77,14 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     'given',
   ] as const);
   if (initialState === 'encoded' && o.contextSize === undefined) {
-    throw new TypeError("initialState 'encoded' needs contextSize, the length of the context vector");
+    throw new TypeError(
+      "initialState 'encoded' needs contextSize, the length of the context vector",
+    );
   }
   if (initialState !== 'encoded' && o.contextSize !== undefined) {
-    throw new TypeError(`contextSize applies to initialState 'encoded' only, not '${initialState}'`);
+    throw new TypeError(
+      `contextSize applies to initialState 'encoded' only, not '${initialState}'`,
+    );
   }
   if (o.unitForgetBias && cell !== 'lstm') {
     throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);

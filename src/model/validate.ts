@@ -26,7 +26,9 @@ export function toTensor(name: string, value: unknown, rank: number, dtype: DTyp
     }
     t = Tensor.from(value as NestedArray, dtype);
   } else {
-    throw new TypeError(`${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`);
+    throw new TypeError(
+      `${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`,
+    );
   }
   if (t.shape.length !== rank) {
     throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected ${rank} dimensions`);
@@ -40,7 +42,9 @@ export function checkFinite(name: string, t: Tensor): void {
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) {
-      throw new RangeError(`${name} has ${d[i]} at ${indexOf(t.shape, i)}, expected finite numbers`);
+      throw new RangeError(
+        `${name} has ${d[i]} at ${indexOf(t.shape, i)}, expected finite numbers`,
+      );
     }
   }
 }
@@ -58,7 +62,9 @@ export function indexOf(shape: readonly number[], flat: number): string {
 /** Checks `t` has exactly `shape`. */
 export function checkShape(name: string, t: Tensor, shape: readonly number[]): void {
   if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    throw new RangeError(
+      `${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`,
+    );
   }
 }
 
@@ -67,7 +73,8 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
   if (!(Array.isArray(value) || value instanceof Int32Array)) {
     throw new TypeError(`lengths is ${describe(value)}, expected an array of ${B} integers`);
   }
-  if (value.length !== B) throw new RangeError(`lengths has ${value.length} entries, the batch has ${B} sequences`);
+  if (value.length !== B)
+    throw new RangeError(`lengths has ${value.length} entries, the batch has ${B} sequences`);
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
     const n: unknown = value[b];
@@ -88,7 +95,9 @@ export function padSequences(
   dtype: DType = 'float32',
 ): { input: Tensor; lengths: number[] } {
   if (!Array.isArray(sequences) || sequences.length === 0) {
-    throw new RangeError(`sequences is ${describe(sequences)}, expected a non-empty array of sequences`);
+    throw new RangeError(
+      `sequences is ${describe(sequences)}, expected a non-empty array of sequences`,
+    );
   }
   const lengths = sequences.map((s, b) => {
     if (!Array.isArray(s) || s.length === 0) {

@@ -28,7 +28,13 @@ class Adagrad extends BaseOptimizer {
   private readonly weightDecay: number;
 
   constructor(o: AdagradOptions) {
-    checkOptimizerOptions('adagrad', o, ['lr', 'lrDecay', 'initialAccumulatorValue', 'eps', 'weightDecay']);
+    checkOptimizerOptions('adagrad', o, [
+      'lr',
+      'lrDecay',
+      'initialAccumulatorValue',
+      'eps',
+      'weightDecay',
+    ]);
     super(o.lr ?? 1e-2);
     this.lrDecay = checkPositive('lrDecay', o.lrDecay ?? 0, true);
     this.initial = checkPositive('initialAccumulatorValue', o.initialAccumulatorValue ?? 0, true);

@@ -32,7 +32,8 @@ class Adam extends BaseOptimizer {
     checkOptimizerOptions('adam', o, ['lr', 'betas', 'eps', 'weightDecay']);
     super(o.lr ?? 1e-3);
     const betas = o.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair [beta1, beta2]');
+    if (!Array.isArray(betas) || betas.length !== 2)
+      throw new TypeError('betas must be a pair [beta1, beta2]');
     this.beta1 = coefficient('betas[0]', betas[0], 0.9);
     this.beta2 = coefficient('betas[1]', betas[1], 0.999);
     this.eps = checkPositive('eps', o.eps ?? 1e-8);

@@ -40,7 +40,9 @@ export abstract class BaseOptimizer implements Optimizer {
       throw new RangeError(`params has ${params.length} values but grads has ${grads.length}`);
     }
     if (this.buffers.length > 0 && this.buffers[0].length !== params.length) {
-      throw new RangeError(`this optimizer holds state for ${this.buffers[0].length} parameters, got ${params.length}`);
+      throw new RangeError(
+        `this optimizer holds state for ${this.buffers[0].length} parameters, got ${params.length}`,
+      );
     }
     this.t++;
     this.update(params, grads);
@@ -61,7 +63,11 @@ export abstract class BaseOptimizer implements Optimizer {
 }
 
 /** Validates an optimizer's options object. */
-export function checkOptimizerOptions(name: string, options: object, keys: readonly string[]): void {
+export function checkOptimizerOptions(
+  name: string,
+  options: object,
+  keys: readonly string[],
+): void {
   checkKeys(`${name} options`, options, keys);
 }
 

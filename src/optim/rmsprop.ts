@@ -34,7 +34,14 @@ class RmsProp extends BaseOptimizer {
   private readonly weightDecay: number;
 
   constructor(o: RmsPropOptions) {
-    checkOptimizerOptions('rmsprop', o, ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weightDecay']);
+    checkOptimizerOptions('rmsprop', o, [
+      'lr',
+      'alpha',
+      'eps',
+      'momentum',
+      'centered',
+      'weightDecay',
+    ]);
     super(o.lr ?? 1e-2);
     this.alpha = coefficient('alpha', o.alpha, 0.99);
     this.eps = checkPositive('eps', o.eps ?? 1e-8);

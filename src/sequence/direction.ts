@@ -192,7 +192,13 @@ export function gatherStepGrad(d: Direction, t: number): void {
  * For sequences already over (forward) or not yet begun (backward) at time t, the step is
  * the identity: copy the previous state slot over the new one.
  */
-export function carryInactive(d: Direction, t: number, states: FloatArray, prev: number, cur: number): void {
+export function carryInactive(
+  d: Direction,
+  t: number,
+  states: FloatArray,
+  prev: number,
+  cur: number,
+): void {
   const { B, H, lengths } = d;
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {

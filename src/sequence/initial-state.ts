@@ -74,7 +74,8 @@ export class InitialState {
       this.given[src.name] = supplied !== undefined;
       if (supplied !== undefined) dst.set(supplied.data);
       else if (src.param !== null) this.broadcast(params.view(src.param), dst);
-      else if (src.encoder !== null && this.context !== null) this.encode(src.encoder, params.values, dst);
+      else if (src.encoder !== null && this.context !== null)
+        this.encode(src.encoder, params.values, dst);
       else dst.fill(0);
     }
   }
@@ -91,7 +92,8 @@ export class InitialState {
         const g = params.grads;
         for (let k = 0; k < slots; k++) {
           for (let b = 0; b < B; b++) {
-            for (let j = 0; j < H; j++) g[src.param.offset + k * H + j] += dState[(k * B + b) * H + j];
+            for (let j = 0; j < H; j++)
+              g[src.param.offset + k * H + j] += dState[(k * B + b) * H + j];
           }
         }
       } else if (src.encoder !== null && this.context !== null) {
@@ -118,12 +120,18 @@ export class InitialState {
     linearForward(enc, p, this.context as FloatArray, B, pre);
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < slots; k++) {
-        for (let j = 0; j < H; j++) dst[(k * B + b) * H + j] = Math.tanh(pre[(b * slots + k) * H + j]);
+        for (let j = 0; j < H; j++)
+          dst[(k * B + b) * H + j] = Math.tanh(pre[(b * slots + k) * H + j]);
       }
     }
   }
 
-  private encodeBackward(enc: LinearWeights, params: ParameterSet, state: FloatArray, dState: FloatArray): FloatArray {
+  private encodeBackward(
+    enc: LinearWeights,
+    params: ParameterSet,
+    state: FloatArray,
+    dState: FloatArray,
+  ): FloatArray {
     const { B, slots, hiddenSize: H } = this;
     const dtype = state instanceof Float64Array ? 'float64' : 'float32';
     const dPre = allocate(dtype, B * slots * H);

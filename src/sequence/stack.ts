@@ -30,7 +30,11 @@ export function gateCount(cell: CellType): number {
  * Declares the stack's parameters with PyTorch's names and layouts, in PyTorch's order
  * (per layer, per direction: weight_ih, weight_hh, bias_ih, bias_hh), under `prefix`.
  */
-export function declareStackParams(params: ParameterSet, c: StackConfig, prefix: string): DirectionWeights[] {
+export function declareStackParams(
+  params: ParameterSet,
+  c: StackConfig,
+  prefix: string,
+): DirectionWeights[] {
   const D = c.bidirectional ? 2 : 1;
   const GH = gateCount(c.cell) * c.hiddenSize;
   const weights: DirectionWeights[] = [];

@@ -40,7 +40,21 @@ export function gemm(
   const N4 = N - (N % 4);
   for (let i = 0; i < M4; i += 4) {
     for (let j = 0; j < N4; j += 4) {
-      tile4x4(K, A, aOff + i * ais, ais, aks, B, bOff + j * bjs, bjs, bks, C, cOff + i * ldc + j, ldc, accumulate);
+      tile4x4(
+        K,
+        A,
+        aOff + i * ais,
+        ais,
+        aks,
+        B,
+        bOff + j * bjs,
+        bjs,
+        bks,
+        C,
+        cOff + i * ldc + j,
+        ldc,
+        accumulate,
+      );
     }
     for (let j = N4; j < N; j++) {
       for (let r = 0; r < 4; r++) {
@@ -59,7 +73,15 @@ export function gemm(
   }
 }
 
-function dot(K: number, A: FloatArray, pa: number, aks: number, B: FloatArray, pb: number, bks: number): number {
+function dot(
+  K: number,
+  A: FloatArray,
+  pa: number,
+  aks: number,
+  B: FloatArray,
+  pb: number,
+  bks: number,
+): number {
   let s = 0;
   for (let k = 0; k < K; k++) {
     s += A[pa] * B[pb];
@@ -84,31 +106,90 @@ function tile4x4(
   ldc: number,
   accumulate: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const ai2 = 2 * ais, ai3 = 3 * ais, bj2 = 2 * bjs, bj3 = 3 * bjs;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
+  const ai2 = 2 * ais,
+    ai3 = 3 * ais,
+    bj2 = 2 * bjs,
+    bj3 = 3 * bjs;
   for (let k = 0; k < K; k++) {
-    const a0 = A[pa], a1 = A[pa + ais], a2 = A[pa + ai2], a3 = A[pa + ai3];
-    const b0 = B[pb], b1 = B[pb + bjs], b2 = B[pb + bj2], b3 = B[pb + bj3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = A[pa],
+      a1 = A[pa + ais],
+      a2 = A[pa + ai2],
+      a3 = A[pa + ai3];
+    const b0 = B[pb],
+      b1 = B[pb + bjs],
+      b2 = B[pb + bj2],
+      b3 = B[pb + bj3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     pa += aks;
     pb += bks;
   }
-  const r1 = pc + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  const r1 = pc + ldc,
+    r2 = r1 + ldc,
+    r3 = r2 + ldc;
   if (accumulate) {
-    C[pc] += c00; C[pc + 1] += c01; C[pc + 2] += c02; C[pc + 3] += c03;
-    C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
-    C[r2] += c20; C[r2 + 1] += c21; C[r2 + 2] += c22; C[r2 + 3] += c23;
-    C[r3] += c30; C[r3 + 1] += c31; C[r3 + 2] += c32; C[r3 + 3] += c33;
+    C[pc] += c00;
+    C[pc + 1] += c01;
+    C[pc + 2] += c02;
+    C[pc + 3] += c03;
+    C[r1] += c10;
+    C[r1 + 1] += c11;
+    C[r1 + 2] += c12;
+    C[r1 + 3] += c13;
+    C[r2] += c20;
+    C[r2 + 1] += c21;
+    C[r2 + 2] += c22;
+    C[r2 + 3] += c23;
+    C[r3] += c30;
+    C[r3 + 1] += c31;
+    C[r3 + 2] += c32;
+    C[r3 + 3] += c33;
   } else {
-    C[pc] = c00; C[pc + 1] = c01; C[pc + 2] = c02; C[pc + 3] = c03;
-    C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
-    C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
-    C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+    C[pc] = c00;
+    C[pc + 1] = c01;
+    C[pc + 2] = c02;
+    C[pc + 3] = c03;
+    C[r1] = c10;
+    C[r1 + 1] = c11;
+    C[r1 + 2] = c12;
+    C[r1 + 3] = c13;
+    C[r2] = c20;
+    C[r2 + 1] = c21;
+    C[r2 + 2] = c22;
+    C[r2 + 3] = c23;
+    C[r3] = c30;
+    C[r3 + 1] = c31;
+    C[r3 + 2] = c32;
+    C[r3 + 3] = c33;
   }
 }

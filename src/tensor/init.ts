@@ -7,7 +7,13 @@ export function uniformInit(data: FloatArray, rng: Rng, bound: number): void {
 }
 
 /** Glorot (Xavier) uniform: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)). */
-export function glorotInit(data: FloatArray, rng: Rng, fanIn: number, fanOut: number, gain = 1): void {
+export function glorotInit(
+  data: FloatArray,
+  rng: Rng,
+  fanIn: number,
+  fanOut: number,
+  gain = 1,
+): void {
   uniformInit(data, rng, gain * Math.sqrt(6 / (fanIn + fanOut)));
 }
 
@@ -16,7 +22,13 @@ export function glorotInit(data: FloatArray, rng: Rng, fanIn: number, fanOut: nu
  * Gaussian matrix by modified Gram-Schmidt, signs fixed by R's diagonal, scaled by `gain`.
  * Rows are orthonormal when rows <= cols, columns when rows > cols.
  */
-export function orthogonalInit(data: FloatArray, rng: Rng, rows: number, cols: number, gain = 1): void {
+export function orthogonalInit(
+  data: FloatArray,
+  rng: Rng,
+  rows: number,
+  cols: number,
+  gain = 1,
+): void {
   const tall = rows > cols;
   const n = tall ? cols : rows; // vectors to orthonormalise
   const len = tall ? rows : cols; // their length

@@ -23,7 +23,13 @@ export function scaleInPlace(data: FloatArray, factor: number): void {
 }
 
 /** `out[i] += a[i]` for `n` elements from the given offsets. */
-export function addInto(out: FloatArray, outOff: number, a: FloatArray, aOff: number, n: number): void {
+export function addInto(
+  out: FloatArray,
+  outOff: number,
+  a: FloatArray,
+  aOff: number,
+  n: number,
+): void {
   for (let i = 0; i < n; i++) out[outOff + i] += a[aOff + i];
 }
 

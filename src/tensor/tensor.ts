@@ -20,7 +20,9 @@ export class Tensor {
    */
   constructor(shape: readonly number[], data: FloatArray | DType = 'float32') {
     if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new RangeError(`shape is ${describe(shape)}, expected an array of non-negative integers`);
+      throw new RangeError(
+        `shape is ${describe(shape)}, expected an array of non-negative integers`,
+      );
     }
     const size = shape.reduce((a, b) => a * b, 1);
     if (typeof data === 'string') {
@@ -28,7 +30,9 @@ export class Tensor {
     } else if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new TypeError(`data is ${describe(data)}, expected a Float32Array or Float64Array`);
     } else if (data.length !== size) {
-      throw new RangeError(`data has ${data.length} elements, shape [${shape.join(', ')}] needs ${size}`);
+      throw new RangeError(
+        `data has ${data.length} elements, shape [${shape.join(', ')}] needs ${size}`,
+      );
     }
     this.shape = Object.freeze([...shape]);
     this.data = data;
@@ -63,7 +67,8 @@ export class Tensor {
     let k = 0;
     const walk = (v: NestedArray, depth: number, path: string): void => {
       if (depth === shape.length) {
-        if (typeof v !== 'number') throw new TypeError(`value at ${path || 'root'} is ${describe(v)}, expected a number`);
+        if (typeof v !== 'number')
+          throw new TypeError(`value at ${path || 'root'} is ${describe(v)}, expected a number`);
         out[k++] = v;
         return;
       }
@@ -72,7 +77,8 @@ export class Tensor {
           `value at ${path || 'root'} is ${describe(v)}, expected an array of length ${shape[depth]} (arrays must be rectangular)`,
         );
       }
-      for (let i = 0; i < v.length; i++) walk((v as readonly NestedArray[])[i], depth + 1, `${path}[${i}]`);
+      for (let i = 0; i < v.length; i++)
+        walk((v as readonly NestedArray[])[i], depth + 1, `${path}[${i}]`);
     };
     walk(values, 0, '');
     return new Tensor(shape, out);
@@ -91,7 +97,11 @@ export class Tensor {
       const stride = this.shape.slice(depth + 1).reduce((a, b) => a * b, 1);
       const row: NestedArray[] = [];
       for (let i = 0; i < n; i++) {
-        row.push(depth === this.shape.length - 1 ? this.data[offset + i] : build(depth + 1, offset + i * stride));
+        row.push(
+          depth === this.shape.length - 1
+            ? this.data[offset + i]
+            : build(depth + 1, offset + i * stride),
+        );
       }
       return row;
     };

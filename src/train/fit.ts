@@ -4,7 +4,14 @@ import { checkInt, checkKeys, checkBoolean, describe } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { toTensor, type SequenceInput } from '../model/validate.js';
 import type { Loss } from '../loss/loss.js';
-import { checkTrainOptions, lossOf, prepareBatch, trainStep, type Batch, type TrainOptions } from './step.js';
+import {
+  checkTrainOptions,
+  lossOf,
+  prepareBatch,
+  trainStep,
+  type Batch,
+  type TrainOptions,
+} from './step.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -87,7 +94,11 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
 }
 
 /** {@link fit}, yielding to the event loop after every batch so a browser page stays responsive. */
-export async function fitAsync(model: Model, data: Dataset, options: FitOptions): Promise<FitHistory> {
+export async function fitAsync(
+  model: Model,
+  data: Dataset,
+  options: FitOptions,
+): Promise<FitHistory> {
   const loop = trainingLoop(model, data, options);
   let r = loop.next();
   while (!r.done) {
@@ -111,7 +122,11 @@ export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32
   return total / weight;
 }
 
-function* trainingLoop(model: Model, data: Dataset, options: FitOptions): Generator<void, FitHistory, void> {
+function* trainingLoop(
+  model: Model,
+  data: Dataset,
+  options: FitOptions,
+): Generator<void, FitHistory, void> {
   checkKeys('fit options', options, FIT_KEYS);
   checkTrainOptions(options);
   const epochs = checkInt('epochs', options.epochs ?? 1);
@@ -121,7 +136,8 @@ function* trainingLoop(model: Model, data: Dataset, options: FitOptions): Genera
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
   const validation = options.validation === undefined ? null : toTable(model, options.validation);
   prepareBatch(model, table.batch(range(0, table.N)), options.loss);
-  if (validation !== null) prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
+  if (validation !== null)
+    prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
   const history: FitHistory = { epochs: [], aborted: false };
   const order = range(0, table.N);
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -142,8 +158,17 @@ function* trainingLoop(model: Model, data: Dataset, options: FitOptions): Genera
       options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
       yield;
     }
-    const valLoss = validation === null ? null : evaluate(model, options.validation as Dataset, options.loss, batchSize);
-    const info: EpochInfo = { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
+    const valLoss =
+      validation === null
+        ? null
+        : evaluate(model, options.validation as Dataset, options.loss, batchSize);
+    const info: EpochInfo = {
+      epoch,
+      loss: counted > 0 ? sum / counted : NaN,
+      valLoss,
+      skippedSteps,
+      maxGradNorm,
+    };
     history.epochs.push(info);
     options.onEpoch?.(info);
   }
@@ -157,7 +182,8 @@ interface Table {
 }
 
 function toTable(model: Model, data: Dataset): Table {
-  if (typeof data !== 'object' || data === null) throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
+  if (typeof data !== 'object' || data === null)
+    throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
   checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
   const dtype = model.options.dtype;
   const inputs = toTensor('inputs', data.inputs, 3, dtype);
@@ -165,13 +191,15 @@ function toTable(model: Model, data: Dataset): Table {
   if (N === 0) throw new RangeError('inputs is an empty dataset: expected at least one sequence');
   const targets = data.targets instanceof Tensor ? data.targets : Tensor.from(data.targets, dtype);
   const mask = data.mask === undefined ? undefined : toTensor('mask', data.mask, 2, 'float64');
-  const contexts = data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
+  const contexts =
+    data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
   for (const [name, t] of [
     ['targets', targets],
     ['mask', mask],
     ['contexts', contexts],
   ] as const) {
-    if (t !== undefined && t.shape[0] !== N) throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
+    if (t !== undefined && t.shape[0] !== N)
+      throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
   }
   if (data.lengths !== undefined && (!Array.isArray(data.lengths) || data.lengths.length !== N)) {
     throw new RangeError(`lengths is ${describe(data.lengths)}, expected ${N} integers`);
@@ -180,7 +208,8 @@ function toTable(model: Model, data: Dataset): Table {
     N,
     batch(rows: readonly number[]): Batch {
       const b: Batch = { input: gather(inputs, rows), target: gather(targets, rows) };
-      if (data.lengths !== undefined) b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
+      if (data.lengths !== undefined)
+        b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
       if (mask !== undefined) b.mask = gather(mask, rows);
       if (contexts !== undefined) b.context = gather(contexts, rows);
       return b;

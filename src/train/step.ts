@@ -77,21 +77,29 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
 /** Validates the loss, optimizer and clip options of a training call. */
 export function checkTrainOptions(options: TrainOptions): void {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`training options are ${describe(options)}, expected { loss, optimizer, clip? }`);
+    throw new TypeError(
+      `training options are ${describe(options)}, expected { loss, optimizer, clip? }`,
+    );
   }
   const o = options as unknown as Record<string, unknown>;
-  if (typeof options.loss?.compute !== 'function') throw new TypeError(`loss is ${describe(o.loss)}, expected a Loss`);
+  if (typeof options.loss?.compute !== 'function')
+    throw new TypeError(`loss is ${describe(o.loss)}, expected a Loss`);
   if (typeof options.optimizer?.step !== 'function') {
-    throw new TypeError(`optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`);
+    throw new TypeError(
+      `optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`,
+    );
   }
   const lr = options.optimizer.lr;
-  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`learning rate is ${lr}, expected a finite number > 0`);
+  if (!Number.isFinite(lr) || lr <= 0)
+    throw new RangeError(`learning rate is ${lr}, expected a finite number > 0`);
   const clip = options.clip;
   if (clip === undefined) return;
   if ('maxNorm' in clip) {
     checkKeys('clip', clip, ['maxNorm', 'normType']);
     if (!(clip.maxNorm > 0) || !Number.isFinite(clip.maxNorm)) {
-      throw new RangeError(`clip.maxNorm is ${describe(clip.maxNorm)}, expected a finite number > 0`);
+      throw new RangeError(
+        `clip.maxNorm is ${describe(clip.maxNorm)}, expected a finite number > 0`,
+      );
     }
     if (clip.normType !== undefined && clip.normType !== 2 && clip.normType !== 'inf') {
       throw new TypeError(`clip.normType is ${describe(clip.normType)}, expected 2 or 'inf'`);
@@ -113,7 +121,8 @@ function applyClip(g: FloatArray, clip: ClipOptions | undefined): boolean {
     clipGradValue(g, clip.value);
     return before > clip.value;
   }
-  const norm = clip.normType === 'inf' ? clipGradNorm(g, clip.maxNorm, 'inf') : clipGradNorm(g, clip.maxNorm);
+  const norm =
+    clip.normType === 'inf' ? clipGradNorm(g, clip.maxNorm, 'inf') : clipGradNorm(g, clip.maxNorm);
   return clip.maxNorm / (norm + 1e-6) < 1;
 }
 
@@ -122,12 +131,18 @@ export interface PreparedBatch {
   input: Tensor;
   target: Tensor;
   mask: FloatArray | null;
-  forward: { lengths?: Int32Array; context?: Tensor | NestedArray; h0?: Tensor | NestedArray; c0?: Tensor | NestedArray };
+  forward: {
+    lengths?: Int32Array;
+    context?: Tensor | NestedArray;
+    h0?: Tensor | NestedArray;
+    c0?: Tensor | NestedArray;
+  };
 }
 
 /** Validates a batch against the model and loss before anything runs. */
 export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBatch {
-  if (typeof batch !== 'object' || batch === null) throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
+  if (typeof batch !== 'object' || batch === null)
+    throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
   checkKeys('batch', batch, ['input', 'target', 'lengths', 'mask', 'context', 'h0', 'c0']);
   const o = model.options;
   const input = toTensor('input', batch.input, 3, o.dtype);
@@ -146,7 +161,11 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
 }
 
 /** Runs the forward pass and the loss on a prepared batch. */
-export function lossOf(model: Model, b: PreparedBatch, loss: Loss): { pred: Tensor; value: number; grad: Tensor } {
+export function lossOf(
+  model: Model,
+  b: PreparedBatch,
+  loss: Loss,
+): { pred: Tensor; value: number; grad: Tensor } {
   const pred = model.forward(b.input, b.forward).output;
   const { value, grad } = loss.compute(pred, b.target, b.mask);
   return { pred, value, grad };
@@ -154,11 +173,17 @@ export function lossOf(model: Model, b: PreparedBatch, loss: Loss): { pred: Tens
 
 function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {
   if (target instanceof Tensor) return target;
-  if (!Array.isArray(target)) throw new TypeError(`target is ${describe(target)}, expected a Tensor or nested arrays`);
+  if (!Array.isArray(target))
+    throw new TypeError(`target is ${describe(target)}, expected a Tensor or nested arrays`);
   return Tensor.from(target as NestedArray, dtype === 'float64' ? 'float64' : 'float32');
 }
 
-function buildMask(mask: unknown, lengths: Int32Array | undefined, B: number, T: number): FloatArray | null {
+function buildMask(
+  mask: unknown,
+  lengths: Int32Array | undefined,
+  B: number,
+  T: number,
+): FloatArray | null {
   if (mask === undefined && lengths === undefined) return null;
   const out = allocate('float64', B * T).fill(1);
   if (mask !== undefined) {
@@ -168,7 +193,8 @@ function buildMask(mask: unknown, lengths: Int32Array | undefined, B: number, T:
     }
     for (let i = 0; i < m.size; i++) {
       const v = m.data[i];
-      if (v !== 0 && v !== 1) throw new RangeError(`mask has ${v} at ${indexOf(m.shape, i)}, expected 0 or 1`);
+      if (v !== 0 && v !== 1)
+        throw new RangeError(`mask has ${v} at ${indexOf(m.shape, i)}, expected 0 or 1`);
       out[i] = v;
     }
   }

@@ -13,7 +13,10 @@ export function loadCases(dir: string): Array<{ file: string; json: Record<strin
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, json: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown> }));
+    .map((file) => ({
+      file,
+      json: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+    }));
 }
 
 /** A golden tensor as an rnnkit tensor of `dtype`. */
