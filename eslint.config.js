@@ -8,10 +8,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use the seeded Rng from src/tensor/rng.ts.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use the seeded Rng from src/tensor/rng.ts.',
+        },
       ],
     },
   },

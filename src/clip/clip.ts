@@ -13,7 +13,8 @@ export function gradNorm(grads: FloatArray, normType: NormType = 2): number {
     let m = 0;
     for (let i = 0; i < grads.length; i++) {
       const a = Math.abs(grads[i]);
-      if (!(a <= m)) m = a; // also catches NaN
+      if (a !== a) return NaN;
+      if (a > m) m = a;
     }
     return m;
   }
