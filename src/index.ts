@@ -49,3 +49,5 @@ export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './tr
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';
+export { gradientFlow } from './check/gradient-flow.js';
+export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';

@@ -462,6 +462,18 @@ export class Model {
     );
   }
 
+  /**
+   * Makes the next backward passes record ‖dL/dh_t‖ for every step of every layer and direction
+   * (`[L*D][T]`, forward direction before backward); `false` stops recording. Returns the arrays
+   * the norms are written into. Used by {@link gradientFlow}.
+   */
+  traceStepGradients(on: boolean): Float64Array[] {
+    return this.stack.directions.map((d) => {
+      d.stepGradNorms = on ? new Float64Array(this.stack.T) : null;
+      return d.stepGradNorms ?? new Float64Array(0);
+    });
+  }
+
   /** @internal used by {@link Stream}. */
   headWeights(): LinearWeights | null {
     return this.head;

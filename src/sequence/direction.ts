@@ -46,6 +46,8 @@ export class Direction {
   dOut: FloatArray;
   outCol = 0;
   ldo = 0;
+  /** When set, backward records ‖dL/dh_t‖ (over the batch) for every step t here. */
+  stepGradNorms: Float64Array | null = null;
   /** Per-sequence lengths, or null when every sequence has T steps. */
   lengths: Int32Array | null = null;
   /** Initial states `[B, H]` in, their gradients out. */
@@ -185,6 +187,12 @@ export function gatherStepGrad(d: Direction, t: number): void {
       const o = (t * B + b) * ldo + outCol;
       for (let j = 0; j < H; j++) dh[r + j] = dhNext[r + j] + dOut[o + j];
     }
+  }
+  const norms = d.stepGradNorms;
+  if (norms !== null) {
+    let s = 0;
+    for (let i = 0; i < B * H; i++) s += dh[i] * dh[i];
+    norms[t] = Math.sqrt(s);
   }
 }
 

@@ -1,0 +1,91 @@
+import type { Model } from '../model/model.js';
+import type { Loss } from '../loss/loss.js';
+import { checkChoice, checkKeys } from '../errors.js';
+import { lossOf, prepareBatch, type Batch } from '../train/step.js';
+
+/** Options of {@link gradientFlow}. */
+export interface GradientFlowOptions {
+  loss: Loss;
+  /**
+   * `'last'` (default): follow the error of the last step alone back through time, the classic
+   * view of vanishing and exploding gradients. `'all'`: the gradient of the whole loss.
+   */
+  from?: 'last' | 'all';
+}
+
+/** How the gradient travels back through time in one layer and direction. */
+export interface StepGradients {
+  layer: number;
+  direction: 'forward' | 'backward';
+  /** ‖dL/dh_t‖ over the batch, for t = 0 .. T−1. */
+  norms: number[];
+}
+
+/** What {@link gradientFlow} measured. */
+export interface GradientFlow {
+  loss: number;
+  steps: StepGradients[];
+  /** Each parameter's gradient norm, by name. */
+  parameters: Array<{ name: string; norm: number }>;
+  /**
+   * ‖dL/dh‖ at the step farthest from the error over its value at the nearest, for the first layer's
+   * forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
+   * far above 1 it explodes.
+   */
+  ratio: number;
+  verdict: 'vanishing' | 'exploding' | 'stable';
+}
+
+/**
+ * Measures how gradients flow back through time for one batch: per-step norms of dL/dh_t in every
+ * layer and direction, per-parameter gradient norms, and a verdict. Overwrites the model's
+ * gradients (as a backward pass does); changes no weight.
+ */
+export function gradientFlow(
+  model: Model,
+  batch: Batch,
+  options: GradientFlowOptions,
+): GradientFlow {
+  checkKeys('gradientFlow options', options, ['loss', 'from']);
+  const from = checkChoice('from', options.from ?? 'last', ['last', 'all'] as const);
+  const prepared = prepareBatch(model, batch, options.loss);
+  const { pred, value, grad } = lossOf(model, prepared, options.loss);
+  if (from === 'last' && model.options.head === 'sequence')
+    keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
+  const traces = model.traceStepGradients(true);
+  model.zeroGrad();
+  try {
+    model.backward(grad);
+  } finally {
+    model.traceStepGradients(false);
+  }
+  const D = model.directions;
+  const steps = traces.map((norms, k) => ({
+    layer: Math.floor(k / D),
+    direction: k % D === 0 ? ('forward' as const) : ('backward' as const),
+    norms: Array.from(norms),
+  }));
+  const parameters = model.params.list.map((p) => {
+    const g = model.params.gradView(p);
+    let s = 0;
+    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+    return { name: p.name, norm: Math.sqrt(s) };
+  });
+  const first = steps[0].norms;
+  const ratio = first[0] / (first[first.length - 1] || Number.MIN_VALUE);
+  const verdict = ratio < 1e-3 ? 'vanishing' : ratio > 1e3 ? 'exploding' : 'stable';
+  return { loss: value, steps, parameters, ratio, verdict };
+}
+
+/** Zeroes the loss gradient everywhere but each sequence's last step (`[B, T, F]`). */
+function keepLastStep(
+  g: Float32Array | Float64Array,
+  shape: readonly number[],
+  lengths?: Int32Array,
+): void {
+  const [B, T, F] = shape;
+  for (let b = 0; b < B; b++) {
+    const last = lengths ? lengths[b] - 1 : T - 1;
+    for (let t = 0; t < T; t++) if (t !== last) g.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
+  }
+}
