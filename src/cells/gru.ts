@@ -1,5 +1,5 @@
 import { gemm } from '../tensor/gemm.js';
-import { sigmoid } from '../tensor/ops.js';
+import { copy, sigmoid } from '../tensor/ops.js';
 import {
   carryInactive,
   gatherStepGrad,
@@ -30,7 +30,7 @@ export const gruCell: CellKernel = {
       const prev = (reverse ? t + 2 : t) * BH;
       const cur = (t + 1) * BH;
       const z = t * B * GH;
-      if (bhh >= 0) for (let b = 0; b < B; b++) scratch.set(p.subarray(bhh, bhh + GH), b * GH);
+      if (bhh >= 0) for (let b = 0; b < B; b++) copy(scratch, b * GH, p, bhh, GH);
       gemm(false, true, B, GH, H, hs, prev, H, p, whh, H, scratch, 0, GH, bhh >= 0);
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) {

@@ -126,19 +126,19 @@ export class Direction {
 
   forward(): void {
     const BH = this.B * this.H;
-    this.hs.set(this.h0.subarray(0, BH), this.initialSlot * BH);
-    if (this.cell.cellState) this.cs.set(this.c0.subarray(0, BH), this.initialSlot * BH);
+    this.hs.set(this.h0, this.initialSlot * BH);
+    if (this.cell.cellState) this.cs.set(this.c0, this.initialSlot * BH);
     this.cell.forward(this);
     writeOutputs(this);
   }
 
   backward(): void {
     const BH = this.B * this.H;
-    this.dhNext.set(this.dhn.subarray(0, BH));
-    if (this.cell.cellState) this.dcNext.set(this.dcn.subarray(0, BH));
+    this.dhNext.set(this.dhn);
+    if (this.cell.cellState) this.dcNext.set(this.dcn);
     this.cell.backward(this);
-    this.dh0.set(this.dhNext.subarray(0, BH));
-    if (this.cell.cellState) this.dc0.set(this.dcNext.subarray(0, BH));
+    this.dh0.set(this.dhNext);
+    if (this.cell.cellState) this.dc0.set(this.dcNext);
     accumulateWeightGrads(this);
   }
 }

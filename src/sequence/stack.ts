@@ -1,4 +1,5 @@
 import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import { copy } from '../tensor/ops.js';
 import type { ParameterSet } from '../model/parameters.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
 import { rnnCell } from '../cells/rnn.js';
@@ -165,12 +166,13 @@ export class RecurrentStack {
   /** Runs every layer and direction over the whole sequence, caching what backward needs. */
   forward(): void {
     const BH = this.B * this.config.hiddenSize;
-    this.directions.forEach((dir, k) => {
+    for (let k = 0; k < this.directions.length; k++) {
+      const dir = this.directions[k];
       dir.forward();
       const slot = dir.finalSlot * BH;
-      this.hn.set(dir.hs.subarray(slot, slot + BH), k * BH);
-      if (dir.cell.cellState) this.cn.set(dir.cs.subarray(slot, slot + BH), k * BH);
-    });
+      copy(this.hn, k * BH, dir.hs, slot, BH);
+      if (dir.cell.cellState) copy(this.cn, k * BH, dir.cs, slot, BH);
+    }
   }
 
   /** Backpropagates through time from `dOutput`, `dhn`, `dcn`; accumulates parameter gradients. */

@@ -1,36 +1,8 @@
 import type { FloatArray } from './dtype.js';
 
-/** Sum of squares of `data`. */
-export function sumSquares(data: FloatArray): number {
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
-  return s;
-}
-
-/** Largest absolute value of `data` (NaN if any element is NaN). */
-export function maxAbs(data: FloatArray): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) {
-    const a = Math.abs(data[i]);
-    if (a > m || a !== a) m = a;
-  }
-  return m;
-}
-
-/** Multiplies every element of `data` by `factor`, in place. */
-export function scaleInPlace(data: FloatArray, factor: number): void {
-  for (let i = 0; i < data.length; i++) data[i] *= factor;
-}
-
-/** `out[i] += a[i]` for `n` elements from the given offsets. */
-export function addInto(
-  out: FloatArray,
-  outOff: number,
-  a: FloatArray,
-  aOff: number,
-  n: number,
-): void {
-  for (let i = 0; i < n; i++) out[outOff + i] += a[aOff + i];
+/** Copies `n` elements from `src[srcOff..]` to `dst[dstOff..]` without creating a view. */
+export function copy(dst: FloatArray, dstOff: number, src: FloatArray, srcOff: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }
 
 /** Adds the column sums of the `[rows, cols]` matrix `a` (row stride `lda`) into `out[outOff..]`. */
