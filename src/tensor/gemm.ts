@@ -10,9 +10,10 @@ import type { FloatArray } from './dtype.js';
  * their first elements, so views into larger buffers need no copy.
  *
  * The kernel is register-blocked: it computes 4x4 tiles of C with sixteen running sums,
- * reading four elements of op(A) and four of op(B) per step along K; a transpose only
- * changes the strides it walks. Sums are kept in float64 whatever the storage type.
- * It allocates nothing and checks nothing: callers validate shapes.
+ * reading four elements of op(A) and four of op(B) per step along K. A transpose only changes
+ * which strides are 1; each combination has its own tile loop so the unit strides are constants.
+ * Sums are kept in float64 whatever the storage type. It allocates nothing and checks nothing:
+ * callers validate shapes.
  */
 export function gemm(
   transA: boolean,
@@ -31,7 +32,7 @@ export function gemm(
   ldc: number,
   accumulate: boolean,
 ): void {
-  // Strides of op(A) along i (rows) and k, and of op(B) along j (columns) and k.
+  // Strides of op(A) along its rows (i) and along k; of op(B) along its columns (j) and along k.
   const ais = transA ? 1 : lda;
   const aks = transA ? lda : 1;
   const bjs = transB ? ldb : 1;
@@ -39,157 +40,154 @@ export function gemm(
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
   for (let i = 0; i < M4; i += 4) {
+    const pa = aOff + i * ais;
     for (let j = 0; j < N4; j += 4) {
-      tile4x4(
-        K,
-        A,
-        aOff + i * ais,
-        ais,
-        aks,
-        B,
-        bOff + j * bjs,
-        bjs,
-        bks,
-        C,
-        cOff + i * ldc + j,
-        ldc,
-        accumulate,
-      );
+      const pb = bOff + j * bjs;
+      const pc = cOff + i * ldc + j;
+      if (!transA && !transB) tileNN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
+      else if (!transA) tileNT(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
+      else if (!transB) tileTN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
+      else tileAny(K, A, pa, ais, aks, B, pb, bjs, bks, C, pc, ldc, accumulate);
     }
-    for (let j = N4; j < N; j++) {
-      for (let r = 0; r < 4; r++) {
-        const c = cOff + (i + r) * ldc + j;
-        const s = dot(K, A, aOff + (i + r) * ais, aks, B, bOff + j * bjs, bks);
-        C[c] = accumulate ? C[c] + s : s;
-      }
-    }
+    for (let r = i; r < i + 4; r++) edge(r, N4, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
   }
-  for (let i = M4; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      const c = cOff + i * ldc + j;
-      const s = dot(K, A, aOff + i * ais, aks, B, bOff + j * bjs, bks);
-      C[c] = accumulate ? C[c] + s : s;
-    }
-  }
+  for (let r = M4; r < M; r++) edge(r, 0, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
 }
 
-function dot(
+/** Row `r` of C from column `j0` to `N`, one dot product per element (the ragged edges). */
+function edge(
+  r: number,
+  j0: number,
+  N: number,
   K: number,
   A: FloatArray,
-  pa: number,
-  aks: number,
-  B: FloatArray,
-  pb: number,
-  bks: number,
-): number {
-  let s = 0;
-  for (let k = 0; k < K; k++) {
-    s += A[pa] * B[pb];
-    pa += aks;
-    pb += bks;
-  }
-  return s;
-}
-
-function tile4x4(
-  K: number,
-  A: FloatArray,
-  pa: number,
+  aOff: number,
   ais: number,
   aks: number,
   B: FloatArray,
-  pb: number,
+  bOff: number,
   bjs: number,
   bks: number,
   C: FloatArray,
-  pc: number,
+  cOff: number,
   ldc: number,
   accumulate: boolean,
 ): void {
-  let c00 = 0,
-    c01 = 0,
-    c02 = 0,
-    c03 = 0;
-  let c10 = 0,
-    c11 = 0,
-    c12 = 0,
-    c13 = 0;
-  let c20 = 0,
-    c21 = 0,
-    c22 = 0,
-    c23 = 0;
-  let c30 = 0,
-    c31 = 0,
-    c32 = 0,
-    c33 = 0;
-  const ai2 = 2 * ais,
-    ai3 = 3 * ais,
-    bj2 = 2 * bjs,
-    bj3 = 3 * bjs;
+  for (let j = j0; j < N; j++) {
+    let s = 0;
+    let pa = aOff + r * ais;
+    let pb = bOff + j * bjs;
+    for (let k = 0; k < K; k++) {
+      s += A[pa] * B[pb];
+      pa += aks;
+      pb += bks;
+    }
+    const c = cOff + r * ldc + j;
+    C[c] = accumulate ? C[c] + s : s;
+  }
+}
+
+// prettier-ignore
+function store(
+  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
+  c00: number, c01: number, c02: number, c03: number, c10: number, c11: number, c12: number, c13: number,
+  c20: number, c21: number, c22: number, c23: number, c30: number, c31: number, c32: number, c33: number,
+): void {
+  const r1 = pc + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  if (accumulate) {
+    C[pc] += c00; C[pc + 1] += c01; C[pc + 2] += c02; C[pc + 3] += c03;
+    C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
+    C[r2] += c20; C[r2 + 1] += c21; C[r2 + 2] += c22; C[r2 + 3] += c23;
+    C[r3] += c30; C[r3 + 1] += c31; C[r3 + 2] += c32; C[r3 + 3] += c33;
+  } else {
+    C[pc] = c00; C[pc + 1] = c01; C[pc + 2] = c02; C[pc + 3] = c03;
+    C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
+    C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
+    C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+  }
+}
+
+/** A `[M, K]` and B `[K, N]`: four rows of A walked along k, four adjacent columns of B. */
+// prettier-ignore
+function tileNN(
+  K: number, A: FloatArray, pa: number, lda: number, B: FloatArray, pb: number, ldb: number,
+  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const a1 = pa + lda, a2 = a1 + lda, a3 = a2 + lda;
   for (let k = 0; k < K; k++) {
-    const a0 = A[pa],
-      a1 = A[pa + ais],
-      a2 = A[pa + ai2],
-      a3 = A[pa + ai3];
-    const b0 = B[pb],
-      b1 = B[pb + bjs],
-      b2 = B[pb + bj2],
-      b3 = B[pb + bj3];
-    c00 += a0 * b0;
-    c01 += a0 * b1;
-    c02 += a0 * b2;
-    c03 += a0 * b3;
-    c10 += a1 * b0;
-    c11 += a1 * b1;
-    c12 += a1 * b2;
-    c13 += a1 * b3;
-    c20 += a2 * b0;
-    c21 += a2 * b1;
-    c22 += a2 * b2;
-    c23 += a2 * b3;
-    c30 += a3 * b0;
-    c31 += a3 * b1;
-    c32 += a3 * b2;
-    c33 += a3 * b3;
+    const x0 = A[pa + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+    const y0 = B[pb], y1 = B[pb + 1], y2 = B[pb + 2], y3 = B[pb + 3];
+    pb += ldb;
+    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+  }
+  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+}
+
+/** A `[M, K]` and B stored `[N, K]`: four rows of each, both walked along k. */
+// prettier-ignore
+function tileNT(
+  K: number, A: FloatArray, pa: number, lda: number, B: FloatArray, pb: number, ldb: number,
+  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const a1 = pa + lda, a2 = a1 + lda, a3 = a2 + lda;
+  const b1 = pb + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  for (let k = 0; k < K; k++) {
+    const x0 = A[pa + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+    const y0 = B[pb + k], y1 = B[b1 + k], y2 = B[b2 + k], y3 = B[b3 + k];
+    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+  }
+  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+}
+
+/** A stored `[K, M]` and B `[K, N]`: four adjacent elements of each per step along k. */
+// prettier-ignore
+function tileTN(
+  K: number, A: FloatArray, pa: number, lda: number, B: FloatArray, pb: number, ldb: number,
+  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let k = 0; k < K; k++) {
+    const x0 = A[pa], x1 = A[pa + 1], x2 = A[pa + 2], x3 = A[pa + 3];
+    const y0 = B[pb], y1 = B[pb + 1], y2 = B[pb + 2], y3 = B[pb + 3];
+    pa += lda;
+    pb += ldb;
+    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+  }
+  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+}
+
+/** Any strides (used for A and B both transposed). */
+// prettier-ignore
+function tileAny(
+  K: number, A: FloatArray, pa: number, ais: number, aks: number,
+  B: FloatArray, pb: number, bjs: number, bks: number,
+  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let k = 0; k < K; k++) {
+    const x0 = A[pa], x1 = A[pa + ais], x2 = A[pa + 2 * ais], x3 = A[pa + 3 * ais];
+    const y0 = B[pb], y1 = B[pb + bjs], y2 = B[pb + 2 * bjs], y3 = B[pb + 3 * bjs];
     pa += aks;
     pb += bks;
+    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
   }
-  const r1 = pc + ldc,
-    r2 = r1 + ldc,
-    r3 = r2 + ldc;
-  if (accumulate) {
-    C[pc] += c00;
-    C[pc + 1] += c01;
-    C[pc + 2] += c02;
-    C[pc + 3] += c03;
-    C[r1] += c10;
-    C[r1 + 1] += c11;
-    C[r1 + 2] += c12;
-    C[r1 + 3] += c13;
-    C[r2] += c20;
-    C[r2 + 1] += c21;
-    C[r2 + 2] += c22;
-    C[r2 + 3] += c23;
-    C[r3] += c30;
-    C[r3 + 1] += c31;
-    C[r3 + 2] += c32;
-    C[r3 + 3] += c33;
-  } else {
-    C[pc] = c00;
-    C[pc + 1] = c01;
-    C[pc + 2] = c02;
-    C[pc + 3] = c03;
-    C[r1] = c10;
-    C[r1 + 1] = c11;
-    C[r1 + 2] = c12;
-    C[r1 + 3] = c13;
-    C[r2] = c20;
-    C[r2 + 1] = c21;
-    C[r2 + 2] = c22;
-    C[r2 + 3] = c23;
-    C[r3] = c30;
-    C[r3 + 1] = c31;
-    C[r3 + 2] = c32;
-    C[r3 + 3] = c33;
-  }
+  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
 }

@@ -1,0 +1,97 @@
+/**
+ * rnnkit measurements: W1 figures for one cell, and the training-time scaling table.
+ * The sizes are parameters, so the tests can run the same code on a tiny configuration.
+ */
+import { Model, Tensor, mseLoss, sgd, trainStep } from '../src/index.js';
+import { scalingRow, type ScalingRow } from './report.js';
+import { BenchRng } from './rng.js';
+import {
+  assertFinite,
+  errorMessage,
+  microsPerUnit,
+  throughput,
+  type Cell,
+  type Figures,
+  type Timing,
+  type Workload,
+} from './workload.js';
+
+interface Setup {
+  model: Model;
+  input: Tensor;
+  target: Tensor;
+  step: () => void;
+}
+
+function setup(cell: Cell, w: Workload): Setup {
+  const rng = new BenchRng(1);
+  const model = new Model({
+    cell,
+    inputSize: w.I,
+    hiddenSize: w.H,
+    outputSize: w.O,
+    dtype: 'float32',
+    seed: 1,
+  });
+  const input = new Tensor([w.B, w.T, w.I], rng.fill(w.B * w.T * w.I));
+  const target = new Tensor([w.B, w.T, w.O], rng.fill(w.B * w.T * w.O));
+  const loss = mseLoss();
+  const optimizer = sgd({ lr: w.lr });
+  const step = (): void => {
+    const r = trainStep(model, { input, target }, { loss, optimizer });
+    assertFinite(r.loss, 'rnnkit training loss');
+  };
+  return { model, input, target, step };
+}
+
+/** Training throughput only (sequences per second), for the scaling table. */
+export async function measureRnnkitTrain(cell: Cell, w: Workload, timing: Timing): Promise<number> {
+  const { step } = setup(cell, w);
+  return throughput(step, w.B, timing);
+}
+
+/** W1-style figures for one cell: training, batched inference and one streaming step. */
+export async function measureRnnkit(cell: Cell, w: Workload, timing: Timing): Promise<Figures> {
+  const { model, input, step } = setup(cell, w);
+  const trainSeqPerSec = await throughput(step, w.B, timing);
+
+  const inferSeqPerSec = await throughput(() => void model.predict(input), w.B, timing);
+  assertFinite(model.predict(input).data, 'rnnkit output');
+
+  const stream = model.createStream();
+  const x = new BenchRng(2).fill(w.I);
+  assertFinite(stream.step(x), 'rnnkit stream output');
+  const stepLatencyUs = microsPerUnit(await throughput(() => void stream.step(x), 1, timing));
+  stream.reset();
+  return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
+}
+
+/** The scaling points: T grows at H=128, then H grows at T=50 (T=50, H=128 is shared). */
+export function scalingSizes(): { T: number; H: number }[] {
+  return [
+    { T: 50, H: 128 },
+    { T: 200, H: 128 },
+    { T: 1000, H: 128 },
+    { T: 50, H: 32 },
+    { T: 50, H: 512 },
+  ];
+}
+
+/** Training time per sequence at every scaling point, for one cell. */
+export async function measureScaling(
+  cell: Cell,
+  base: Workload,
+  timing: Timing,
+  sizes = scalingSizes(),
+): Promise<ScalingRow[]> {
+  const rows: ScalingRow[] = [];
+  for (const { T, H } of sizes) {
+    try {
+      const seqPerSec = await measureRnnkitTrain(cell, { ...base, T, H }, timing);
+      rows.push(scalingRow(cell, { T, H, B: base.B }, seqPerSec));
+    } catch (err) {
+      rows.push({ cell, T, H, B: base.B, error: errorMessage(err) });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,129 @@
+/**
+ * Workload sizes, timing policy and the shared timing loop used by every benchmark backend.
+ */
+
+export type Cell = 'rnn' | 'lstm' | 'gru';
+export const CELLS: readonly Cell[] = ['rnn', 'lstm', 'gru'];
+
+/** Sizes of one sequence-to-sequence regression workload (a Linear head at every step). */
+export interface Workload {
+  /** time steps per sequence */
+  T: number;
+  /** input features */
+  I: number;
+  /** hidden units */
+  H: number;
+  /** sequences per batch */
+  B: number;
+  /** outputs per step */
+  O: number;
+  /** SGD learning rate */
+  lr: number;
+}
+
+/** W1: T=50, I=16, H=128, B=32, O=16, MSE, SGD lr 0.01, float32. */
+export const W1: Workload = { T: 50, I: 16, H: 128, B: 32, O: 16, lr: 0.01 };
+
+/** How long and how often one figure is measured. */
+export interface Timing {
+  /** untimed calls before measuring */
+  warmup: number;
+  /** timed repeats; the figure is their median */
+  repeats: number;
+  /** each repeat calls the function until at least this many milliseconds have passed */
+  minRepeatMs: number;
+  /**
+   * Budget for the timed repeats of one figure: when a single call is slow, fewer repeats
+   * are made (never fewer than one).
+   */
+  maxTotalMs: number;
+}
+
+export const FULL_TIMING: Timing = { warmup: 2, repeats: 5, minRepeatMs: 1000, maxTotalMs: 60_000 };
+export const QUICK_TIMING: Timing = { warmup: 2, repeats: 3, minRepeatMs: 250, maxTotalMs: 3000 };
+/** The quick run's scaling table: one timed repeat per point. */
+export const QUICK_SCALING_TIMING: Timing = {
+  warmup: 3,
+  repeats: 1,
+  minRepeatMs: 300,
+  maxTotalMs: 1000,
+};
+
+/** The per-(library, cell) figures, without memory (measured by the worker process). */
+export interface Figures {
+  trainSeqPerSec: number;
+  inferSeqPerSec: number;
+  stepLatencyUs: number;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Calls `fn` repeatedly and returns the median throughput in units per second, where one call
+ * processes `unitsPerCall` units (sequences, or time steps for streaming).
+ */
+export async function throughput(
+  fn: () => void | Promise<void>,
+  unitsPerCall: number,
+  timing: Timing,
+): Promise<number> {
+  const call = async (): Promise<void> => {
+    const r = fn();
+    if (r instanceof Promise) await r;
+  };
+  // Warm-up: at least one call; further ones only while they fit in half the budget.
+  let single = 0;
+  let warm = 0;
+  for (
+    let i = 0;
+    i < Math.max(1, timing.warmup) && (i === 0 || warm < timing.maxTotalMs / 2);
+    i++
+  ) {
+    const t0 = performance.now();
+    await call();
+    single = performance.now() - t0;
+    warm += single;
+  }
+  const perRepeat = Math.max(single, timing.minRepeatMs);
+  const repeats = Math.max(1, Math.min(timing.repeats, Math.floor(timing.maxTotalMs / perRepeat)));
+  const rates: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    let calls = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    do {
+      await call();
+      calls++;
+      elapsed = performance.now() - t0;
+    } while (elapsed < timing.minRepeatMs);
+    rates.push((calls * unitsPerCall) / (Math.max(elapsed, 1e-3) / 1000));
+  }
+  return median(rates);
+}
+
+/** Microseconds per unit from a throughput in units per second. */
+export function microsPerUnit(unitsPerSec: number): number {
+  return 1e6 / unitsPerSec;
+}
+
+/** Throws when a training loss or an output value is not a finite number. */
+export function assertFinite(values: ArrayLike<number> | number, what: string): void {
+  if (typeof values === 'number') {
+    if (!Number.isFinite(values)) throw new Error(`${what} is ${String(values)}`);
+    return;
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`${what} contains ${String(values[i])}`);
+  }
+}
+
+/** The first line of an error's message. */
+export function errorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].trim() || 'unknown error';
+}
