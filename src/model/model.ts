@@ -16,6 +16,15 @@ import {
 } from '../sequence/stack.js';
 import type { DirectionWeights } from '../sequence/direction.js';
 import { InitialState, type InitialStateInputs } from '../sequence/initial-state.js';
+import { ThreadPool } from '../parallel/pool.js';
+import {
+  concatRows,
+  concatStates,
+  sliceRows,
+  sliceStates,
+  splitBounds,
+} from '../parallel/batch.js';
+import type { BackwardReply, ForwardReply, Job, WireTensor } from '../parallel/protocol.js';
 
 /** Per-call inputs besides the sequences themselves. */
 export interface ForwardOptions {
@@ -62,6 +71,9 @@ export interface BackwardResult {
 /** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
 export type StateDictEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
+/** Batches smaller than this run on one thread even when more are set. */
+const MIN_SPLIT_BATCH = 8;
+
 interface LastCall {
   B: number;
   T: number;
@@ -88,6 +100,8 @@ export class Model {
   private readonly initial: InitialState;
   private readonly head: LinearWeights | null;
   private last: LastCall | null = null;
+  private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
+  private pool: ThreadPool | null = null;
   private headIn: FloatArray;
   private headOut: FloatArray;
 
@@ -195,13 +209,27 @@ export class Model {
     const x = toTensor('input', input, 3, o.dtype);
     const [B, T, I] = x.shape;
     if (B === 0) throw new RangeError('input is an empty batch: expected at least one sequence');
-    if (T === 0)
+    if (T === 0) {
       throw new RangeError('input has zero-length sequences: expected at least one step');
+    }
     if (I !== o.inputSize) {
       throw new RangeError(`input has ${I} features per step, the model expects ${o.inputSize}`);
     }
     const lengths = options.lengths === undefined ? null : toLengths(options.lengths, B, T);
     const states = this.resolveInitialStates(options, B);
+    this.split = null;
+    if (this.pool !== null && B >= MIN_SPLIT_BATCH)
+      return this.forwardSplit(this.pool, x, lengths, states);
+    return this.forwardLocal(x, lengths, states);
+  }
+
+  private forwardLocal(
+    x: Tensor,
+    lengths: Int32Array | null,
+    states: InitialStateInputs,
+  ): ForwardResult {
+    const o = this.options;
+    const [B, T, I] = x.shape;
     const stack = this.stack;
     stack.prepare(T, B, lengths);
     swapAxes01(stack.x, x.data, B, T, I);
@@ -218,6 +246,54 @@ export class Model {
     };
   }
 
+  /** The calling thread runs the first chunk of the batch, each worker thread one more. */
+  private forwardSplit(
+    pool: ThreadPool,
+    x: Tensor,
+    lengths: Int32Array | null,
+    states: InitialStateInputs,
+  ): ForwardResult {
+    const [B, T] = x.shape;
+    const bounds = splitBounds(B, pool.size + 1);
+    const chunk = (i: number) => {
+      const [from, to] = [bounds[i], bounds[i + 1]];
+      return {
+        input: sliceRows(x, from, to),
+        ...(lengths ? { lengths: lengths.slice(from, to) } : {}),
+        ...(states.h0 ? { h0: sliceStates(states.h0, from, to) } : {}),
+        ...(states.c0 ? { c0: sliceStates(states.c0, from, to) } : {}),
+        ...(states.context ? { context: sliceRows(states.context, from, to) } : {}),
+      };
+    };
+    const jobs: Job[] = [];
+    for (let i = 1; i <= pool.size; i++) {
+      const c = chunk(i);
+      jobs.push({
+        kind: 'forward',
+        weights: this.params.values,
+        input: c.input,
+        ...(c.lengths ? { lengths: c.lengths } : {}),
+        ...(c.h0 ? { h0: c.h0 } : {}),
+        ...(c.c0 ? { c0: c.c0 } : {}),
+        ...(c.context ? { context: c.context } : {}),
+      });
+    }
+    pool.send(jobs);
+    const own = chunk(0);
+    const local = this.forwardLocal(own.input, own.lengths ?? null, own);
+    const remote = pool.receiveAll() as ForwardReply[];
+    this.split = { bounds, outputShape: this.outputShape(B, T), B };
+    const toT = (w: WireTensor) => new Tensor(w.shape, w.data);
+    return {
+      output: concatRows([local.output, ...remote.map((r) => toT(r.output))]),
+      h: concatStates([local.h, ...remote.map((r) => toT(r.h))]),
+      c:
+        local.c === null
+          ? null
+          : concatStates([local.c, ...remote.map((r) => toT(r.c as WireTensor))]),
+    };
+  }
+
   /** The output of {@link forward} alone. */
   predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
     return this.forward(input, options).output;
@@ -231,26 +307,34 @@ export class Model {
   backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
     const last = this.last;
     if (last === null) throw new Error('backward needs a forward pass first');
-    checkShape('gradOutput', gradOutput, last.outputShape);
+    const split = this.split;
+    checkShape('gradOutput', gradOutput, split ? split.outputShape : last.outputShape);
     checkFinite('gradOutput', gradOutput);
-    const { B, T } = last;
-    const L = this.options.numLayers * this.directions;
-    const H = this.options.hiddenSize;
-    const stack = this.stack;
-    for (const [name, grad, dst] of [
-      ['gradH', options.gradH, stack.dhn],
-      ['gradC', options.gradC, stack.dcn],
+    const B = split ? split.B : last.B;
+    const stateShape = [this.options.numLayers * this.directions, B, this.options.hiddenSize];
+    for (const [name, grad] of [
+      ['gradH', options.gradH],
+      ['gradC', options.gradC],
     ] as const) {
-      if (grad === undefined) {
-        dst.fill(0);
-        continue;
-      }
-      if (name === 'gradC' && this.options.cell !== 'lstm')
+      if (grad === undefined) continue;
+      if (name === 'gradC' && this.options.cell !== 'lstm') {
         throw new TypeError('gradC applies to LSTM models only');
-      checkShape(name, grad, [L, B, H]);
+      }
+      checkShape(name, grad, stateShape);
       checkFinite(name, grad);
-      dst.set(grad.data);
     }
+    if (split !== null && this.pool !== null)
+      return this.backwardSplit(this.pool, split.bounds, gradOutput, options);
+    return this.backwardLocal(gradOutput, options);
+  }
+
+  private backwardLocal(gradOutput: Tensor, options: BackwardOptions): BackwardResult {
+    const { B, T } = this.last as LastCall;
+    const stack = this.stack;
+    if (options.gradH) stack.dhn.set(options.gradH.data);
+    else stack.dhn.fill(0);
+    if (options.gradC) stack.dcn.set(options.gradC.data);
+    else stack.dcn.fill(0);
     this.headBackward(gradOutput.data);
     stack.backward();
     const states = this.initial.backward(stack, this.params);
@@ -258,6 +342,72 @@ export class Model {
     const dx = allocate(this.options.dtype, B * T * I);
     swapAxes01(dx, stack.dx, T, B, I);
     return { input: new Tensor([B, T, I], dx), ...states };
+  }
+
+  /** Each thread backpropagates its chunk; the workers' parameter gradients are added here. */
+  private backwardSplit(
+    pool: ThreadPool,
+    bounds: number[],
+    gradOutput: Tensor,
+    options: BackwardOptions,
+  ): BackwardResult {
+    const chunk = (i: number) => {
+      const [from, to] = [bounds[i], bounds[i + 1]];
+      return {
+        gradOutput: sliceRows(gradOutput, from, to),
+        ...(options.gradH ? { gradH: sliceStates(options.gradH, from, to) } : {}),
+        ...(options.gradC ? { gradC: sliceStates(options.gradC, from, to) } : {}),
+      };
+    };
+    const jobs: Job[] = [];
+    for (let i = 1; i <= pool.size; i++) jobs.push({ kind: 'backward', ...chunk(i) });
+    pool.send(jobs);
+    const own = chunk(0);
+    const local = this.backwardLocal(own.gradOutput, own);
+    const remote = pool.receiveAll() as BackwardReply[];
+    const g = this.params.grads;
+    for (const r of remote) for (let i = 0; i < g.length; i++) g[i] += r.grads[i];
+    const toT = (w: WireTensor | null) => (w === null ? null : new Tensor(w.shape, w.data));
+    const join = (
+      mine: Tensor | null,
+      pick: (r: BackwardReply) => WireTensor | null,
+      states: boolean,
+    ) =>
+      mine === null
+        ? null
+        : (states ? concatStates : concatRows)([
+            mine,
+            ...remote.map((r) => toT(pick(r)) as Tensor),
+          ]);
+    return {
+      input: join(local.input, (r) => r.input, false) as Tensor,
+      h0: join(local.h0, (r) => r.h0, true),
+      c0: join(local.c0, (r) => r.c0, true),
+      context: join(local.context, (r) => r.context, false),
+    };
+  }
+
+  /**
+   * Runs forward and backward passes on `threads` threads (Node only): the batch is split into
+   * chunks, one per thread, each with a replica of this model, and the gradients are summed.
+   * Results match a single thread up to rounding. `useThreads(1)` stops the workers. Batches
+   * smaller than 8 sequences always run on the calling thread.
+   * @throws RangeError for a thread count that is not an integer >= 1.
+   */
+  async useThreads(threads: number): Promise<void> {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`);
+    }
+    const old = this.pool;
+    this.pool = null;
+    this.split = null;
+    if (old !== null) await old.close();
+    if (threads > 1) this.pool = await ThreadPool.start(threads - 1, this.toJSON());
+  }
+
+  /** Number of threads forward and backward passes use (1 unless {@link useThreads} set more). */
+  get threads(): number {
+    return this.pool === null ? 1 : this.pool.size + 1;
   }
 
   /** Every parameter's accumulated gradient by name, as copies. */

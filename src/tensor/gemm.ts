@@ -49,9 +49,11 @@ export function gemm(
       else if (!transB) tileTN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
       else tileAny(K, A, pa, ais, aks, B, pb, bjs, bks, C, pc, ldc, accumulate);
     }
-    for (let r = i; r < i + 4; r++) edge(r, N4, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
+    for (let r = i; r < i + 4; r++)
+      edge(r, N4, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
   }
-  for (let r = M4; r < M; r++) edge(r, 0, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
+  for (let r = M4; r < M; r++)
+    edge(r, 0, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
 }
 
 /** Row `r` of C from column `j0` to `N`, one dot product per element (the ragged edges). */

@@ -1,7 +1,13 @@
 import type { FloatArray } from './dtype.js';
 
 /** Copies `n` elements from `src[srcOff..]` to `dst[dstOff..]` without creating a view. */
-export function copy(dst: FloatArray, dstOff: number, src: FloatArray, srcOff: number, n: number): void {
+export function copy(
+  dst: FloatArray,
+  dstOff: number,
+  src: FloatArray,
+  srcOff: number,
+  n: number,
+): void {
   for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }
 

@@ -1,0 +1,112 @@
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { DONE_SEQ, JOB_SEQ, type Job, type Reply } from './protocol.js';
+
+type WorkerThreads = typeof import('node:worker_threads');
+
+/** One worker thread and the synchronous channel to it. */
+class Link {
+  private seq = 0;
+
+  constructor(
+    private readonly threads: WorkerThreads,
+    readonly worker: Worker,
+    private readonly ctrl: Int32Array,
+    private readonly jobs: MessagePort,
+    private readonly replies: MessagePort,
+  ) {}
+
+  send(job: Job): void {
+    this.jobs.postMessage(job);
+    this.seq++;
+    Atomics.store(this.ctrl, JOB_SEQ, this.seq);
+    Atomics.notify(this.ctrl, JOB_SEQ);
+  }
+
+  /** Blocks until the worker answers the last job. */
+  receive(): unknown {
+    for (;;) {
+      const done = Atomics.load(this.ctrl, DONE_SEQ);
+      if (done === this.seq) break;
+      Atomics.wait(this.ctrl, DONE_SEQ, done, 1000);
+    }
+    const received = this.threads.receiveMessageOnPort(this.replies);
+    if (received === undefined) throw new Error('worker thread finished a job without a reply');
+    const reply = received.message as Reply;
+    if (!reply.ok) throw new Error(`worker thread failed: ${reply.error}`);
+    return reply.value;
+  }
+}
+
+/**
+ * Worker threads holding replicas of a model, for data-parallel passes: each takes a chunk of
+ * the batch. Node only (it blocks the calling thread with Atomics.wait between jobs).
+ */
+export class ThreadPool {
+  private constructor(private readonly links: Link[]) {}
+
+  /** Starts `count` workers, each with a replica built from `modelJson`. */
+  static async start(count: number, modelJson: unknown): Promise<ThreadPool> {
+    const threads: WorkerThreads = await import('node:worker_threads');
+    const here = import.meta.url;
+    const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
+    const script = new URL(`./worker${ext}`, here);
+    const links: Link[] = [];
+    for (let i = 0; i < count; i++) {
+      const control = new SharedArrayBuffer(8);
+      const jobs = new threads.MessageChannel();
+      const replies = new threads.MessageChannel();
+      const options = {
+        workerData: { model: modelJson, control, jobs: jobs.port2, replies: replies.port1 },
+        transferList: [jobs.port2, replies.port1],
+      };
+      const worker =
+        ext === '.ts'
+          ? await sourceWorker(threads, script, options)
+          : new threads.Worker(script, options);
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+        worker.once('exit', (code) =>
+          reject(new Error(`worker thread exited with code ${code} while starting`)),
+        );
+      });
+      worker.removeAllListeners();
+      worker.unref();
+      links.push(new Link(threads, worker, new Int32Array(control), jobs.port1, replies.port2));
+    }
+    return new ThreadPool(links);
+  }
+
+  /** Number of worker threads (the calling thread takes a chunk too). */
+  get size(): number {
+    return this.links.length;
+  }
+
+  /** Sends one job to each worker, in order. */
+  send(jobs: readonly Job[]): void {
+    jobs.forEach((job, i) => this.links[i].send(job));
+  }
+
+  /** Waits for every worker's answer to its last job. */
+  receiveAll(): unknown[] {
+    return this.links.map((l) => l.receive());
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.send(this.links.map(() => ({ kind: 'close' }) as Job));
+    await Promise.all(this.links.map((l) => l.worker.terminate()));
+  }
+}
+
+/**
+ * Running from the TypeScript sources (tests, examples), the worker script is TypeScript too:
+ * it is loaded through tsx, a development dependency.
+ */
+async function sourceWorker(threads: WorkerThreads, script: URL, options: object): Promise<Worker> {
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  const tsx = createRequire(script).resolve('tsx/cjs/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(script))});`;
+  return new threads.Worker(boot, { ...options, eval: true });
+}

@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Model, Rng, Tensor, type CellType, type ModelOptions } from '../src/index.js';
+
+const rng = new Rng(21);
+const randn = (shape: number[]): Tensor => {
+  const t = new Tensor(shape, 'float64');
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+  return t;
+};
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+const threaded: Model[] = [];
+afterAll(async () => {
+  await Promise.all(threaded.map((m) => m.useThreads(1)));
+});
+
+async function pair(options: ModelOptions): Promise<[Model, Model]> {
+  const one = new Model(options);
+  const two = new Model(options);
+  await two.useThreads(2);
+  threaded.push(two);
+  return [one, two];
+}
+
+describe.each(['rnn', 'lstm', 'gru'] as CellType[])('%s on two threads', (cell) => {
+  it('gives the same outputs, states and gradients as one thread', async () => {
+    const B = 9;
+    const S = 4;
+    const [one, two] = await pair({
+      cell,
+      inputSize: 3,
+      hiddenSize: 4,
+      numLayers: 2,
+      bidirectional: true,
+      outputSize: 2,
+      initialState: 'given',
+      dtype: 'float64',
+      seed: 5,
+    });
+    expect(two.threads).toBe(2);
+    const input = randn([B, 5, 3]);
+    const lengths = [5, 3, 4, 5, 1, 2, 5, 4, 3];
+    const states = { h0: randn([S, B, 4]), ...(cell === 'lstm' ? { c0: randn([S, B, 4]) } : {}) };
+    const a = one.forward(input, { lengths, ...states });
+    const b = two.forward(input, { lengths, ...states });
+    expect(maxDiff(b.output.data, a.output.data)).toBeLessThan(1e-12);
+    expect(maxDiff(b.h.data, a.h.data)).toBeLessThan(1e-12);
+    const gy = randn([B, 5, 2]);
+    const gradH = randn([S, B, 4]);
+    one.zeroGrad();
+    two.zeroGrad();
+    const ga = one.backward(gy, { gradH });
+    const gb = two.backward(gy, { gradH });
+    expect(maxDiff(two.params.grads, one.params.grads)).toBeLessThan(1e-12);
+    expect(maxDiff(gb.input!.data, ga.input!.data)).toBeLessThan(1e-12);
+    expect(maxDiff(gb.h0!.data, ga.h0!.data)).toBeLessThan(1e-12);
+  });
+});
+
+describe('threads', () => {
+  it('sends the encoder context and a last-step head through the split', async () => {
+    const [one, two] = await pair({
+      cell: 'gru',
+      inputSize: 2,
+      hiddenSize: 3,
+      outputSize: 2,
+      head: 'last',
+      initialState: 'encoded',
+      contextSize: 2,
+      dtype: 'float64',
+    });
+    const input = randn([10, 4, 2]);
+    const context = randn([10, 2]);
+    const a = one.forward(input, { context });
+    const b = two.forward(input, { context });
+    expect(b.output.shape).toEqual([10, 2]);
+    expect(maxDiff(b.output.data, a.output.data)).toBeLessThan(1e-12);
+    const gy = randn([10, 2]);
+    one.zeroGrad();
+    two.zeroGrad();
+    const ga = one.backward(gy);
+    const gb = two.backward(gy);
+    expect(maxDiff(gb.context!.data, ga.context!.data)).toBeLessThan(1e-12);
+    expect(maxDiff(two.params.grads, one.params.grads)).toBeLessThan(1e-12);
+  });
+
+  it('uses the current weights on every call', async () => {
+    const [one, two] = await pair({ cell: 'rnn', inputSize: 2, hiddenSize: 3, dtype: 'float64' });
+    const input = randn([8, 3, 2]);
+    two.params.values.fill(0.1);
+    one.params.values.fill(0.1);
+    expect(maxDiff(two.predict(input).data, one.predict(input).data)).toBeLessThan(1e-12);
+  });
+
+  it('rejects a thread count that is not a positive integer, and stops with useThreads(1)', async () => {
+    const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 2 });
+    await expect(model.useThreads(0)).rejects.toThrow('threads is 0, expected an integer >= 1');
+    await expect(model.useThreads(1.5)).rejects.toThrow(RangeError);
+    await model.useThreads(2);
+    expect(model.threads).toBe(2);
+    await model.useThreads(1);
+    expect(model.threads).toBe(1);
+  });
+});
