@@ -133,7 +133,6 @@ export class Direction {
   }
 
   backward(): void {
-    const BH = this.B * this.H;
     this.dhNext.set(this.dhn);
     if (this.cell.cellState) this.dcNext.set(this.dcn);
     this.cell.backward(this);
