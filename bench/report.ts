@@ -5,7 +5,14 @@ import { writeFileSync } from 'node:fs';
 import type { Cell, Figures } from './workload.js';
 
 /** The libraries in the order they are measured and printed; rnnkit is the reference row. */
-export const LIBRARIES = ['rnnkit', 'tfjs-cpu', 'tfjs-wasm', 'brain.js', 'pytorch'] as const;
+export const LIBRARIES = [
+  'rnnkit',
+  'rnnkit-2threads',
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'brain.js',
+  'pytorch',
+] as const;
 export type Library = (typeof LIBRARIES)[number];
 
 /** What one worker process reports back: figures and its peak memory, or an error. */
@@ -80,8 +87,9 @@ export function renderTable(rows: readonly string[][], rightAligned: readonly bo
 }
 
 /**
- * The main table: one row per (library, cell); the last two columns are rnnkit's figure
- * divided by the peer's (above 1: rnnkit is faster). Failed entries show their error.
+ * The main table: one row per (library, cell); the ratio columns are rnnkit's figure divided
+ * by the peer's (above 1: rnnkit is faster), for rnnkit on one thread and on two (when
+ * measured). Failed entries show their error.
  */
 export function formatResultsTable(entries: readonly ResultEntry[]): string {
   const header = [
@@ -93,6 +101,8 @@ export function formatResultsTable(entries: readonly ResultEntry[]): string {
     'peak RSS MB',
     'rnnkit/peer train',
     'rnnkit/peer infer',
+    '2 threads/peer train',
+    '2 threads/peer infer',
   ];
   const rows: string[][] = [header];
   for (const e of entries) {
@@ -100,8 +110,11 @@ export function formatResultsTable(entries: readonly ResultEntry[]): string {
       rows.push([e.library, e.cell, `error: ${e.error}`]);
       continue;
     }
-    const ours = entries.find((r) => r.library === 'rnnkit' && r.cell === e.cell);
-    const compare = ours !== undefined && !isError(ours) && e.library !== 'rnnkit';
+    const [one, two] = ['rnnkit', 'rnnkit-2threads'].map((lib) => {
+      const ours = entries.find((r) => r.library === lib && r.cell === e.cell);
+      const usable = ours !== undefined && !isError(ours) && !e.library.startsWith('rnnkit');
+      return usable ? ours : null;
+    });
     rows.push([
       e.library,
       e.cell,
@@ -109,11 +122,13 @@ export function formatResultsTable(entries: readonly ResultEntry[]): string {
       fmt(e.inferSeqPerSec),
       fmt(e.stepLatencyUs),
       fmt(e.peakRssMB),
-      compare ? ratio(ours.trainSeqPerSec, e.trainSeqPerSec) : '-',
-      compare ? ratio(ours.inferSeqPerSec, e.inferSeqPerSec) : '-',
+      one ? ratio(one.trainSeqPerSec, e.trainSeqPerSec) : '-',
+      one ? ratio(one.inferSeqPerSec, e.inferSeqPerSec) : '-',
+      two ? ratio(two.trainSeqPerSec, e.trainSeqPerSec) : '-',
+      two ? ratio(two.inferSeqPerSec, e.inferSeqPerSec) : '-',
     ]);
   }
-  return renderTable(rows, [false, false, true, true, true, true, true, true]);
+  return renderTable(rows, [false, false, true, true, true, true, true, true, true, true]);
 }
 
 /** One point of the rnnkit scaling table. */

@@ -50,9 +50,18 @@ export async function measureRnnkitTrain(cell: Cell, w: Workload, timing: Timing
   return throughput(step, w.B, timing);
 }
 
-/** W1-style figures for one cell: training, batched inference and one streaming step. */
-export async function measureRnnkit(cell: Cell, w: Workload, timing: Timing): Promise<Figures> {
+/**
+ * W1-style figures for one cell: training, batched inference and one streaming step. With
+ * `threads` > 1 the batched passes are split over worker threads (streaming stays on one).
+ */
+export async function measureRnnkit(
+  cell: Cell,
+  w: Workload,
+  timing: Timing,
+  threads = 1,
+): Promise<Figures> {
   const { model, input, step } = setup(cell, w);
+  await model.useThreads(threads);
   const trainSeqPerSec = await throughput(step, w.B, timing);
 
   const inferSeqPerSec = await throughput(() => void model.predict(input), w.B, timing);
@@ -63,6 +72,7 @@ export async function measureRnnkit(cell: Cell, w: Workload, timing: Timing): Pr
   assertFinite(stream.step(x), 'rnnkit stream output');
   const stepLatencyUs = microsPerUnit(await throughput(() => void stream.step(x), 1, timing));
   stream.reset();
+  await model.useThreads(1);
   return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
 }
 

@@ -5,7 +5,7 @@
  *   node --import tsx bench/worker.ts scaling <cell> [--quick] [--workload=<json>]
  *   node --import tsx bench/worker.ts baseline
  *
- * Libraries: rnnkit, tfjs-cpu, tfjs-wasm, brain.js. The result is printed as one line that
+ * Libraries: rnnkit, rnnkit-2threads, tfjs-cpu, tfjs-wasm, brain.js. The result is printed as one line that
  * starts with RESULT_MARKER, followed by JSON (libraries may print their own lines too).
  */
 import { RESULT_MARKER } from './protocol.js';
@@ -33,9 +33,10 @@ async function measure(library: string, cell: Cell, w: Workload, timing: Timing)
     figures: { trainSeqPerSec: 0, inferSeqPerSec: 0, stepLatencyUs: 0 },
   };
   switch (library) {
-    case 'rnnkit': {
+    case 'rnnkit':
+    case 'rnnkit-2threads': {
       const { measureRnnkit } = await import('./rnnkit.js');
-      out.figures = await measureRnnkit(cell, w, timing);
+      out.figures = await measureRnnkit(cell, w, timing, library === 'rnnkit' ? 1 : 2);
       break;
     }
     case 'tfjs-cpu':
