@@ -112,7 +112,8 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
   const got = model.gradDict();
   for (const name of Object.keys(params))
     expectClose(`grad ${name}`, got[`rnn.${name}`].data, grads[name], tol);
-  expectClose('grad input', back.input.data, grads.input, tol);
+  expect(back.input).not.toBeNull();
+  expectClose('grad input', back.input!.data, grads.input, tol);
   if (grads.h0)
     expectClose('grad h0', (back.h0 as { data: ArrayLike<number> }).data, grads.h0, tol);
   if (grads.c0)

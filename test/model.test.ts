@@ -221,6 +221,22 @@ describe('parameters', () => {
     expect(Math.max(...Array.from(a.params.values, Math.abs))).toBeGreaterThan(0.9 * bound);
   });
 
+  it('bounds Glorot weights per gate block and zeroes the biases with init: glorot', () => {
+    const model = new Model({
+      cell: 'gru',
+      inputSize: 4,
+      hiddenSize: 6,
+      init: 'glorot',
+      dtype: 'float64',
+    });
+    const state = model.stateDict();
+    const bound = Math.sqrt(6 / (4 + 6));
+    const wih = Array.from(state['rnn.weight_ih_l0'].data, Math.abs);
+    expect(Math.max(...wih)).toBeLessThanOrEqual(bound);
+    expect(Math.max(...wih)).toBeGreaterThan(0.8 * bound);
+    expect(Array.from(state['rnn.bias_ih_l0'].data).every((v) => v === 0)).toBe(true);
+  });
+
   it('gives orthogonal recurrent blocks with init: orthogonal', () => {
     const H = 6;
     const model = new Model({

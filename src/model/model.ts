@@ -54,12 +54,14 @@ export interface BackwardOptions {
   gradH?: Tensor;
   /** Gradient with respect to the LSTM final cell state `[L*D, B, H]`. */
   gradC?: Tensor;
+  /** Compute the gradient of the input (default true); false saves a product per layer-0 direction. */
+  inputGrad?: boolean;
 }
 
 /** Gradients of the inputs of the last forward pass. */
 export interface BackwardResult {
-  /** `[B, T, I]`. */
-  input: Tensor;
+  /** `[B, T, I]`, or null when `inputGrad` was false. */
+  input: Tensor | null;
   /** `[L*D, B, H]` when h0 was supplied with the call, else null. */
   h0: Tensor | null;
   /** `[L*D, B, H]` when c0 was supplied with the call, else null. */
@@ -158,39 +160,42 @@ export class Model {
     return this.params.count;
   }
 
-  /** Re-draws every parameter from `rng` per the `init` option (PyTorch's scheme by default). */
+  /**
+   * Re-draws every parameter from `rng`. Recurrent weights follow the `init` option (PyTorch's
+   * U(-1/√H, 1/√H) by default; `glorot` and `orthogonal` work per gate block and zero the
+   * biases); the head and encoders use U(-1/√fanIn, 1/√fanIn) like PyTorch's Linear; learned
+   * initial states start at zero.
+   */
   initialize(rng: Rng): void {
     const o = this.options;
-    const H = o.hiddenSize;
-    const G = gateCount(o.cell);
     for (const p of this.params.list) {
       const v = this.params.view(p);
-      const name = p.name;
-      if (name.startsWith('rnn.')) {
-        const isWeight = name.startsWith('rnn.weight');
-        if (o.init === 'pytorch' || !isWeight)
-          uniformInit(v, rng, o.init === 'pytorch' ? 1 / Math.sqrt(H) : 0);
-        else if (o.init === 'orthogonal' && name.startsWith('rnn.weight_hh')) {
-          for (let g = 0; g < G; g++)
-            orthogonalInit(v.subarray(g * H * H, (g + 1) * H * H), rng, H, H);
-        } else {
-          const cols = p.shape[1];
-          for (let g = 0; g < G; g++)
-            glorotInit(v.subarray(g * H * cols, (g + 1) * H * cols), rng, cols, H);
-        }
-        if (o.unitForgetBias && name.startsWith('rnn.bias')) {
-          v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
-        }
-      } else if (name === 'h0' || name === 'c0') {
-        v.fill(0);
-      } else {
-        uniformInit(
-          v,
-          rng,
-          1 / Math.sqrt(name.startsWith('head') ? this.directions * H : o.contextSize),
-        );
+      if (p.name.startsWith('rnn.')) this.initRecurrent(p.name, p.shape, v, rng);
+      else if (p.name === 'h0' || p.name === 'c0') v.fill(0);
+      else {
+        const fanIn = p.name.startsWith('head') ? this.directions * o.hiddenSize : o.contextSize;
+        uniformInit(v, rng, 1 / Math.sqrt(fanIn));
       }
     }
+  }
+
+  private initRecurrent(name: string, shape: readonly number[], v: FloatArray, rng: Rng): void {
+    const { init, hiddenSize: H, unitForgetBias } = this.options;
+    const isBias = name.startsWith('rnn.bias');
+    const G = gateCount(this.options.cell);
+    if (init === 'pytorch') uniformInit(v, rng, 1 / Math.sqrt(H));
+    else if (isBias) v.fill(0);
+    else {
+      const cols = shape[1];
+      for (let g = 0; g < G; g++) {
+        const block = v.subarray(g * H * cols, (g + 1) * H * cols);
+        if (init === 'orthogonal' && name.startsWith('rnn.weight_hh'))
+          orthogonalInit(block, rng, H, H);
+        else glorotInit(block, rng, cols, H);
+      }
+    }
+    // LSTM gate rows are i, f, g, o: the forget block is rows H..2H.
+    if (unitForgetBias && isBias) v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
   }
 
   /** Shape of the output for a batch of `B` sequences of `T` steps. */
@@ -336,8 +341,10 @@ export class Model {
     if (options.gradC) stack.dcn.set(options.gradC.data);
     else stack.dcn.fill(0);
     this.headBackward(gradOutput.data);
-    stack.backward();
+    const inputGrad = options.inputGrad ?? true;
+    stack.backward(inputGrad);
     const states = this.initial.backward(stack, this.params);
+    if (!inputGrad) return { input: null, ...states };
     const I = this.options.inputSize;
     const dx = allocate(this.options.dtype, B * T * I);
     swapAxes01(dx, stack.dx, T, B, I);
@@ -357,6 +364,7 @@ export class Model {
         gradOutput: sliceRows(gradOutput, from, to),
         ...(options.gradH ? { gradH: sliceStates(options.gradH, from, to) } : {}),
         ...(options.gradC ? { gradC: sliceStates(options.gradC, from, to) } : {}),
+        inputGrad: options.inputGrad ?? true,
       };
     };
     const jobs: Job[] = [];
@@ -380,7 +388,7 @@ export class Model {
             ...remote.map((r) => toT(pick(r)) as Tensor),
           ]);
     return {
-      input: join(local.input, (r) => r.input, false) as Tensor,
+      input: join(local.input, (r) => r.input, false),
       h0: join(local.h0, (r) => r.h0, true),
       c0: join(local.c0, (r) => r.c0, true),
       context: join(local.context, (r) => r.context, false),

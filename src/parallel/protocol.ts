@@ -23,6 +23,7 @@ export interface BackwardJob {
   gradOutput: WireTensor;
   gradH?: WireTensor;
   gradC?: WireTensor;
+  inputGrad: boolean;
 }
 
 export type Job = ForwardJob | BackwardJob | { kind: 'close' };

@@ -51,6 +51,7 @@ function run(job: Job): ForwardReply | BackwardReply {
   const r = model.backward(tensor(job.gradOutput), {
     ...(job.gradH ? { gradH: tensor(job.gradH) } : {}),
     ...(job.gradC ? { gradC: tensor(job.gradC) } : {}),
+    inputGrad: job.inputGrad,
   });
   return {
     grads: model.params.grads,

@@ -132,13 +132,14 @@ export class Direction {
     writeOutputs(this);
   }
 
-  backward(): void {
+  /** Backpropagates through every step; `inputGrad` false skips the gradient of the input `dx`. */
+  backward(inputGrad: boolean): void {
     this.dhNext.set(this.dhn);
     if (this.cell.cellState) this.dcNext.set(this.dcn);
     this.cell.backward(this);
     this.dh0.set(this.dhNext);
     if (this.cell.cellState) this.dc0.set(this.dcNext);
-    accumulateWeightGrads(this);
+    accumulateWeightGrads(this, inputGrad);
   }
 }
 
@@ -244,7 +245,7 @@ export function zeroInactiveGates(d: Direction, t: number): void {
  * `dW_ih += dGᵀ·X`, `dW_hh += dGᵀ·H_prev`, bias gradients are column sums of dG,
  * and `dX += dG·W_ih`. This is where the per-step gradients are summed over time.
  */
-function accumulateWeightGrads(d: Direction): void {
+function accumulateWeightGrads(d: Direction, inputGrad: boolean): void {
   const { T, B, In, H, p, g, w, dgIh, dgHh, hs } = d;
   const GH = d.G * H;
   const rows = T * B;
@@ -255,5 +256,5 @@ function accumulateWeightGrads(d: Direction): void {
     addColumnSums(g, w.bih, dgIh, 0, rows, GH, GH);
     addColumnSums(g, w.bhh, dgHh, 0, rows, GH, GH);
   }
-  gemm(false, false, rows, In, GH, dgIh, 0, GH, p, w.wih, In, d.dx, 0, In, true);
+  if (inputGrad) gemm(false, false, rows, In, GH, dgIh, 0, GH, p, w.wih, In, d.dx, 0, In, true);
 }

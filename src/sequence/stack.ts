@@ -175,12 +175,15 @@ export class RecurrentStack {
     }
   }
 
-  /** Backpropagates through time from `dOutput`, `dhn`, `dcn`; accumulates parameter gradients. */
-  backward(): void {
+  /**
+   * Backpropagates through time from `dOutput`, `dhn`, `dcn`; accumulates parameter gradients.
+   * `inputGrad` false leaves `dx` unset (a training step does not need it).
+   */
+  backward(inputGrad = true): void {
     const { D } = this;
     for (let l = this.config.numLayers - 1; l >= 0; l--) {
       (l === 0 ? this.dx : this.douts[l - 1]).fill(0);
-      for (let d = 0; d < D; d++) this.directions[l * D + d].backward();
+      for (let d = 0; d < D; d++) this.directions[l * D + d].backward(inputGrad || l > 0);
     }
   }
 }

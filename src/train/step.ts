@@ -42,7 +42,10 @@ export interface StepResult {
   clipped: boolean;
   /** True when the loss or gradient norm was not finite: the update was skipped and no weight changed. */
   skipped: boolean;
-  /** Gradients of the inputs (sequence, supplied initial states, context); null when skipped before backward. */
+  /**
+   * Gradients of the supplied initial states and context (the input's is not computed in a
+   * training step); null when the step was skipped before backward.
+   */
   grads: BackwardResult | null;
 }
 
@@ -63,7 +66,7 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
     return { loss: value, gradNorm: NaN, clipped: false, skipped: true, grads: null };
   }
   model.zeroGrad();
-  const grads = model.backward(grad);
+  const grads = model.backward(grad, { inputGrad: false });
   const g = model.params.grads;
   const norm = gradNorm(g);
   if (!Number.isFinite(norm)) {
