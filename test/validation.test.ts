@@ -117,6 +117,19 @@ describe('forward inputs', () => {
   });
 });
 
+describe('backward', () => {
+  it('needs a forward pass of its own', () => {
+    const model = new Model(base);
+    expect(() => model.backward(target(1, 2))).toThrow('backward needs a forward pass first');
+    model.forward(input(1, 2));
+    expect(() => model.backward(target(1, 3))).toThrow(
+      'gradOutput has shape [1, 3, 2], expected [1, 2, 2]',
+    );
+    model.backward(target(1, 2));
+    expect(() => model.backward(target(1, 2))).toThrow(/already used the last forward pass/);
+  });
+});
+
 describe('training inputs', () => {
   it('rejects a target of the wrong shape', () => {
     const model = new Model(base);

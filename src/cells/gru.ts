@@ -53,6 +53,7 @@ export const gruCell: CellKernel = {
   },
   backward(d: Direction): void {
     const { T, B, H, reverse, p, xg, hs, aux, dgIh, dgHh, dh, dhNext, lengths } = d;
+    const direct = d.dc; // z⊙dh, the part of dh_{t-1} that skips the gates
     const whh = d.w.whh;
     const BH = B * H;
     const GH = 3 * H;
@@ -79,13 +80,12 @@ export const gruCell: CellKernel = {
           dgHh[q] = drPre;
           dgHh[q + H] = dzPre;
           dgHh[q + 2 * H] = dnPre * rg;
+          direct[r] = dhv * zg;
         }
       }
       zeroInactiveGates(d, t);
       gemm(false, false, B, H, GH, dgHh, z, GH, p, whh, H, dhNext, 0, H, false);
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) dhNext[b * H + j] += dh[b * H + j] * xg[z + b * GH + H + j];
-      }
+      for (let i = 0; i < B * H; i++) dhNext[i] += direct[i];
       passInactive(d, t, dhNext, dh);
     }
   },

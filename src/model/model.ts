@@ -102,6 +102,7 @@ export class Model {
   private readonly initial: InitialState;
   private readonly head: LinearWeights | null;
   private last: LastCall | null = null;
+  private consumed = false;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
   private pool: ThreadPool | null = null;
   private headIn: FloatArray;
@@ -223,6 +224,7 @@ export class Model {
     const lengths = options.lengths === undefined ? null : toLengths(options.lengths, B, T);
     const states = this.resolveInitialStates(options, B);
     this.split = null;
+    this.consumed = false;
     if (this.pool !== null && B >= MIN_SPLIT_BATCH)
       return this.forwardSplit(this.pool, x, lengths, states);
     return this.forwardLocal(x, lengths, states);
@@ -307,11 +309,18 @@ export class Model {
   /**
    * Backpropagation through time from the gradient of the last forward's output (same shape).
    * Accumulates (adds) every parameter's gradient into `params.grads`, summed over all steps.
-   * @throws Error when no forward preceded it; RangeError for a wrong shape or non-finite values.
+   * Each forward pass allows one backward pass (it reuses the forward's buffers).
+   * @throws Error when no forward preceded it (or its backward already ran); RangeError for a
+   *   wrong shape or non-finite values.
    */
   backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
     const last = this.last;
     if (last === null) throw new Error('backward needs a forward pass first');
+    if (this.consumed) {
+      throw new Error(
+        'backward already used the last forward pass (it reuses its buffers): run forward again',
+      );
+    }
     const split = this.split;
     checkShape('gradOutput', gradOutput, split ? split.outputShape : last.outputShape);
     checkFinite('gradOutput', gradOutput);
@@ -328,6 +337,7 @@ export class Model {
       checkShape(name, grad, stateShape);
       checkFinite(name, grad);
     }
+    this.consumed = true;
     if (split !== null && this.pool !== null)
       return this.backwardSplit(this.pool, split.bounds, gradOutput, options);
     return this.backwardLocal(gradOutput, options);

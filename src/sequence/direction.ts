@@ -63,10 +63,10 @@ export class Direction {
   hs: FloatArray;
   cs: FloatArray;
   aux: FloatArray;
-  /** Gate gradients with respect to the input and hidden products `[T, B, G*H]`. */
+  /** Gate gradients with respect to the input and hidden products `[T, B, G*H]` (dgIh shares xg's memory). */
   dgIh: FloatArray;
   dgHh: FloatArray;
-  /** Per-step scratch: `[B, G*H]` and four `[B, H]` running gradients. */
+  /** Per-step scratch: `[B, G*H]` and four `[B, H]` running gradients (GRU uses `dc` as scratch). */
   scratch: FloatArray;
   dh: FloatArray;
   dhNext: FloatArray;
@@ -105,7 +105,9 @@ export class Direction {
     this.hs = allocate(dtype, (T + 2) * B * H);
     this.cs = twoStates ? allocate(dtype, (T + 2) * B * H) : this.cs;
     this.aux = this.G > 1 ? allocate(dtype, T * B * H) : this.aux;
-    this.dgIh = allocate(dtype, T * B * GH);
+    // Backward overwrites each step's gate values with their gradients: the values are read
+    // just before, and nothing needs them afterwards.
+    this.dgIh = this.xg;
     this.dgHh = this.G === 3 ? allocate(dtype, T * B * GH) : this.dgIh;
     this.scratch = allocate(dtype, B * GH);
     this.dh = allocate(dtype, B * H);

@@ -52,8 +52,35 @@ export function gemm(
     for (let r = i; r < i + 4; r++)
       edge(r, N4, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
   }
-  for (let r = M4; r < M; r++)
-    edge(r, 0, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
+  for (let r = M4; r < M; r++) {
+    const pa = aOff + r * ais;
+    for (let j = 0; j < N4; j += 4) {
+      row1x4(K, A, pa, aks, B, bOff + j * bjs, bjs, bks, C, cOff + r * ldc + j, accumulate);
+    }
+    edge(r, N4, N, K, A, aOff, ais, aks, B, bOff, bjs, bks, C, cOff, ldc, accumulate);
+  }
+}
+
+/** Four adjacent elements of one row of C (rows of C left over by the 4x4 tiles, e.g. batch 1). */
+// prettier-ignore
+function row1x4(
+  K: number, A: FloatArray, pa: number, aks: number,
+  B: FloatArray, pb: number, bjs: number, bks: number,
+  C: FloatArray, pc: number, accumulate: boolean,
+): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  const b2 = 2 * bjs, b3 = 3 * bjs;
+  for (let k = 0; k < K; k++) {
+    const x = A[pa];
+    c0 += x * B[pb]; c1 += x * B[pb + bjs]; c2 += x * B[pb + b2]; c3 += x * B[pb + b3];
+    pa += aks;
+    pb += bks;
+  }
+  if (accumulate) {
+    C[pc] += c0; C[pc + 1] += c1; C[pc + 2] += c2; C[pc + 3] += c3;
+  } else {
+    C[pc] = c0; C[pc + 1] = c1; C[pc + 2] = c2; C[pc + 3] = c3;
+  }
 }
 
 /** Row `r` of C from column `j0` to `N`, one dot product per element (the ragged edges). */
