@@ -12,13 +12,10 @@ import {
   type InitialStateMode,
   type ModelOptions,
 } from '../src/index.js';
+import { normalTensors } from './helpers/random.js';
 
 const rng = new Rng(7);
-const randn = (shape: number[]): Tensor => {
-  const t = new Tensor(shape, 'float64');
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-  return t;
-};
+const randn = normalTensors(107);
 
 const B = 3;
 const T = 4;

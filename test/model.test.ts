@@ -11,19 +11,10 @@ import {
   type CellType,
   type ModelOptions,
 } from '../src/index.js';
+import { maxDiff, normalTensors } from './helpers/random.js';
 
 const rng = new Rng(11);
-const randn = (shape: number[], dtype: 'float32' | 'float64' = 'float64'): Tensor => {
-  const t = new Tensor(shape, dtype);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-  return t;
-};
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
+const randn = normalTensors(111);
 /** Steps [from, to) of a batch-first tensor [B, T, F]. */
 const steps = (x: Tensor, from: number, to: number): Tensor => {
   const [B, T, F] = x.shape;

@@ -1,18 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Model, Rng, Tensor, type CellType, type ModelOptions } from '../src/index.js';
+import { Model, type CellType, type ModelOptions } from '../src/index.js';
+import { maxDiff, normalTensors } from './helpers/random.js';
 
-const rng = new Rng(21);
-const randn = (shape: number[]): Tensor => {
-  const t = new Tensor(shape, 'float64');
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-  return t;
-};
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
+const randn = normalTensors(121);
 
 const threaded: Model[] = [];
 afterAll(async () => {

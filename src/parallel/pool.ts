@@ -46,7 +46,12 @@ export class ThreadPool {
 
   /** Starts `count` workers, each with a replica built from `modelJson`. */
   static async start(count: number, modelJson: unknown): Promise<ThreadPool> {
-    const threads: WorkerThreads = await import('node:worker_threads');
+    let threads: WorkerThreads;
+    try {
+      threads = await import('node:worker_threads');
+    } catch {
+      throw new Error('useThreads needs Node worker_threads, which this runtime does not have');
+    }
     const here = import.meta.url;
     const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
     const script = new URL(`./worker${ext}`, here);
