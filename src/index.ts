@@ -9,7 +9,8 @@ export { Rng } from './tensor/rng.js';
 export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
-export { Model, Stream } from './model/model.js';
+export { Model } from './model/model.js';
+export { Stream } from './model/stream.js';
 export type {
   ForwardOptions,
   ForwardResult,
