@@ -115,6 +115,49 @@ export class Tensor {
     return new Tensor(this.shape, out);
   }
 
+  /** A new tensor of `fn` applied to every element (same shape and dtype). */
+  map(fn: (value: number, index: number) => number): Tensor {
+    const out = allocate(this.dtype, this.size);
+    for (let i = 0; i < out.length; i++) out[i] = fn(this.data[i], i);
+    return new Tensor(this.shape, out);
+  }
+
+  /** Element-wise sum with a tensor of the same shape. @throws RangeError for another shape. */
+  add(other: Tensor): Tensor {
+    this.checkSameShape('add', other);
+    return this.map((v, i) => v + other.data[i]);
+  }
+
+  /** Element-wise difference with a tensor of the same shape. @throws RangeError for another shape. */
+  sub(other: Tensor): Tensor {
+    this.checkSameShape('sub', other);
+    return this.map((v, i) => v - other.data[i]);
+  }
+
+  /** Element-wise product with a tensor of the same shape. @throws RangeError for another shape. */
+  mul(other: Tensor): Tensor {
+    this.checkSameShape('mul', other);
+    return this.map((v, i) => v * other.data[i]);
+  }
+
+  /** Every element multiplied by `factor`. */
+  scale(factor: number): Tensor {
+    return this.map((v) => v * factor);
+  }
+
+  private checkSameShape(op: string, other: Tensor): void {
+    if (!(other instanceof Tensor))
+      throw new TypeError(`${op} needs a Tensor, got ${describe(other)}`);
+    if (
+      other.shape.length !== this.shape.length ||
+      other.shape.some((s, i) => s !== this.shape[i])
+    ) {
+      throw new RangeError(
+        `${op}: shapes [${this.shape.join(', ')}] and [${other.shape.join(', ')}] differ`,
+      );
+    }
+  }
+
   /** The element at a full index, e.g. `t.get(b, t, i)`. Bounds are not checked. */
   get(...index: number[]): number {
     let offset = 0;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Rng, Tensor, orthogonalInit } from '../src/index.js';
+
+describe('Tensor', () => {
+  it('round-trips nested arrays with their shape', () => {
+    const values = [
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ];
+    const t = Tensor.from(values, 'float64');
+    expect(t.shape).toEqual([1, 3, 2]);
+    expect(t.dtype).toBe('float64');
+    expect(t.get(0, 2, 1)).toBe(6);
+    expect(t.toArray()).toEqual(values);
+  });
+
+  it('rejects ragged arrays, non-numbers and data of the wrong length', () => {
+    expect(() => Tensor.from([[1, 2], [3]])).toThrow(
+      'value at [1] is an array of length 1, expected an array of length 2',
+    );
+    expect(() => Tensor.from([[1, 'x' as unknown as number]])).toThrow(
+      'value at [0][1] is "x", expected a number',
+    );
+    expect(() => new Tensor([2, 2], new Float32Array(3))).toThrow(
+      'data has 3 elements, shape [2, 2] needs 4',
+    );
+    expect(() => new Tensor([2, -1])).toThrow(RangeError);
+  });
+
+  it('adds, subtracts, multiplies and scales element-wise, and checks shapes', () => {
+    const a = Tensor.from([1, 2, 3]);
+    const b = Tensor.from([4, 5, 6]);
+    expect(Array.from(a.add(b).data)).toEqual([5, 7, 9]);
+    expect(Array.from(b.sub(a).data)).toEqual([3, 3, 3]);
+    expect(Array.from(a.mul(b).data)).toEqual([4, 10, 18]);
+    expect(Array.from(a.scale(2).data)).toEqual([2, 4, 6]);
+    expect(Array.from(a.map((v, i) => v * i).data)).toEqual([0, 2, 6]);
+    expect(() => a.add(Tensor.from([1, 2]))).toThrow('add: shapes [3] and [2] differ');
+  });
+
+  it('converts between dtypes when cloning', () => {
+    const t = Tensor.from([0.1, 0.2], 'float64').clone('float32');
+    expect(t.dtype).toBe('float32');
+    expect(t.data[0]).toBeCloseTo(0.1, 7);
+  });
+});
+
+describe('Rng', () => {
+  it('repeats its stream for a seed and differs between seeds', () => {
+    const a = new Rng(3);
+    const b = new Rng(3);
+    const c = new Rng(4);
+    const draw = (r: Rng) => Array.from({ length: 5 }, () => r.next());
+    const first = draw(a);
+    expect(draw(b)).toEqual(first);
+    expect(draw(c)).not.toEqual(first);
+    expect(first.every((v) => v >= 0 && v < 1)).toBe(true);
+  });
+
+  it('draws normals with mean 0 and variance 1', () => {
+    const r = new Rng(9);
+    let sum = 0;
+    let sq = 0;
+    const n = 20000;
+    for (let i = 0; i < n; i++) {
+      const v = r.normal();
+      sum += v;
+      sq += v * v;
+    }
+    expect(Math.abs(sum / n)).toBeLessThan(0.03);
+    expect(Math.abs(sq / n - 1)).toBeLessThan(0.05);
+  });
+
+  it('gives orthonormal columns for a tall orthogonal matrix', () => {
+    const w = new Float64Array(6 * 3);
+    orthogonalInit(w, new Rng(1), 6, 3);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let d = 0;
+        for (let k = 0; k < 6; k++) d += w[k * 3 + i] * w[k * 3 + j];
+        expect(d).toBeCloseTo(i === j ? 1 : 0, 10);
+      }
+    }
+  });
+});
