@@ -48,7 +48,7 @@ export class ThreadPool {
   static async start(count: number, modelJson: unknown): Promise<ThreadPool> {
     let threads: WorkerThreads;
     try {
-      threads = await import('node:worker_threads');
+      threads = (await importNode('node:worker_threads')) as WorkerThreads;
     } catch {
       throw new Error('useThreads needs Node worker_threads, which this runtime does not have');
     }
@@ -109,9 +109,17 @@ export class ThreadPool {
  * it is loaded through tsx, a development dependency.
  */
 async function sourceWorker(threads: WorkerThreads, script: URL, options: object): Promise<Worker> {
-  const { createRequire } = await import('node:module');
-  const { fileURLToPath } = await import('node:url');
+  const { createRequire } = (await importNode('node:module')) as typeof import('node:module');
+  const { fileURLToPath } = (await importNode('node:url')) as typeof import('node:url');
   const tsx = createRequire(script).resolve('tsx/cjs/api');
   const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(script))});`;
   return new threads.Worker(boot, { ...options, eval: true });
+}
+
+/**
+ * Imports a Node built-in at run time only: the specifier is hidden from bundlers, so a browser
+ * build of an app that uses rnnkit never tries to resolve it.
+ */
+function importNode(specifier: string): Promise<unknown> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 }
