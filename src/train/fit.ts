@@ -108,18 +108,22 @@ export async function fitAsync(
   return r.value;
 }
 
-/** Mean loss of `model` on `data`, in batches, without changing anything. */
+/**
+ * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
+ * weight. With `'mean'` reduction and padded sequences, each batch's mean counts its own real steps.
+ */
 export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number {
-  const table = toTable(model, data);
+  checkInt('batchSize', batchSize);
+  return meanLoss(model, toTable(model, data), loss, batchSize);
+}
+
+function meanLoss(model: Model, table: Table, loss: Loss, batchSize: number): number {
   let total = 0;
-  let weight = 0;
   for (let start = 0; start < table.N; start += batchSize) {
-    const idx = range(start, Math.min(table.N, start + batchSize));
-    const value = lossOf(model, prepareBatch(model, table.batch(idx), loss), loss).value;
-    total += value * idx.length;
-    weight += idx.length;
+    const rows = range(start, Math.min(table.N, start + batchSize));
+    total += lossOf(model, prepareBatch(model, table.batch(rows), loss), loss).value * rows.length;
   }
-  return total / weight;
+  return total / table.N;
 }
 
 function* trainingLoop(
@@ -159,9 +163,7 @@ function* trainingLoop(
       yield;
     }
     const valLoss =
-      validation === null
-        ? null
-        : evaluate(model, options.validation as Dataset, options.loss, batchSize);
+      validation === null ? null : meanLoss(model, validation, options.loss, batchSize);
     const info: EpochInfo = {
       epoch,
       loss: counted > 0 ? sum / counted : NaN,
