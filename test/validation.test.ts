@@ -138,6 +138,19 @@ describe('training inputs', () => {
     );
   });
 
+  it('rejects a mask for a model whose head reads the last step only', () => {
+    const model = new Model({ ...base, head: 'last' });
+    const batch = {
+      input: input(2, 3),
+      target: new Tensor([2, 2]),
+      mask: [
+        [1, 1, 0],
+        [1, 0, 0],
+      ],
+    };
+    expect(() => trainStep(model, batch, train)).toThrow(/mask applies to a head at every step/);
+  });
+
   it('rejects NaN in targets and class indices out of range', () => {
     const model = new Model(base);
     const y = target(2, 3);

@@ -154,6 +154,9 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
   const predShape = model.outputShape(B, T);
   const target = toTarget(batch.target, o.dtype);
   loss.checkTarget(target, predShape);
+  if (o.head === 'last' && batch.mask !== undefined) {
+    throw new TypeError("mask applies to a head at every step, this model's head is 'last'");
+  }
   const mask = o.head === 'last' ? null : buildMask(batch.mask, lengths, B, T);
   const forward: PreparedBatch['forward'] = {};
   if (lengths !== undefined) forward.lengths = lengths;
@@ -178,7 +181,7 @@ function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {
   if (target instanceof Tensor) return target;
   if (!Array.isArray(target))
     throw new TypeError(`target is ${describe(target)}, expected a Tensor or nested arrays`);
-  return Tensor.from(target as NestedArray, dtype === 'float64' ? 'float64' : 'float32');
+  return Tensor.from(target as NestedArray, dtype);
 }
 
 function buildMask(
