@@ -13,6 +13,9 @@ import torch
 
 torch.set_default_dtype(torch.float64)
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+# Optimizer settings are stored with torch.optim's keyword names.
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+              "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}
 
 
 def enc(x):
@@ -87,14 +90,15 @@ def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps,
     if loss_spec["name"] == "mse":
         y = torch.randn(B, T, O, generator=gen)
         target = enc(y)
+    elif loss_spec["name"] == "bce_with_logits":
+        y = torch.rand(B, T, O, generator=gen)
+        target = enc(y)
     else:
         y = torch.randint(0, O, (B, T), generator=gen)
         target = {"shape": [B, T], "data": [int(v) for v in y.reshape(-1).tolist()]}
     params = list(named.values())
-    if opt_spec["name"] == "sgd":
-        opt = torch.optim.SGD(params, lr=opt_spec["lr"], momentum=opt_spec.get("momentum", 0.0))
-    else:
-        opt = torch.optim.Adam(params, lr=opt_spec["lr"], betas=tuple(opt_spec["betas"]), eps=opt_spec["eps"])
+    settings = {k: (tuple(v) if k == "betas" else v) for k, v in opt_spec.items() if k != "name"}
+    opt = OPTIMIZERS[opt_spec["name"]](params, **settings)
     losses, norms = [], []
     for _ in range(steps):
         opt.zero_grad()
@@ -106,13 +110,16 @@ def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps,
         pred = head(out)
         if loss_spec["name"] == "mse":
             loss = torch.nn.functional.mse_loss(pred, y, reduction=loss_spec["reduction"])
+        elif loss_spec["name"] == "bce_with_logits":
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(pred, y, reduction=loss_spec["reduction"])
         else:
             loss = torch.nn.functional.cross_entropy(pred.reshape(B * T, O), y.reshape(-1),
                                                      reduction=loss_spec["reduction"])
         loss.backward()
         total = torch.sqrt(sum((p.grad ** 2).sum() for p in params))
         if clip is not None:
-            torch.nn.utils.clip_grad_norm_(params, clip["maxNorm"])
+            norm_type = float("inf") if clip.get("normType") == "inf" else 2.0
+            torch.nn.utils.clip_grad_norm_(params, clip["maxNorm"], norm_type=norm_type)
         losses.append(float(loss))
         norms.append(float(total))
         opt.step()
@@ -148,6 +155,17 @@ def cases():
     yield train_case("x_train_rnn_learned_ce_adam", "rnn", config(3, 4, L=2), 3, 4, 3, 205,
                      {"name": "cross_entropy", "reduction": "mean"}, adam(0.05, 0.9, 0.999), {"maxNorm": 0.5}, 6,
                      learned=True)
+    yield train_case("x_train_lstm_rmsprop_bce", "lstm", config(3, 4, L=2), 3, 3, 5, 207,
+                     {"name": "bce_with_logits", "reduction": "mean"},
+                     {"name": "rmsprop", "lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True}, None, 5)
+    yield train_case("x_train_gru_adagrad_inf_clip", "gru", config(2, 5, bidirectional=True), 2, 4, 4, 208,
+                     {"name": "mse", "reduction": "sum"},
+                     {"name": "adagrad", "lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.001},
+                     {"maxNorm": 0.5, "normType": "inf"}, 5)
+    yield train_case("x_train_rnn_adamw_learned", "rnn", config(3, 4, nonlinearity="relu"), 2, 3, 6, 209,
+                     {"name": "mse", "reduction": "mean"},
+                     {"name": "adamw", "lr": 0.02, "betas": [0.85, 0.99], "eps": 1e-8, "weight_decay": 0.1},
+                     {"maxNorm": 1.0}, 5, learned=True)
     yield train_case("x_train_gru_nobias_t1", "gru", config(2, 3, bias=False), 2, 5, 1, 206,
                      {"name": "mse", "reduction": "sum"}, {"name": "sgd", "lr": 0.05}, {"maxNorm": 0.2}, 4)
 

@@ -20,7 +20,7 @@ STEPS = 4
 # rnnkit option name -> torch.optim keyword
 TORCH_NAMES = {"weightDecay": "weight_decay", "lrDecay": "lr_decay",
                "initialAccumulatorValue": "initial_accumulator_value"}
-TORCH_CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam,
+TORCH_CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
                  "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}
 
 CONFIGS = [
@@ -32,6 +32,9 @@ CONFIGS = [
     ("Adam with defaults", "adam", {"lr": 0.001}),
     ("Adam with other betas and weight decay", "adam",
      {"lr": 0.05, "betas": [0.8, 0.95], "eps": 1e-6, "weightDecay": 0.1}),
+    ("AdamW with defaults", "adamw", {"lr": 0.001}),
+    ("AdamW with other betas and weight decay", "adamw",
+     {"lr": 0.05, "betas": [0.8, 0.95], "eps": 1e-6, "weightDecay": 0.3}),
     ("RMSprop with defaults", "rmsprop", {"lr": 0.01}),
     ("RMSprop with momentum", "rmsprop", {"lr": 0.01, "momentum": 0.7}),
     ("RMSprop centered", "rmsprop", {"lr": 0.01, "alpha": 0.9, "centered": True}),

@@ -32,7 +32,7 @@ export { bceWithLogitsLoss } from './loss/bce.js';
 
 export { sgd } from './optim/sgd.js';
 export type { SgdOptions } from './optim/sgd.js';
-export { adam } from './optim/adam.js';
+export { adam, adamw } from './optim/adam.js';
 export type { AdamOptions } from './optim/adam.js';
 export { rmsprop } from './optim/rmsprop.js';
 export type { RmsPropOptions } from './optim/rmsprop.js';

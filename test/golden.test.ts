@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   Model,
+  adagrad,
   adam,
+  adamw,
+  bceWithLogitsLoss,
+  rmsprop,
   crossEntropyLoss,
   mseLoss,
   sgd,
@@ -10,6 +14,7 @@ import {
   type CellType,
   type ClipOptions,
   type DType,
+  type Loss,
   type Optimizer,
 } from '../src/index.js';
 import { loadCases, scaledError, toTensor, type GoldenTensor } from './helpers/golden.js';
@@ -123,7 +128,7 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
 function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): void {
   const cell = c.cell as CellType;
   const cfg = c.config as GoldenConfig;
-  const lossSpec = c.loss as { name: 'mse' | 'cross_entropy'; reduction: 'mean' | 'sum' };
+  const lossSpec = c.loss as { name: string; reduction: 'mean' | 'sum' };
   const model = new Model({
     ...stackOptions(cell, cfg),
     outputSize: c.outputSize as number,
@@ -134,20 +139,11 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const target = c.target as GoldenTensor;
   const batch = {
     input: toTensor(c.input as GoldenTensor, dtype),
-    target: toTensor(target, lossSpec.name === 'mse' ? dtype : 'float64'),
+    target: toTensor(target, lossSpec.name === 'cross_entropy' ? 'float64' : dtype),
   };
-  const loss =
-    lossSpec.name === 'mse'
-      ? mseLoss({ reduction: lossSpec.reduction })
-      : crossEntropyLoss({ reduction: lossSpec.reduction });
+  const loss = makeLoss(lossSpec);
   const optimizer = makeOptimizer(c.optimizer as Record<string, unknown>);
-  const clipSpec = c.clip as { maxNorm?: number; value?: number } | null;
-  const clip: ClipOptions | undefined =
-    clipSpec === null
-      ? undefined
-      : clipSpec.maxNorm !== undefined
-        ? { maxNorm: clipSpec.maxNorm }
-        : { value: clipSpec.value as number };
+  const clip = makeClip(c.clip as Record<string, unknown> | null);
   const losses = c.losses as number[];
   const norms = c.gradNormsBeforeClip as number[];
   for (let step = 0; step < (c.steps as number); step++) {
@@ -163,26 +159,44 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
     expectClose(`final ${name}`, state[name].data, expected, tol);
 }
 
+/** The rnnkit optimizer for a golden case's torch.optim settings (snake_case keys become camelCase). */
 function makeOptimizer(o: Record<string, unknown>): Optimizer {
-  const lr = o.lr as number;
-  if (o.name === 'sgd') {
-    return sgd({
-      lr,
-      ...(o.momentum !== undefined ? { momentum: o.momentum as number } : {}),
-      ...(o.dampening !== undefined ? { dampening: o.dampening as number } : {}),
-      ...(o.nesterov !== undefined ? { nesterov: o.nesterov as boolean } : {}),
-      ...(o.weight_decay !== undefined ? { weightDecay: o.weight_decay as number } : {}),
-    });
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) {
+    if (key !== 'name')
+      options[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
   }
-  if (o.name === 'adam') {
-    return adam({
-      lr,
-      ...(o.betas !== undefined ? { betas: o.betas as [number, number] } : {}),
-      ...(o.eps !== undefined ? { eps: o.eps as number } : {}),
-      ...(o.weight_decay !== undefined ? { weightDecay: o.weight_decay as number } : {}),
-    });
+  const factories: Record<string, (opts: never) => Optimizer> = {
+    sgd,
+    adam,
+    adamw,
+    rmsprop,
+    adagrad,
+  };
+  const factory = factories[String(o.name)];
+  if (factory === undefined) throw new Error(`golden case uses optimizer ${String(o.name)}`);
+  return factory(options as never);
+}
+
+/** The rnnkit loss for a golden case's loss name and reduction. */
+function makeLoss(spec: { name: string; reduction: 'mean' | 'sum' }): Loss {
+  const options = { reduction: spec.reduction };
+  if (spec.name === 'mse') return mseLoss(options);
+  if (spec.name === 'cross_entropy') return crossEntropyLoss(options);
+  if (spec.name === 'bce_with_logits' || spec.name === 'binary_cross_entropy_with_logits') {
+    return bceWithLogitsLoss(options);
   }
-  throw new Error(`golden case uses optimizer ${String(o.name)}, which this suite does not map`);
+  throw new Error(`golden case uses loss ${spec.name}`);
+}
+
+/** Clipping by global norm (`maxNorm`, optional `normType`) or by value (`value` / `clipValue`). */
+function makeClip(spec: Record<string, unknown> | null): ClipOptions | undefined {
+  if (spec === null) return undefined;
+  if (spec.maxNorm !== undefined) {
+    const normType = spec.normType === 'inf' || spec.normType === Infinity ? 'inf' : 2;
+    return { maxNorm: spec.maxNorm as number, normType };
+  }
+  return { value: (spec.value ?? spec.clipValue) as number };
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   adagrad,
   adam,
+  adamw,
   rmsprop,
   sgd,
   type AdagradOptions,
@@ -14,7 +15,7 @@ import {
 } from '../src/index.js';
 
 // Made by scripts/golden_optim.py from torch.optim in float64.
-type Kind = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
+type Kind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
 interface OptimizerCase {
   name: string;
@@ -33,7 +34,7 @@ const golden = JSON.parse(
   readFileSync(new URL('./golden-optim/optimizers.json', import.meta.url), 'utf8'),
 ) as Golden;
 
-const KINDS: readonly Kind[] = ['sgd', 'adam', 'rmsprop', 'adagrad'];
+const KINDS: readonly Kind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 /** Builds an rnnkit optimizer from options that may be invalid (the point of several tests). */
 function make(kind: Kind, options: Record<string, unknown>): Optimizer {
@@ -42,6 +43,8 @@ function make(kind: Kind, options: Record<string, unknown>): Optimizer {
       return sgd(options as unknown as SgdOptions);
     case 'adam':
       return adam(options as unknown as AdamOptions);
+    case 'adamw':
+      return adamw(options as unknown as AdamOptions);
     case 'rmsprop':
       return rmsprop(options as unknown as RmsPropOptions);
     case 'adagrad':
@@ -69,7 +72,7 @@ function arrays(kind: 'float64' | 'float32'): { params: FloatArray; grads: Float
 
 describe('optimizers against torch.optim', () => {
   it('has the golden configurations for every optimizer', () => {
-    expect(golden.optimizers.length).toBe(13);
+    expect(golden.optimizers.length).toBe(15);
     expect(new Set(golden.optimizers.map((c) => c.optimizer))).toEqual(new Set(KINDS));
     for (const c of golden.optimizers) expect(c.steps.length).toBe(golden.grads.length);
   });

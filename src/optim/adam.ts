@@ -18,18 +18,28 @@ export interface AdamOptions {
  * `p −= (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`.
  */
 export function adam(options: AdamOptions = {}): Optimizer {
-  return new Adam(options);
+  return new Adam('adam', options);
+}
+
+/**
+ * AdamW (PyTorch's `AdamW`): Adam with decoupled weight decay, `p −= lr·λ·p` before the Adam
+ * update instead of adding `λp` to the gradient. `weightDecay` defaults to 0.01 as in PyTorch.
+ */
+export function adamw(options: AdamOptions = {}): Optimizer {
+  return new Adam('adamw', { ...options, weightDecay: options.weightDecay ?? 1e-2 });
 }
 
 class Adam extends BaseOptimizer {
-  readonly name = 'adam';
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly eps: number;
   private readonly weightDecay: number;
 
-  constructor(o: AdamOptions) {
-    checkOptimizerOptions('adam', o, ['lr', 'betas', 'eps', 'weightDecay']);
+  constructor(
+    readonly name: 'adam' | 'adamw',
+    o: AdamOptions,
+  ) {
+    checkOptimizerOptions(name, o, ['lr', 'betas', 'eps', 'weightDecay']);
     super(o.lr ?? 1e-3);
     const betas = o.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2)
@@ -41,13 +51,17 @@ class Adam extends BaseOptimizer {
   }
 
   protected update(p: FloatArray, grads: FloatArray): void {
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const { beta1: b1, beta2: b2, eps } = this;
+    const decoupled = this.name === 'adamw';
+    const wd = decoupled ? 0 : this.weightDecay;
+    const shrink = decoupled ? 1 - this.lr * this.weightDecay : 1;
     const m = this.state(0, p.length);
     const v = this.state(1, p.length);
     const stepSize = this.lr / (1 - Math.pow(b1, this.t));
     const root2 = Math.sqrt(1 - Math.pow(b2, this.t));
     for (let i = 0; i < p.length; i++) {
       const g = grads[i] + wd * p[i];
+      p[i] *= shrink;
       m[i] = b1 * m[i] + (1 - b1) * g;
       v[i] = b2 * v[i] + (1 - b2) * g * g;
       p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / root2 + eps);
