@@ -200,6 +200,30 @@ export class Model {
     if (unitForgetBias && isBias) v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
   }
 
+  /** A table of the model: its configuration, then every parameter with its shape and size. */
+  summary(): string {
+    const o = this.options;
+    const dir = o.bidirectional ? ', bidirectional' : '';
+    const head =
+      o.outputSize === null
+        ? 'no head'
+        : `head ${o.outputSize} at ${o.head === 'last' ? 'the last step' : 'every step'}`;
+    const lines = [
+      `${o.cell.toUpperCase()} ${o.inputSize} -> ${o.hiddenSize} x ${o.numLayers} layer(s)${dir}, ${head}, initial state ${o.initialState}, ${o.dtype}`,
+    ];
+    const width = Math.max(...this.params.list.map((p) => p.name.length));
+    for (const p of this.params.list) {
+      lines.push(
+        `  ${p.name.padEnd(width)}  [${p.shape.join(', ')}]`.padEnd(width + 20) +
+          String(p.size).padStart(8),
+      );
+    }
+    lines.push(
+      `  ${'total'.padEnd(width)}`.padEnd(width + 20) + String(this.params.count).padStart(8),
+    );
+    return lines.join('\n');
+  }
+
   /** Shape of the output for a batch of `B` sequences of `T` steps. */
   outputShape(B: number, T: number): number[] {
     const F = this.outputFeatures;
