@@ -11,12 +11,12 @@ export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
 export { Stream } from './model/stream.js';
+export type { StateDictEntry } from './io/state-dict.js';
 export type {
   ForwardOptions,
   ForwardResult,
   BackwardOptions,
   BackwardResult,
-  StateDictEntry,
 } from './model/model.js';
 export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
 export { padSequences } from './model/validate.js';

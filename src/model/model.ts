@@ -6,6 +6,7 @@ import { swapAxes01 } from '../tensor/ops.js';
 import { describe } from '../errors.js';
 import { ParameterSet } from './parameters.js';
 import { Stream } from './stream.js';
+import { checkStateDict, type StateDictEntry } from '../io/state-dict.js';
 import { linearBackward, linearForward, type LinearWeights } from './linear.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { checkFinite, checkShape, toLengths, toTensor, type SequenceInput } from './validate.js';
@@ -70,9 +71,6 @@ export interface BackwardResult {
   /** `[B, contextSize]` with an encoded prior, else null. */
   context: Tensor | null;
 }
-
-/** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
-export type StateDictEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
@@ -563,42 +561,7 @@ export class Model {
    * values, and no other entry may be there; otherwise it throws and loads nothing.
    */
   loadStateDict(dict: Record<string, StateDictEntry>): void {
-    if (typeof dict !== 'object' || dict === null) {
-      throw new TypeError(`state dict is ${describe(dict)}, expected an object of tensors by name`);
-    }
-    const names = new Set(this.params.list.map((p) => p.name));
-    const extra = Object.keys(dict).filter((k) => !names.has(k));
-    if (extra.length > 0)
-      throw new RangeError(`state dict has unexpected entries: ${extra.join(', ')}`);
-    const missing = [...names].filter((k) => !(k in dict));
-    if (missing.length > 0)
-      throw new RangeError(`state dict is missing entries: ${missing.join(', ')}`);
-    for (const p of this.params.list) {
-      const e = dict[p.name];
-      const shape = e?.shape;
-      if (
-        !Array.isArray(shape) ||
-        shape.length !== p.shape.length ||
-        shape.some((s, i) => s !== p.shape[i])
-      ) {
-        throw new RangeError(
-          `state dict entry ${p.name} has shape ${Array.isArray(shape) ? `[${shape.join(', ')}]` : describe(shape)}, expected [${p.shape.join(', ')}]`,
-        );
-      }
-      const data = e.data;
-      if (data === null || typeof data !== 'object' || data.length !== p.size) {
-        throw new RangeError(
-          `state dict entry ${p.name} has ${describe(data)} as data, expected ${p.size} numbers`,
-        );
-      }
-      for (let i = 0; i < p.size; i++) {
-        if (typeof data[i] !== 'number' || !Number.isFinite(data[i])) {
-          throw new RangeError(
-            `state dict entry ${p.name} has ${describe(data[i])} at ${i}, expected finite numbers`,
-          );
-        }
-      }
-    }
+    checkStateDict(this.params.list, dict);
     for (const p of this.params.list) this.params.view(p).set(dict[p.name].data);
   }
 
