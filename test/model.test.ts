@@ -201,6 +201,16 @@ describe('parameters', () => {
     ]);
   });
 
+  it('summarises its configuration and parameters', () => {
+    const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1 });
+    const text = model.summary();
+    expect(text.split('\n')[0]).toBe(
+      'GRU 2 -> 3 x 1 layer(s), head 1 at every step, initial state zeros, float32',
+    );
+    expect(text).toMatch(/rnn\.weight_ih_l0\s+\[9, 2\]\s+18/);
+    expect(text).toMatch(new RegExp(`total\\s+${model.parameterCount}$`));
+  });
+
   it('initialises like PyTorch by default: U(-1/sqrt(H), 1/sqrt(H)), seeded', () => {
     const a = new Model({ cell: 'gru', inputSize: 3, hiddenSize: 16, seed: 5 });
     const b = new Model({ cell: 'gru', inputSize: 3, hiddenSize: 16, seed: 5 });
