@@ -532,7 +532,7 @@ export class Model {
     const F = this.outputFeatures;
     const last = this.options.head === 'last';
     const rows = last ? B : T * B;
-    const dy = allocate(this.options.dtype, rows * F);
+    const dy = this.headOut; // the forward's head output is no longer needed: reuse its buffer
     if (last) dy.set(gradOutput);
     else swapAxes01(dy, gradOutput, B, T, F);
     if (!last) zeroPadding(dy, lengths, T, B, F);
