@@ -28,6 +28,9 @@ describe('Tensor', () => {
       'data has 3 elements, shape [2, 2] needs 4',
     );
     expect(() => new Tensor([2, -1])).toThrow(RangeError);
+    expect(() => new Tensor([2], 'int8' as never)).toThrow(
+      `dtype is "int8", expected one of 'float32', 'float64'`,
+    );
   });
 
   it('adds, subtracts, multiplies and scales element-wise, and checks shapes', () => {

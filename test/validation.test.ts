@@ -90,6 +90,16 @@ describe('forward inputs', () => {
     expect(() => model.forward([])).toThrow(RangeError);
   });
 
+  it('rejects unknown forward and backward option names', () => {
+    expect(() => model.forward(input(2, 3), { lenghts: [3, 3] } as never)).toThrow(
+      "forward options has an unknown option 'lenghts' (did you mean 'lengths'?)",
+    );
+    model.forward(input(1, 2));
+    expect(() => model.backward(target(1, 2), { gradh: target(1, 2) } as never)).toThrow(
+      /backward options has an unknown option 'gradh'/,
+    );
+  });
+
   it('rejects lengths out of range and initial states of the wrong shape', () => {
     expect(() => model.forward(input(2, 3), { lengths: [3, 4] })).toThrow(
       'lengths[1] is 4, expected an integer in [1, 3]',

@@ -3,7 +3,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { glorotInit, orthogonalInit, uniformInit } from '../tensor/init.js';
 import { swapAxes01 } from '../tensor/ops.js';
-import { describe } from '../errors.js';
+import { checkKeys, describe } from '../errors.js';
 import { ParameterSet } from './parameters.js';
 import { Stream } from './stream.js';
 import { checkStateDict, type StateDictEntry } from '../io/state-dict.js';
@@ -234,6 +234,7 @@ export class Model {
    *   nothing changes when it throws.
    */
   forward(input: SequenceInput, options: ForwardOptions = {}): ForwardResult {
+    checkKeys('forward options', options, ['lengths', 'h0', 'c0', 'context']);
     const o = this.options;
     const x = toTensor('input', input, 3, o.dtype);
     const [B, T, I] = x.shape;
@@ -337,6 +338,7 @@ export class Model {
    *   wrong shape or non-finite values.
    */
   backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
+    checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const last = this.last;
     if (last === null) throw new Error('backward needs a forward pass first');
     if (this.consumed) {

@@ -1,5 +1,7 @@
 import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js';
-import { describe } from '../errors.js';
+import { checkChoice, describe } from '../errors.js';
+
+const DTYPES = ['float32', 'float64'] as const;
 
 /** Nested arrays of numbers, as accepted by {@link Tensor.from}. */
 export type NestedArray = number | readonly NestedArray[];
@@ -26,7 +28,7 @@ export class Tensor {
     }
     const size = shape.reduce((a, b) => a * b, 1);
     if (typeof data === 'string') {
-      data = allocate(data, size);
+      data = allocate(checkChoice('dtype', data, DTYPES), size);
     } else if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new TypeError(`data is ${describe(data)}, expected a Float32Array or Float64Array`);
     } else if (data.length !== size) {
@@ -53,6 +55,7 @@ export class Tensor {
    * @throws TypeError for a non-number leaf; RangeError for a ragged array.
    */
   static from(values: NestedArray, dtype: DType = 'float32'): Tensor {
+    checkChoice('dtype', dtype, DTYPES);
     const shape: number[] = [];
     let level: NestedArray = values;
     while (Array.isArray(level)) {
