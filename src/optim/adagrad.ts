@@ -2,6 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkPositive } from '../errors.js';
 import { BaseOptimizer, checkOptimizerOptions, type Optimizer } from './optimizer.js';
 
+/** Options of {@link adagrad}. */
 export interface AdagradOptions {
   /** Learning rate (default 0.01). */
   lr?: number;

@@ -2,6 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkPositive } from '../errors.js';
 import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
 
+/** Options of {@link adam} and {@link adamw}. */
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
   lr?: number;

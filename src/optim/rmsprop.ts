@@ -2,6 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkBoolean, checkPositive } from '../errors.js';
 import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
 
+/** Options of {@link rmsprop}. */
 export interface RmsPropOptions {
   /** Learning rate (default 0.01). */
   lr?: number;

@@ -2,6 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkBoolean, checkPositive } from '../errors.js';
 import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
 
+/** Options of {@link sgd}: `lr` is required. */
 export interface SgdOptions {
   lr: number;
   /** Momentum factor μ in [0, 1) (default 0). */

@@ -26,14 +26,17 @@ export interface BackwardJob {
   inputGrad: boolean;
 }
 
+/** Everything a worker thread is asked to do. */
 export type Job = ForwardJob | BackwardJob | { kind: 'close' };
 
+/** A worker's outputs for its chunk of a forward pass. */
 export interface ForwardReply {
   output: WireTensor;
   h: WireTensor;
   c: WireTensor | null;
 }
 
+/** A worker's parameter gradients and input gradients for its chunk. */
 export interface BackwardReply {
   grads: FloatArray;
   input: WireTensor | null;
@@ -42,6 +45,7 @@ export interface BackwardReply {
   context: WireTensor | null;
 }
 
+/** A worker's answer: its result, or the message of the error it hit. */
 export type Reply =
   { ok: true; value: ForwardReply | BackwardReply } | { ok: false; error: string };
 
