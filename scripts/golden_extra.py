@@ -73,7 +73,9 @@ def forward_case(name, cell, cfg, B, T, seed, given_state):
     }
 
 
-def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps, learned=False):
+def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps, learned=False, mode=None):
+    """mode: None (zeros, or learned when `learned`), "given" (fixed h0/c0 in the case), or
+    ("encoded", C): h0 = tanh(W c + b) per sequence, encoder rows slot-major like rnnkit's."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed + 1000)
     rnn = build(cell, cfg)
@@ -85,6 +87,23 @@ def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps,
         named["h0"] = torch.nn.Parameter(0.2 * torch.randn(S, 1, H, generator=gen))
         if cell == "lstm":
             named["c0"] = torch.nn.Parameter(0.2 * torch.randn(S, 1, H, generator=gen))
+    extra = {}
+    given = None
+    if mode == "given":
+        h = torch.randn(S, B, H, generator=gen)
+        given = (h, torch.randn(S, B, H, generator=gen)) if cell == "lstm" else h
+        extra["h0"] = enc(h)
+        if cell == "lstm":
+            extra["c0"] = enc(given[1])
+    encoders = {}
+    if isinstance(mode, tuple):
+        C = mode[1]
+        for state in (["h0", "c0"] if cell == "lstm" else ["h0"]):
+            lin = torch.nn.Linear(C, S * H)
+            encoders[state] = lin
+            named[state + "_encoder.weight"], named[state + "_encoder.bias"] = lin.weight, lin.bias
+        context = torch.randn(B, C, generator=gen)
+        extra["context"] = enc(context)
     initial = {n: enc(p) for n, p in named.items()}
     x = torch.randn(B, T, cfg["inputSize"], generator=gen)
     if loss_spec["name"] == "mse":
@@ -102,7 +121,11 @@ def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps,
     losses, norms = [], []
     for _ in range(steps):
         opt.zero_grad()
-        state = None
+        state = given
+        if encoders:
+            made = [torch.tanh(encoders[k](context)).view(B, S, H).transpose(0, 1).contiguous()
+                    for k in (["h0", "c0"] if cell == "lstm" else ["h0"])]
+            state = tuple(made) if cell == "lstm" else made[0]
         if learned:
             h = named["h0"].expand(S, B, H).contiguous()
             state = (h, named["c0"].expand(S, B, H).contiguous()) if cell == "lstm" else h
@@ -125,7 +148,8 @@ def train_case(name, cell, cfg, O, B, T, seed, loss_spec, opt_spec, clip, steps,
         opt.step()
     return {
         "format": "rnn-train-golden/1", "name": name, "cell": cell, "config": cfg, "dtype": "float64",
-        "outputSize": O, "batchSize": B, "seqLen": T, "initialState": "learned" if learned else "zeros",
+        "outputSize": O, "batchSize": B, "seqLen": T,
+        "initialState": "learned" if learned else ("encoded" if encoders else (mode or "zeros")), **extra,
         "params": initial, "input": enc(x), "target": target, "loss": loss_spec, "optimizer": opt_spec,
         "clip": clip, "steps": steps, "losses": losses, "gradNormsBeforeClip": norms,
         "finalParams": {n: enc(p) for n, p in named.items()},
@@ -166,6 +190,15 @@ def cases():
                      {"name": "mse", "reduction": "mean"},
                      {"name": "adamw", "lr": 0.02, "betas": [0.85, 0.99], "eps": 1e-8, "weight_decay": 0.1},
                      {"maxNorm": 1.0}, 5, learned=True)
+    yield train_case("x_train_lstm_given_state", "lstm", config(2, 3, L=2), 2, 3, 4, 210,
+                     {"name": "mse", "reduction": "mean"}, {"name": "sgd", "lr": 0.1, "momentum": 0.9}, None, 4,
+                     mode="given")
+    yield train_case("x_train_gru_encoded_bidir", "gru", config(3, 4, L=2, bidirectional=True), 2, 3, 5, 211,
+                     {"name": "mse", "reduction": "sum"}, adam(0.02, 0.9, 0.999), {"maxNorm": 2.0}, 5,
+                     mode=("encoded", 3))
+    yield train_case("x_train_lstm_encoded", "lstm", config(2, 3), 3, 4, 4, 212,
+                     {"name": "cross_entropy", "reduction": "mean"}, {"name": "sgd", "lr": 0.2}, None, 4,
+                     mode=("encoded", 2))
     yield train_case("x_train_gru_nobias_t1", "gru", config(2, 3, bias=False), 2, 5, 1, 206,
                      {"name": "mse", "reduction": "sum"}, {"name": "sgd", "lr": 0.05}, {"maxNorm": 0.2}, 4)
 

@@ -13,6 +13,7 @@ import {
   trainStep,
   type CellType,
   type ClipOptions,
+  type InitialStateMode,
   type DType,
   type Loss,
   type Optimizer,
@@ -129,17 +130,26 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const cell = c.cell as CellType;
   const cfg = c.config as GoldenConfig;
   const lossSpec = c.loss as { name: string; reduction: 'mean' | 'sum' };
+  // 'learned' is in the shared format; 'given' (h0/c0 in the case) and 'encoded' (a context in the
+  // case, encoder parameters named as in the README) are taken too, should a case carry them.
+  const mode = (c.initialState ?? 'zeros') as InitialStateMode;
+  const context = c.context as GoldenTensor | undefined;
   const model = new Model({
     ...stackOptions(cell, cfg),
     outputSize: c.outputSize as number,
-    initialState: c.initialState === 'learned' ? 'learned' : 'zeros',
+    initialState: mode,
+    ...(mode === 'encoded' ? { contextSize: (context as GoldenTensor).shape[1] } : {}),
     dtype,
   });
   model.loadStateDict(c.params as Record<string, GoldenTensor>);
   const target = c.target as GoldenTensor;
+  const optional = (name: string) =>
+    c[name] ? { [name]: toTensor(c[name] as GoldenTensor, dtype) } : {};
   const batch = {
     input: toTensor(c.input as GoldenTensor, dtype),
     target: toTensor(target, lossSpec.name === 'cross_entropy' ? 'float64' : dtype),
+    ...(mode === 'given' ? { ...optional('h0'), ...optional('c0') } : {}),
+    ...(mode === 'encoded' ? optional('context') : {}),
   };
   const loss = makeLoss(lossSpec);
   const optimizer = makeOptimizer(c.optimizer as Record<string, unknown>);
