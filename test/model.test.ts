@@ -119,6 +119,22 @@ describe.each(cells)('%s model', (cell) => {
     expect(Array.from(again).every(Number.isFinite)).toBe(true);
   });
 
+  it('streams on from the state a forward pass over the history returned', () => {
+    const model = new Model(opts(cell, { numLayers: 2 }));
+    const x = randn([1, 6, 3]);
+    const whole = model.forward(x).output;
+    const history = model.forward(steps(x, 0, 4));
+    const stream = model.createStream();
+    stream.reset({ h0: history.h, ...(history.c ? { c0: history.c } : {}) });
+    for (let t = 4; t < 6; t++) {
+      const y = stream.step(x.data.subarray(t * 3, (t + 1) * 3));
+      for (let o = 0; o < 2; o++) expect(y[o]).toBeCloseTo(whole.get(0, t, o), 12);
+    }
+    expect(() => stream.reset({ h0: randn([2, 2, 5]) })).toThrow(
+      'h0 has shape [2, 2, 5], expected [2, 1, 5]',
+    );
+  });
+
   it('treats padded steps as absent: outputs, final states and gradients match the unpadded sequence', () => {
     const model = new Model(
       opts(cell, { numLayers: 2, bidirectional: true, initialState: 'learned' }),

@@ -1,5 +1,7 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
-import { describe } from '../errors.js';
+import { checkKeys, describe } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkFinite, checkShape } from './validate.js';
 import type { RecurrentStack } from '../sequence/stack.js';
 import { linearForward } from './linear.js';
 import type { Model } from './model.js';
@@ -21,23 +23,43 @@ export class Stream {
     this.reset();
   }
 
-  /** Starts over from a zero state (or the learned one). */
-  reset(): void {
+  /**
+   * Starts over: from `state` when given (for example the `h`/`c` a forward pass over the history
+   * returned, `[L, B, H]`), else from zeros, or from the learned state in `learned` mode.
+   * @throws RangeError for a state of the wrong shape or with non-finite values.
+   */
+  reset(state: { h0?: Tensor; c0?: Tensor } = {}): void {
+    checkKeys('reset state', state, ['h0', 'c0']);
     const o = this.model.options;
-    this.stack.hn.fill(0);
-    this.stack.cn.fill(0);
-    if (o.initialState === 'learned') {
-      const B = this.batchSize;
-      const H = o.hiddenSize;
-      for (const name of ['h0', 'c0'] as const) {
-        const p = this.model.params.get(name);
-        if (p === undefined) continue;
-        const dst = name === 'h0' ? this.stack.hn : this.stack.cn;
-        const v = this.model.params.view(p);
-        for (let k = 0; k < o.numLayers; k++) {
-          for (let b = 0; b < B; b++) dst.set(v.subarray(k * H, (k + 1) * H), (k * B + b) * H);
-        }
-      }
+    const shape = [o.numLayers, this.batchSize, o.hiddenSize];
+    if (state.c0 !== undefined && o.cell !== 'lstm')
+      throw new TypeError('c0 applies to LSTM models only');
+    for (const [name, t] of [
+      ['h0', state.h0],
+      ['c0', state.c0],
+    ] as const) {
+      if (t === undefined) continue;
+      checkShape(name, t, shape);
+      checkFinite(name, t);
+    }
+    this.fillState('h0', this.stack.hn, state.h0);
+    this.fillState('c0', this.stack.cn, state.c0);
+  }
+
+  private fillState(name: 'h0' | 'c0', dst: FloatArray, given: Tensor | undefined): void {
+    if (given !== undefined) {
+      dst.set(given.data);
+      return;
+    }
+    dst.fill(0);
+    const p =
+      this.model.options.initialState === 'learned' ? this.model.params.get(name) : undefined;
+    if (p === undefined) return;
+    const H = this.model.options.hiddenSize;
+    const v = this.model.params.view(p);
+    for (let k = 0; k < this.model.options.numLayers; k++) {
+      for (let b = 0; b < this.batchSize; b++)
+        dst.set(v.subarray(k * H, (k + 1) * H), (k * this.batchSize + b) * H);
     }
   }
 
