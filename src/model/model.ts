@@ -298,16 +298,7 @@ export class Model {
     };
     const jobs: Job[] = [];
     for (let i = 1; i <= pool.size; i++) {
-      const c = chunk(i);
-      jobs.push({
-        kind: 'forward',
-        weights: this.params.values,
-        input: c.input,
-        ...(c.lengths ? { lengths: c.lengths } : {}),
-        ...(c.h0 ? { h0: c.h0 } : {}),
-        ...(c.c0 ? { c0: c.c0 } : {}),
-        ...(c.context ? { context: c.context } : {}),
-      });
+      jobs.push({ kind: 'forward', weights: this.params.values, ...chunk(i) });
     }
     pool.send(jobs);
     const own = chunk(0);

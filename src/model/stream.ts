@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { checkFinite, checkShape } from './validate.js';
 import type { RecurrentStack } from '../sequence/stack.js';
 import { linearForward } from './linear.js';
+import { broadcastState } from '../sequence/initial-state.js';
 import type { Model } from './model.js';
 
 /**
@@ -55,12 +56,8 @@ export class Stream {
     const p =
       this.model.options.initialState === 'learned' ? this.model.params.get(name) : undefined;
     if (p === undefined) return;
-    const H = this.model.options.hiddenSize;
-    const v = this.model.params.view(p);
-    for (let k = 0; k < this.model.options.numLayers; k++) {
-      for (let b = 0; b < this.batchSize; b++)
-        dst.set(v.subarray(k * H, (k + 1) * H), (k * this.batchSize + b) * H);
-    }
+    const o = this.model.options;
+    broadcastState(this.model.params.view(p), dst, o.numLayers, this.batchSize, o.hiddenSize);
   }
 
   /** Hidden state `[L, B, H]` now (a live view). */

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkPositive } from '../errors.js';
-import { BaseOptimizer, checkOptimizerOptions, type Optimizer } from './optimizer.js';
+import { checkKeys, checkPositive } from '../errors.js';
+import { BaseOptimizer, type Optimizer } from './optimizer.js';
 
 /** Options of {@link adagrad}. */
 export interface AdagradOptions {
@@ -29,7 +29,7 @@ class Adagrad extends BaseOptimizer {
   private readonly weightDecay: number;
 
   constructor(o: AdagradOptions) {
-    checkOptimizerOptions('adagrad', o, [
+    checkKeys('adagrad options', o, [
       'lr',
       'lrDecay',
       'initialAccumulatorValue',

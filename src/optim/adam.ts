@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkPositive } from '../errors.js';
-import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
+import { checkKeys, checkPositive } from '../errors.js';
+import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link adam} and {@link adamw}. */
 export interface AdamOptions {
@@ -40,7 +40,7 @@ class Adam extends BaseOptimizer {
     readonly name: 'adam' | 'adamw',
     o: AdamOptions,
   ) {
-    checkOptimizerOptions(name, o, ['lr', 'betas', 'eps', 'weightDecay']);
+    checkKeys(`${name} options`, o, ['lr', 'betas', 'eps', 'weightDecay']);
     super(o.lr ?? 1e-3);
     const betas = o.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2)

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkKeys, checkPositive, checkRange } from '../errors.js';
+import { checkPositive, checkRange } from '../errors.js';
 
 /**
  * Updates parameters in place from their gradients. Optimizers work on the model's flat
@@ -60,15 +60,6 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   protected abstract update(params: FloatArray, grads: FloatArray): void;
-}
-
-/** Validates an optimizer's options object. */
-export function checkOptimizerOptions(
-  name: string,
-  options: object,
-  keys: readonly string[],
-): void {
-  checkKeys(`${name} options`, options, keys);
 }
 
 /** Validates a coefficient in [0, 1). */

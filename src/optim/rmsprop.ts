@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkBoolean, checkPositive } from '../errors.js';
-import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
+import { checkKeys, checkBoolean, checkPositive } from '../errors.js';
+import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link rmsprop}. */
 export interface RmsPropOptions {
@@ -35,14 +35,7 @@ class RmsProp extends BaseOptimizer {
   private readonly weightDecay: number;
 
   constructor(o: RmsPropOptions) {
-    checkOptimizerOptions('rmsprop', o, [
-      'lr',
-      'alpha',
-      'eps',
-      'momentum',
-      'centered',
-      'weightDecay',
-    ]);
+    checkKeys('rmsprop options', o, ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weightDecay']);
     super(o.lr ?? 1e-2);
     this.alpha = coefficient('alpha', o.alpha, 0.99);
     this.eps = checkPositive('eps', o.eps ?? 1e-8);

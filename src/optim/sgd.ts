@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkBoolean, checkPositive } from '../errors.js';
-import { BaseOptimizer, checkOptimizerOptions, coefficient, type Optimizer } from './optimizer.js';
+import { checkKeys, checkBoolean, checkPositive } from '../errors.js';
+import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link sgd}: `lr` is required. */
 export interface SgdOptions {
@@ -31,7 +31,7 @@ class Sgd extends BaseOptimizer {
   private readonly weightDecay: number;
 
   constructor(o: SgdOptions) {
-    checkOptimizerOptions('sgd', o, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+    checkKeys('sgd options', o, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
     super(o.lr);
     this.momentum = coefficient('momentum', o.momentum, 0);
     this.dampening = coefficient('dampening', o.dampening, 0);

@@ -1,4 +1,5 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
+import { copy } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ParameterSet, Parameter } from '../model/parameters.js';
 import { linearBackward, linearForward, type LinearWeights } from '../model/linear.js';
@@ -33,6 +34,19 @@ export interface InitialStateGrads {
   h0: Tensor | null;
   c0: Tensor | null;
   context: Tensor | null;
+}
+
+/** Copies a learned state `[slots, 1, H]` to every sequence of `dst` (`[slots, B, H]`). */
+export function broadcastState(
+  value: FloatArray,
+  dst: FloatArray,
+  slots: number,
+  B: number,
+  H: number,
+): void {
+  for (let k = 0; k < slots; k++) {
+    for (let b = 0; b < B; b++) copy(dst, (k * B + b) * H, value, k * H, H);
+  }
 }
 
 /** Builds h0 (and c0) for the stack in each mode, and sends their gradients back. */
@@ -73,7 +87,8 @@ export class InitialState {
       const supplied = inputs[src.name];
       this.given[src.name] = supplied !== undefined;
       if (supplied !== undefined) dst.set(supplied.data);
-      else if (src.param !== null) this.broadcast(params.view(src.param), dst);
+      else if (src.param !== null)
+        broadcastState(params.view(src.param), dst, this.slots, B, this.hiddenSize);
       else if (src.encoder !== null && this.context !== null)
         this.encode(src.encoder, params.values, dst);
       else dst.fill(0);
@@ -104,13 +119,6 @@ export class InitialState {
       }
     }
     return grads;
-  }
-
-  private broadcast(value: FloatArray, dst: FloatArray): void {
-    const { B, slots, hiddenSize: H } = this;
-    for (let k = 0; k < slots; k++) {
-      for (let b = 0; b < B; b++) dst.set(value.subarray(k * H, (k + 1) * H), (k * B + b) * H);
-    }
   }
 
   /** `state[k, b, :] = tanh(W c_b + b)[k*H .. (k+1)*H]`: the encoder's rows are slot-major. */
