@@ -19,10 +19,10 @@ export type {
   BackwardResult,
 } from './model/model.js';
 export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
-export { padSequences } from './model/validate.js';
-export type { SequenceInput } from './model/validate.js';
-export type { CellType } from './sequence/stack.js';
-export type { InitialStateMode } from './sequence/initial-state.js';
+export { padSequences } from './nn/validate.js';
+export type { SequenceInput } from './nn/validate.js';
+export type { CellType } from './recurrent/stack.js';
+export type { InitialStateMode } from './recurrent/initial-state.js';
 
 export { defineLoss } from './loss/loss.js';
 export type { Loss, LossOptions, LossResult, Reduction, StepLoss } from './loss/loss.js';

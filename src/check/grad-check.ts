@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkKeys, checkPositive, describe } from '../errors.js';
+import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import type { Loss } from '../loss/loss.js';
 import { lossOf, prepareBatch, type Batch, type PreparedBatch } from '../train/step.js';

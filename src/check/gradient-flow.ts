@@ -1,6 +1,6 @@
 import type { Model } from '../model/model.js';
 import type { Loss } from '../loss/loss.js';
-import { checkChoice, checkKeys } from '../errors.js';
+import { checkChoice, checkKeys } from '../tensor/errors.js';
 import { lossOf, prepareBatch, type Batch } from '../train/step.js';
 
 /** Options of {@link gradientFlow}. */

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkChoice, checkPositive } from '../errors.js';
+import { checkChoice, checkPositive } from '../tensor/errors.js';
 
 /** Which norm {@link clipGradNorm} measures: the L2 norm or the largest absolute value. */
 export type NormType = 2 | 'inf';

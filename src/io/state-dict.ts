@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
-import type { Parameter } from '../model/parameters.js';
-import { describe } from '../errors.js';
+import type { Parameter } from '../nn/parameters.js';
+import { describe } from '../tensor/errors.js';
 
 /** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
 export type StateDictEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkChoice, checkKeys, describe } from '../errors.js';
-import { indexOf } from '../model/validate.js';
+import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
+import { indexOf } from '../nn/validate.js';
 
 /** `'sum'` adds the per-step errors (the BPTT total error); `'mean'` divides by their count. */
 export type Reduction = 'mean' | 'sum';

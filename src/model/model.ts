@@ -3,21 +3,27 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { glorotInit, orthogonalInit, uniformInit } from '../tensor/init.js';
 import { swapAxes01 } from '../tensor/ops.js';
-import { checkKeys, describe } from '../errors.js';
-import { ParameterSet } from './parameters.js';
+import { checkKeys, describe } from '../tensor/errors.js';
+import { ParameterSet } from '../nn/parameters.js';
 import { Stream } from './stream.js';
 import { checkStateDict, type StateDictEntry } from '../io/state-dict.js';
-import { linearBackward, linearForward, type LinearWeights } from './linear.js';
+import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
-import { checkFinite, checkShape, toLengths, toTensor, type SequenceInput } from './validate.js';
+import {
+  checkFinite,
+  checkShape,
+  toLengths,
+  toTensor,
+  type SequenceInput,
+} from '../nn/validate.js';
 import {
   declareStackParams,
   gateCount,
   RecurrentStack,
   type StackConfig,
-} from '../sequence/stack.js';
-import type { DirectionWeights } from '../sequence/direction.js';
-import { InitialState, type InitialStateInputs } from '../sequence/initial-state.js';
+} from '../recurrent/stack.js';
+import type { DirectionWeights } from '../recurrent/direction.js';
+import { InitialState, type InitialStateInputs } from '../recurrent/initial-state.js';
 import { ThreadPool } from '../parallel/pool.js';
 import {
   concatRows,

@@ -1,7 +1,7 @@
 import type { DType } from '../tensor/dtype.js';
-import type { CellType } from '../sequence/stack.js';
-import type { InitialStateMode } from '../sequence/initial-state.js';
-import { checkBoolean, checkChoice, checkInt, checkKeys, describe } from '../errors.js';
+import type { CellType } from '../recurrent/stack.js';
+import type { InitialStateMode } from '../recurrent/initial-state.js';
+import { checkBoolean, checkChoice, checkInt, checkKeys, describe } from '../tensor/errors.js';
 
 /** How the recurrent weights are initialised. */
 export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';

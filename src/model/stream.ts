@@ -1,10 +1,10 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
-import { checkKeys, describe } from '../errors.js';
+import { checkKeys, describe } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkFinite, checkShape } from './validate.js';
-import type { RecurrentStack } from '../sequence/stack.js';
-import { linearForward } from './linear.js';
-import { broadcastState } from '../sequence/initial-state.js';
+import { checkFinite, checkShape } from '../nn/validate.js';
+import type { RecurrentStack } from '../recurrent/stack.js';
+import { linearForward } from '../nn/linear.js';
+import { broadcastState } from '../recurrent/initial-state.js';
 import type { Model } from './model.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkKeys, checkPositive } from '../errors.js';
+import { checkKeys, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, type Optimizer } from './optimizer.js';
 
 /** Options of {@link adagrad}. */

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkPositive, checkRange } from '../errors.js';
+import { checkPositive, checkRange } from '../tensor/errors.js';
 
 /**
  * Updates parameters in place from their gradients. Optimizers work on the model's flat

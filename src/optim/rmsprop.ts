@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkKeys, checkBoolean, checkPositive } from '../errors.js';
+import { checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link rmsprop}. */

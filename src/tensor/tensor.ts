@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js';
-import { checkChoice, describe } from '../errors.js';
+import { checkChoice, describe } from './errors.js';
 
 const DTYPES = ['float32', 'float64'] as const;
 

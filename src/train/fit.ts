@@ -1,8 +1,8 @@
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { Rng } from '../tensor/rng.js';
-import { checkInt, checkKeys, checkBoolean, describe } from '../errors.js';
+import { checkInt, checkKeys, checkBoolean, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
-import { toTensor, type SequenceInput } from '../model/validate.js';
+import { toTensor, type SequenceInput } from '../nn/validate.js';
 import type { Loss } from '../loss/loss.js';
 import {
   checkTrainOptions,

@@ -1,12 +1,12 @@
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { allocate, type FloatArray } from '../tensor/dtype.js';
-import { checkKeys, describe } from '../errors.js';
+import { checkKeys, describe } from '../tensor/errors.js';
 import { firstNonFinite } from '../tensor/ops.js';
 import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../clip/clip.js';
 import type { Loss } from '../loss/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BackwardResult, Model } from '../model/model.js';
-import { indexOf, toLengths, toTensor, type SequenceInput } from '../model/validate.js';
+import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
 
 /** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
 export interface Batch {

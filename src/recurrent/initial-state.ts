@@ -1,8 +1,8 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { copy } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { ParameterSet, Parameter } from '../model/parameters.js';
-import { linearBackward, linearForward, type LinearWeights } from '../model/linear.js';
+import type { ParameterSet, Parameter } from '../nn/parameters.js';
+import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import type { RecurrentStack } from './stack.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   zeroInactiveGates,
   type CellKernel,
   type Direction,
-} from '../sequence/direction.js';
+} from './direction.js';
 
 /** Elman RNN cell: `h' = act(W_ih x + b_ih + W_hh h + b_hh)`, act = tanh or relu. */
 export const rnnCell: CellKernel = {

@@ -8,7 +8,7 @@ import {
   zeroInactiveGates,
   type CellKernel,
   type Direction,
-} from '../sequence/direction.js';
+} from './direction.js';
 
 /**
  * LSTM cell, gate rows i, f, g, o (PyTorch's order):

@@ -1,10 +1,10 @@
 import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
 import { copy } from '../tensor/ops.js';
-import type { ParameterSet } from '../model/parameters.js';
+import type { ParameterSet } from '../nn/parameters.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
-import { rnnCell } from '../cells/rnn.js';
-import { lstmCell } from '../cells/lstm.js';
-import { gruCell } from '../cells/gru.js';
+import { rnnCell } from './rnn.js';
+import { lstmCell } from './lstm.js';
+import { gruCell } from './gru.js';
 
 /** The recurrent cell types. */
 export type CellType = 'rnn' | 'lstm' | 'gru';

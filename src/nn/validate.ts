@@ -1,6 +1,6 @@
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { describe } from '../errors.js';
+import { describe } from '../tensor/errors.js';
 
 /** A batch of sequences `[B, T, features]`: a tensor or nested arrays. */
 export type SequenceInput = Tensor | NestedArray;

@@ -8,7 +8,7 @@ import {
   zeroInactiveGates,
   type CellKernel,
   type Direction,
-} from '../sequence/direction.js';
+} from './direction.js';
 
 /**
  * GRU cell, gate rows r, z, n (PyTorch's order and form):
