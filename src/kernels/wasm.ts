@@ -1,0 +1,150 @@
+import { kernelsBase64 } from './wasm-bytes.js';
+
+/**
+ * The exports of the f32 SIMD kernels module (src/kernels/assembly/). Pointers are byte
+ * offsets into the module's memory, sizes are element counts, flags are 0 or 1. Nothing is
+ * checked: callers pass valid, 4-byte-aligned ranges.
+ */
+export interface WasmKernels {
+  /** `C = op(A)·op(B)` (+ C when `acc`, + `bias[0..N)` per row when `bias` is not 0); `scratch` holds packed copies. */
+  gemm(
+    transA: number,
+    transB: number,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    acc: number,
+    bias: number,
+    scratch: number,
+  ): void;
+  /** Packs op(B) `[K, N]` into strips of eight columns (`ceil(N/8)*8*K` floats at `dst`). */
+  packB(transB: number, K: number, N: number, b: number, ldb: number, dst: number): void;
+  /** `gemm` with op(B) packed by `packB` at `pb`. */
+  gemmPackedB(
+    transA: number,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    pb: number,
+    c: number,
+    ldc: number,
+    acc: number,
+    bias: number,
+    scratch: number,
+  ): void;
+  addColumnSums(out: number, a: number, rows: number, cols: number, lda: number): void;
+  addInto(dst: number, src: number, n: number): void;
+  sigmoidInto(dst: number, src: number, n: number): void;
+  tanhInto(dst: number, src: number, n: number): void;
+  rnnForward(n: number, pre: number, h: number, relu: number): void;
+  rnnBackward(n: number, h: number, dh: number, dg: number, relu: number): void;
+  lstmForward(
+    rows: number,
+    H: number,
+    g: number,
+    ldg: number,
+    cPrev: number,
+    c: number,
+    tc: number,
+    h: number,
+  ): void;
+  lstmBackward(
+    rows: number,
+    H: number,
+    g: number,
+    ldg: number,
+    cPrev: number,
+    tc: number,
+    dh: number,
+    dc: number,
+  ): void;
+  gruForward(
+    rows: number,
+    H: number,
+    x: number,
+    hp: number,
+    ldg: number,
+    hPrev: number,
+    hn: number,
+    h: number,
+  ): void;
+  gruBackward(
+    rows: number,
+    H: number,
+    g: number,
+    gh: number,
+    ldg: number,
+    hPrev: number,
+    hn: number,
+    dh: number,
+    direct: number,
+  ): void;
+}
+
+const NAMES: readonly (keyof WasmKernels)[] = [
+  'gemm',
+  'packB',
+  'gemmPackedB',
+  'addColumnSums',
+  'addInto',
+  'sigmoidInto',
+  'tanhInto',
+  'rnnForward',
+  'rnnBackward',
+  'lstmForward',
+  'lstmBackward',
+  'gruForward',
+  'gruBackward',
+];
+
+/** The instantiated kernels and the one memory they work in. */
+export interface WasmModule {
+  readonly kernels: WasmKernels;
+  readonly memory: WebAssembly.Memory;
+}
+
+let cached: WasmModule | null | undefined;
+
+/**
+ * The kernels module of this thread, instantiated on first use (synchronously), or null where
+ * it cannot run: no WebAssembly, no SIMD, or a Content-Security-Policy that forbids compiling.
+ * Never throws; every worker thread gets its own instance and memory.
+ */
+export function wasmModule(): WasmModule | null {
+  if (cached === undefined) cached = instantiate();
+  return cached;
+}
+
+function instantiate(): WasmModule | null {
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = decodeBase64(kernelsBase64);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const kernels: Record<string, unknown> = {};
+    for (const name of NAMES) {
+      const f = instance.exports[name];
+      if (typeof f !== 'function') return null;
+      kernels[name] = f;
+    }
+    return { kernels: kernels as unknown as WasmKernels, memory };
+  } catch {
+    return null;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
