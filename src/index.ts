@@ -52,3 +52,6 @@ export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';
 export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';
+
+export { getBackend, setBackend } from './kernels/backend.js';
+export type { Backend, BackendChoice } from './kernels/backend.js';

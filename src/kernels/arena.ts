@@ -9,14 +9,29 @@ export class Arena {
   /** Free ranges as [offset, bytes], sorted by offset. */
   private free: [number, number][] = [];
   private top: number;
-  private buffer: ArrayBuffer | null = null;
+  private buffer: ArrayBufferLike | null = null;
   private whole: Float32Array = new Float32Array(0);
 
-  constructor(readonly memory: WebAssembly.Memory) {
+  /** Every buffer object the memory has had: views over any of them are views into it. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+
+  /** `growable` false: the memory keeps its size and `alloc` returns -1 when it is full. */
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly growable = true,
+  ) {
     this.top = 16; // offset 0 means "none" to the kernels
   }
 
-  /** Allocates room for `n` floats (at least one) and returns its byte offset; contents are unspecified. */
+  /** Whether `view` is a float32 view into this memory (at any size it has had). */
+  owns(view: ArrayBufferView): boolean {
+    return view instanceof Float32Array && this.buffers.has(view.buffer);
+  }
+
+  /**
+   * Allocates room for `n` floats (at least one) and returns its byte offset, or -1 when a
+   * memory that may not grow is full; contents are unspecified.
+   */
   alloc(n: number): number {
     const bytes = Math.max(16, Math.ceil((n * 4) / 16) * 16);
     for (let i = 0; i < this.free.length; i++) {
@@ -27,7 +42,7 @@ export class Arena {
       return off;
     }
     const off = this.top;
-    this.ensure(off + bytes);
+    if (!this.ensure(off + bytes)) return -1;
     this.top = off + bytes;
     return off;
   }
@@ -63,15 +78,22 @@ export class Arena {
   heap(): Float32Array {
     if (this.buffer !== this.memory.buffer) {
       this.buffer = this.memory.buffer;
+      this.buffers.add(this.buffer);
       this.whole = new Float32Array(this.buffer);
     }
     return this.whole;
   }
 
-  private ensure(end: number): void {
+  private ensure(end: number): boolean {
     const have = this.memory.buffer.byteLength;
-    if (end <= have) return;
+    if (end <= have) return true;
+    if (!this.growable) return false;
     const pages = Math.ceil((end - have) / 65536);
-    this.memory.grow(Math.max(pages, Math.ceil(have / 65536 / 4)));
+    try {
+      this.memory.grow(Math.max(pages, Math.ceil(have / 65536 / 4)));
+    } catch {
+      return false; // past the maximum
+    }
+    return true;
   }
 }

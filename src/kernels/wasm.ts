@@ -1,4 +1,4 @@
-import { kernelsBase64 } from './wasm-bytes.js';
+import { kernelsBase64, kernelsSharedBase64 } from './wasm-bytes.js';
 
 /**
  * The exports of the f32 SIMD kernels module (src/kernels/assembly/). Pointers are byte
@@ -109,7 +109,19 @@ const NAMES: readonly (keyof WasmKernels)[] = [
 export interface WasmModule {
   readonly kernels: WasmKernels;
   readonly memory: WebAssembly.Memory;
+  /**
+   * Whether the memory is shared: growing it then never detaches existing views. A plain
+   * memory (where SharedArrayBuffer is unavailable, e.g. a page without cross-origin
+   * isolation) is given its full size up front and never grows.
+   */
+  readonly shared: boolean;
 }
+
+/** Pages of a shared memory at the start, and its maximum (2 GiB). */
+const SHARED_INITIAL = 16;
+const SHARED_MAXIMUM = 32768;
+/** Pages of a plain memory, which never grows (32 MiB). */
+const PLAIN_PAGES = 512;
 
 let cached: WasmModule | null | undefined;
 
@@ -119,16 +131,19 @@ let cached: WasmModule | null | undefined;
  * Never throws; every worker thread gets its own instance and memory.
  */
 export function wasmModule(): WasmModule | null {
-  if (cached === undefined) cached = instantiate();
+  if (cached === undefined) cached = instantiate(true) ?? instantiate(false);
   return cached;
 }
 
-function instantiate(): WasmModule | null {
+function instantiate(shared: boolean): WasmModule | null {
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = decodeBase64(kernelsBase64);
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const bytes = decodeBase64(shared ? kernelsSharedBase64 : kernelsBase64);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD (or no threads, for shared)
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: SHARED_INITIAL, maximum: SHARED_MAXIMUM, shared })
+      : new WebAssembly.Memory({ initial: PLAIN_PAGES, maximum: PLAIN_PAGES });
+    if (shared && !(memory.buffer instanceof SharedArrayBuffer)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const kernels: Record<string, unknown> = {};
     for (const name of NAMES) {
@@ -136,7 +151,7 @@ function instantiate(): WasmModule | null {
       if (typeof f !== 'function') return null;
       kernels[name] = f;
     }
-    return { kernels: kernels as unknown as WasmKernels, memory };
+    return { kernels: kernels as unknown as WasmKernels, memory, shared };
   } catch {
     return null;
   }

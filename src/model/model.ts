@@ -1,3 +1,4 @@
+import { allocateKernelBuffer } from '../kernels/allocator.js';
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
@@ -147,7 +148,7 @@ export class Model {
     params.seal();
     this.params = params;
     this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
-    this.headIn = this.headOut = allocate(o.dtype, 0);
+    this.headIn = this.headOut = allocateKernelBuffer(o.dtype, 0);
     this.initialize(new Rng(o.seed));
   }
 
@@ -504,8 +505,10 @@ export class Model {
     const F = this.outputFeatures;
     const out = this.stack.output;
     const rows = this.options.head === 'last' ? B : T * B;
-    if (this.headIn.length !== rows * DH) this.headIn = allocate(this.options.dtype, rows * DH);
-    if (this.headOut.length !== rows * F) this.headOut = allocate(this.options.dtype, rows * F);
+    if (this.headIn.length !== rows * DH)
+      this.headIn = allocateKernelBuffer(this.options.dtype, rows * DH);
+    if (this.headOut.length !== rows * F)
+      this.headOut = allocateKernelBuffer(this.options.dtype, rows * F);
     if (this.options.head === 'last') {
       for (let b = 0; b < B; b++) {
         const t = lengths === null ? T - 1 : lengths[b] - 1;

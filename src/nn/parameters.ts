@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import { allocateKernelBuffer as allocate } from '../kernels/allocator.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays. */

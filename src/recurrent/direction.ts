@@ -1,6 +1,7 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
-import { gemm } from '../tensor/gemm.js';
-import { addColumnSums } from '../tensor/ops.js';
+import { allocateKernelBuffer as allocate } from '../kernels/allocator.js';
+import { addColumnSums, gemm } from '../kernels/gemm.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
+import { wasmBackward, wasmForward } from './wasm-cells.js';
 
 /** Offsets of one direction's weights in the flat parameter array (-1: no bias). */
 export interface DirectionWeights {
@@ -130,7 +131,7 @@ export class Direction {
     const BH = this.B * this.H;
     this.hs.set(this.h0, this.initialSlot * BH);
     if (this.cell.cellState) this.cs.set(this.c0, this.initialSlot * BH);
-    this.cell.forward(this);
+    if (!wasmForward(this)) this.cell.forward(this);
     writeOutputs(this);
   }
 
@@ -138,7 +139,7 @@ export class Direction {
   backward(inputGrad: boolean): void {
     this.dhNext.set(this.dhn);
     if (this.cell.cellState) this.dcNext.set(this.dcn);
-    this.cell.backward(this);
+    if (!wasmBackward(this)) this.cell.backward(this);
     this.dh0.set(this.dhNext);
     if (this.cell.cellState) this.dc0.set(this.dcNext);
     accumulateWeightGrads(this, inputGrad);

@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import { allocateKernelBuffer as allocate } from '../kernels/allocator.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
 import { copy } from '../tensor/ops.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
