@@ -8,6 +8,7 @@ import {
   bceWithLogitsLoss,
   rmsprop,
   crossEntropyLoss,
+  getBackend,
   mseLoss,
   sgd,
   trainStep,
@@ -18,6 +19,7 @@ import {
   type Loss,
   type Optimizer,
 } from '../src/index.js';
+import { byBackend, expectBoundTo, useBackend } from './helpers/backend.js';
 import { loadCases, scaledError, toTensor, type GoldenTensor } from './helpers/golden.js';
 
 // RNNKIT_GOLDEN_DIR replaces the bundled cases: the shared PyTorch set and the extra set made by
@@ -64,21 +66,25 @@ function expectClose(
   expect(err, `${what}: scaled error ${err}`).toBeLessThanOrEqual(tol);
 }
 
-describe.each(['float64', 'float32'] as const)('golden cases in %s', (dtype) => {
-  const tol = TOL[dtype];
-  it('found golden cases to run', () => {
-    expect(cases.length).toBeGreaterThan(0);
-  });
+describe.each(byBackend(['float64', 'float32'] as const))(
+  'golden cases in %s, %s backend',
+  (dtype, backend) => {
+    useBackend(backend);
+    const tol = TOL[dtype];
+    it('found golden cases to run', () => {
+      expect(cases.length).toBeGreaterThan(0);
+    });
 
-  for (const { file, json } of cases) {
-    const cell = json.cell as CellType;
-    if (!SUPPORTED.includes(cell)) continue;
-    if (json.format === 'rnn-golden/1')
-      it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
-    else if (json.format === 'rnn-train-golden/1')
-      it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
-  }
-});
+    for (const { file, json } of cases) {
+      const cell = json.cell as CellType;
+      if (!SUPPORTED.includes(cell)) continue;
+      if (json.format === 'rnn-golden/1')
+        it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
+      else if (json.format === 'rnn-train-golden/1')
+        it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
+    }
+  },
+);
 
 function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): void {
   const cell = c.cell as CellType;
@@ -90,6 +96,7 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
     dtype,
     initialState: h0 ? 'given' : 'zeros',
   });
+  expectBoundTo(model, getBackend());
   const params = c.params as Record<string, GoldenTensor>;
   model.loadStateDict(Object.fromEntries(Object.entries(params).map(([k, v]) => [`rnn.${k}`, v])));
 
@@ -141,6 +148,7 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
     ...(mode === 'encoded' ? { contextSize: (context as GoldenTensor).shape[1] } : {}),
     dtype,
   });
+  expectBoundTo(model, getBackend());
   model.loadStateDict(c.params as Record<string, GoldenTensor>);
   const target = c.target as GoldenTensor;
   const optional = (name: string) =>

@@ -55,7 +55,8 @@ export function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
-function currentChoice(): BackendChoice {
+/** The current choice, before resolving `'auto'` (for restoring it). */
+export function currentChoice(): BackendChoice {
   if (choice === undefined) choice = fromEnvironment();
   return choice;
 }
