@@ -76,7 +76,7 @@ for (const p of products) {
   const pa = arena.alloc(M * K);
   const pb = arena.alloc(K * N);
   const pc = arena.alloc(M * N);
-  const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K);
+  const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
   const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
   arena.f32(pa, M * K).set(a);
   arena.f32(pb, K * N).set(b);

@@ -60,6 +60,8 @@ const SHAPES: [number, number, number][] = [
   [32, 512, 128],
   [33, 130, 19],
   [130, 16, 67],
+  [64, 24, 600],
+  [512, 16, 300],
 ];
 
 describe('wasm gemm matches the TypeScript gemm', () => {
@@ -73,7 +75,7 @@ describe('wasm gemm matches the TypeScript gemm', () => {
           const ldc = N + 3;
           const c0 = uniformF32(3, M * ldc);
           const bias = uniformF32(4, N);
-          const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K);
+          const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
           const pa = put(arena, a.data);
           const pb = put(arena, b.data);
           const pbias = put(arena, bias);

@@ -27,7 +27,7 @@ export function gemm(
   accumulate: boolean,
 ): void {
   if (M > 0 && N > 0 && K > 0 && inWasm(A, B, C)) {
-    const scratch = kernelScratch((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K);
+    const scratch = kernelScratch((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
     if (scratch >= 0) {
       // prettier-ignore
       wasmRuntime()!.kernels.gemm(

@@ -6,7 +6,7 @@ import { kernelsBase64, kernelsSharedBase64 } from './wasm-bytes.js';
  * checked: callers pass valid, 4-byte-aligned ranges.
  */
 export interface WasmKernels {
-  /** `C = op(A)·op(B)` (+ C when `acc`, + `bias[0..N)` per row when `bias` is not 0); `scratch` holds packed copies. */
+  /** `C = op(A)·op(B)` (+ C when `acc`, + `bias[0..N)` per row when `bias` is not 0); `scratch`: `(ceil(N/8)*8 + ceil(M/4)*4)*K + M*N` floats. */
   gemm(
     transA: number,
     transB: number,

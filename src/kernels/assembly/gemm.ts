@@ -130,12 +130,32 @@ function tile1x8(
   storeRow(c, c0, c1, w, acc);
 }
 
+/** Depth of one pass over K: a block of op(B) this deep stays in cache while every row panel uses it. */
+const KC = 256;
+
 /**
  * C `[M, N]` (row stride `ldc`) from op(A) and op(B) given as strips: strip s of op(B) starts
- * at `pb + s*bss` and advances `bks` bytes per k. Row i of op(A) starts at `pa + i*ars`
- * (in panels of four when `panel`: panel p at `pa + p*ars*4`... see callers) and advances `aks` per k.
+ * at `pb + s*bss` and advances `bks` bytes per k. Row i of op(A) starts at
+ * `pa + (i/4)*pss + (i%4)*ars` and advances `aks` per k. K is walked in blocks of {@link KC}.
  */
 function tiles(
+  M: i32, N: i32, K: i32,
+  pa: usize, ars: usize, aks: usize, pss: usize,
+  pb: usize, bss: usize, bks: usize,
+  c: usize, ldc: i32, acc: bool, bias: usize,
+): void {
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const first = k0 == 0;
+    tileBlock(
+      M, N, kc, pa + <usize>k0 * aks, ars, aks, pss, pb + <usize>k0 * bks, bss, bks,
+      c, ldc, acc || !first, first ? bias : 0,
+    );
+  }
+}
+
+/** The tiles of C for one block of K. */
+function tileBlock(
   M: i32, N: i32, K: i32,
   pa: usize, ars: usize, aks: usize, pss: usize,
   pb: usize, bss: usize, bks: usize,
@@ -177,8 +197,7 @@ export function gemmPackedB(
 
 /**
  * `C = op(A)·op(B)`, plus C when `acc`, plus `bias[0..N)` on every row when `bias` is not 0.
- * `scratch` holds packed copies: room for op(B) packed (`ceil(N/8)*8*K` floats) plus op(A)
- * packed when transposed (`ceil(M/4)*4*K` floats).
+ * `scratch` holds packed copies: room for `(ceil(N/8)*8 + ceil(M/4)*4)*K + M*N` floats.
  */
 export function gemm(
   transA: bool, transB: bool, M: i32, N: i32, K: i32,
@@ -191,6 +210,15 @@ export function gemm(
   }
   if (M == 1 && !transB) {
     rowAxpy(N, K, a, transA ? lda : 1, b, ldb, c, acc, bias);
+    return;
+  }
+  if (transA && !transB && N < M && (M & 7) == 0 && bias == 0) {
+    // Weight gradients (A, B both [K, ·], K long): pack the narrower operand and read the
+    // wider one in place, computing Cᵀ = op(B)ᵀ·op(A) into scratch, then add it transposed.
+    const ct = scratch + (<usize>((N + 3) & ~3) * <usize>K << 2);
+    packA(true, N, K, b, ldb, scratch);
+    tiles(N, M, K, scratch, 4, 16, <usize>K << 4, a, 32, <usize>lda << 2, ct, M, false, 0);
+    addTransposed(c, ldc, ct, N, M, acc);
     return;
   }
   if (!transB && (N & 7) == 0) {
@@ -208,6 +236,17 @@ export function gemm(
   packB(transB, K, N, b, ldb, scratch);
   const packed = <usize>((N + 7) & ~7) * <usize>K << 2;
   gemmPackedB(transA, M, N, K, a, lda, scratch, c, ldc, acc, bias, scratch + packed);
+}
+
+/** `C[j, i] (+)= T[i, j]` for T `[rows, cols]` contiguous (C has row stride `ldc`). */
+function addTransposed(c: usize, ldc: i32, t: usize, rows: i32, cols: i32, acc: bool): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const pc = c + ((<usize>j * ldc + i) << 2);
+      const v = load<f32>(t + ((<usize>i * cols + j) << 2));
+      store<f32>(pc, acc ? load<f32>(pc) + v : v);
+    }
+  }
 }
 
 /** One row: `c[j] (+)= a·B[j, :] + bias[j]` with B stored `[N, K]`, four dot products at a time. */
