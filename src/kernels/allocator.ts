@@ -1,5 +1,5 @@
 import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
-import { activeRuntime, wasmRuntime } from './backend.js';
+import { activeRuntime, existingRuntime, wasmRuntime } from './backend.js';
 
 interface Range {
   offset: number;
@@ -31,7 +31,7 @@ export function allocateKernelBuffer(dtype: DType, length: number): FloatArray {
 
 /** Whether every non-empty array is a float32 view into the WebAssembly memory, so the wasm kernels can run on them. */
 export function inWasm(...arrays: FloatArray[]): boolean {
-  const rt = wasmRuntime();
+  const rt = existingRuntime();
   if (rt === null) return false;
   for (const a of arrays) if (a.length > 0 && !rt.arena.owns(a)) return false;
   return true;

@@ -55,6 +55,11 @@ export function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** The runtime if this thread has already instantiated it (never instantiates), else null. */
+export function existingRuntime(): WasmRuntime | null {
+  return runtime ?? null;
+}
+
 /** The current choice, before resolving `'auto'` (for restoring it). */
 export function currentChoice(): BackendChoice {
   if (choice === undefined) choice = fromEnvironment();
