@@ -1,7 +1,8 @@
 /**
  * Kernel micro-benchmark: GFLOP/s of the TypeScript gemm against the WebAssembly SIMD gemm on
  * the products of workload W1 (T=50, B=32, I=16, H=128, LSTM: G·H = 512), and the time of one
- * fused gate step (B=32, H=128) in each. One process, kernels alternated, medians.
+ * fused gate step (B=32, H=128) in each. One process, medians of CPU time (the machine may be
+ * shared).
  *
  *   npm run bench:kernels
  */
@@ -30,16 +31,21 @@ function random(n: number): Float32Array {
   return a;
 }
 
-/** Median milliseconds per call of `f`, over `reps` timed batches after one warm-up batch. */
+/** Milliseconds of CPU time used by this process so far (robust to other processes' load). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median CPU milliseconds per call of `f`, over `reps` timed batches after a warm-up. */
 function time(f: () => void, reps = 7): number {
   let n = 1;
-  for (let start = performance.now(); performance.now() - start < 20; n *= 2)
-    for (let i = 0; i < n; i++) f();
+  for (let start = cpuMs(); cpuMs() - start < 20; n *= 2) for (let i = 0; i < n; i++) f();
   const samples: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const start = performance.now();
+    const start = cpuMs();
     for (let i = 0; i < n; i++) f();
-    samples.push((performance.now() - start) / n);
+    samples.push((cpuMs() - start) / n);
   }
   return samples.sort((a, b) => a - b)[reps >> 1];
 }
