@@ -73,6 +73,22 @@ describe('defineLoss rejects a spec it would misread', () => {
     expect(() => gaussianNllLoss({ variance: 'std' as never })).toThrow(TypeError);
     expect(() => mseLoss({ reduction: 'avg' as never })).toThrow(/reduction is "avg"/);
   });
+
+  it("rejects a negative variance with variance: 'value', naming the step", () => {
+    const loss = gaussianNllLoss({ variance: 'value' });
+    const pred = Tensor.from(
+      [
+        [
+          [0, 1],
+          [0, -0.5],
+        ],
+      ],
+      'float64',
+    );
+    expect(() => loss.compute(pred, Tensor.from([[[0], [1]]], 'float64'))).toThrow(
+      "gaussian_nll variance is -0.5 at sequence 0 step 1, expected >= 0 (variance: 'log' accepts any output)",
+    );
+  });
 });
 
 describe('masks given to Loss.compute and gradCheckLoss', () => {
@@ -133,6 +149,10 @@ describe('masks given to Loss.compute and gradCheckLoss', () => {
       'mask has shape [3], expected [2, 3] (one per step)',
     );
     expect(() => gradCheckLoss(mseLoss(), pred, target, { epsilon: -1 })).toThrow(RangeError);
+    const positional = gradCheckLoss as unknown as (...args: unknown[]) => unknown;
+    expect(() => positional(mseLoss(), pred, target, Float64Array.from(rows.flat()))).toThrow(
+      'gradCheckLoss options is an object (Float64Array), expected { mask?, weights?, epsilon?, tolerance? }',
+    );
   });
 });
 

@@ -100,6 +100,17 @@ export function gradCheckLoss(
   target: Tensor,
   options: GradCheckLossOptions = {},
 ): GradCheckResult {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    Array.isArray(options) ||
+    ArrayBuffer.isView(options) ||
+    options instanceof Tensor
+  ) {
+    throw new TypeError(
+      `gradCheckLoss options is ${describe(options)}, expected { mask?, weights?, epsilon?, tolerance? }`,
+    );
+  }
   checkKeys('gradCheckLoss options', options, ['mask', 'weights', 'epsilon', 'tolerance']);
   checkLoss(loss, false);
   if (!(pred instanceof Tensor) || pred.dtype !== 'float64') {
