@@ -48,7 +48,7 @@ def elementwise_case(name, loss, options, pred, target, mask, weights, reduction
         value = reduce(per_step, w, reduction, pred.shape[-1])
         steps = (per_step * w).detach()
     value.backward()
-    return record(name, options, reduction, pred, target, mask, weights, value, steps)
+    return record(name.split("_")[0], name, options, reduction, pred, target, mask, weights, value, steps)
 
 
 def gaussian_case(name, options, pred, target, mask, weights, reduction):
@@ -71,13 +71,15 @@ def gaussian_case(name, options, pred, target, mask, weights, reduction):
         value = reduce(per_step, w, reduction, 1)
         steps = (per_step * w).detach()
     value.backward()
-    return record("gaussian_nll_" + name, options, reduction, pred, target, mask, weights, value, steps)
+    return record(
+        "gaussian_nll", "gaussian_nll_" + name, options, reduction, pred, target, mask, weights, value, steps
+    )
 
 
-def record(name, options, reduction, pred, target, mask, weights, value, steps):
+def record(loss, name, options, reduction, pred, target, mask, weights, value, steps):
     return {
         "name": name,
-        "loss": name.split("_")[0] if not name.startswith("gaussian") else "gaussian_nll",
+        "loss": loss,
         "options": {**options, "reduction": reduction},
         "pred": tensor_json(pred),
         "target": tensor_json(target),
