@@ -113,8 +113,8 @@ export async function fitAsync(
 
 /**
  * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
- * weight. With `'mean'` reduction and padded sequences, each batch's mean counts its own real steps.
- * With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
+ * weight. With `'mean'` reduction and padded sequences or sample weights, each batch's mean counts
+ * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
  * last-step head), 0 at padded and masked steps.
  * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
  */
