@@ -1,6 +1,8 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { gemm } from '../tensor/gemm.js';
 import { addColumnSums } from '../tensor/ops.js';
+import { isRealStep } from '../nn/padding.js';
 
 /** Offsets of one direction's weights in the flat parameter array (-1: no bias). */
 export interface DirectionWeights {
@@ -82,7 +84,7 @@ export class Direction {
     readonly w: DirectionWeights,
     readonly relu: boolean,
   ) {
-    const empty = allocate(dtype, 0);
+    const empty = allocateBuffer(dtype, 0);
     this.p = this.g = this.x = this.dx = this.out = this.dOut = empty;
     this.h0 = this.c0 = this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
     this.xg = this.hs = this.cs = this.aux = this.dgIh = this.dgHh = empty;
@@ -101,19 +103,34 @@ export class Direction {
     const { dtype, H } = this;
     const GH = this.G * H;
     const twoStates = this.cell.cellState;
-    this.xg = allocate(dtype, T * B * GH);
-    this.hs = allocate(dtype, (T + 2) * B * H);
-    this.cs = twoStates ? allocate(dtype, (T + 2) * B * H) : this.cs;
-    this.aux = this.G > 1 ? allocate(dtype, T * B * H) : this.aux;
+    this.xg = allocateBuffer(dtype, T * B * GH);
+    this.hs = allocateBuffer(dtype, (T + 2) * B * H);
+    this.cs = twoStates ? allocateBuffer(dtype, (T + 2) * B * H) : this.cs;
+    this.aux = this.G > 1 ? allocateBuffer(dtype, T * B * H) : this.aux;
     // Backward overwrites each step's gate values with their gradients: the values are read
     // just before, and nothing needs them afterwards.
     this.dgIh = this.xg;
-    this.dgHh = this.G === 3 ? allocate(dtype, T * B * GH) : this.dgIh;
-    this.scratch = allocate(dtype, B * GH);
-    this.dh = allocate(dtype, B * H);
-    this.dhNext = allocate(dtype, B * H);
-    this.dc = allocate(dtype, B * H);
-    this.dcNext = allocate(dtype, B * H);
+    this.dgHh = this.G === 3 ? allocateBuffer(dtype, T * B * GH) : this.dgIh;
+    this.scratch = allocateBuffer(dtype, B * GH);
+    this.dh = allocateBuffer(dtype, B * H);
+    this.dhNext = allocateBuffer(dtype, B * H);
+    this.dc = allocateBuffer(dtype, B * H);
+    this.dcNext = allocateBuffer(dtype, B * H);
+  }
+
+  /** The time index of the `s`-th step in this direction's order (the backward direction runs T-1 .. 0). */
+  timeAt(s: number): number {
+    return this.reverse ? this.T - 1 - s : s;
+  }
+
+  /** Offset in `hs`/`cs` of the state before time `t` (slot t forward, t+2 backward). */
+  stateBefore(t: number): number {
+    return (this.reverse ? t + 2 : t) * this.B * this.H;
+  }
+
+  /** Offset in `hs`/`cs` of the state after time `t` (slot t+1). */
+  stateAfter(t: number): number {
+    return (t + 1) * this.B * this.H;
   }
 
   /** Slot of `hs`/`cs` holding h0: 0 forward, T+1 backward. */
@@ -168,7 +185,7 @@ function writeOutputs(d: Direction): void {
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const o = (t * B + b) * ldo + outCol;
-      if (lengths !== null && t >= lengths[b]) {
+      if (!isRealStep(lengths, b, t)) {
         out.fill(0, o, o + H);
       } else {
         const s = ((t + 1) * B + b) * H;
@@ -183,7 +200,7 @@ export function gatherStepGrad(d: Direction, t: number): void {
   const { B, H, dh, dhNext, dOut, outCol, ldo, lengths } = d;
   for (let b = 0; b < B; b++) {
     const r = b * H;
-    if (lengths !== null && t >= lengths[b]) {
+    if (!isRealStep(lengths, b, t)) {
       for (let j = 0; j < H; j++) dh[r + j] = dhNext[r + j];
     } else {
       const o = (t * B + b) * ldo + outCol;
@@ -212,7 +229,7 @@ export function carryInactive(
   const { B, H, lengths } = d;
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const r = b * H;
     for (let j = 0; j < H; j++) states[cur + r + j] = states[prev + r + j];
   }
@@ -223,7 +240,7 @@ export function passInactive(d: Direction, t: number, next: FloatArray, current:
   const { B, H, lengths } = d;
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const r = b * H;
     for (let j = 0; j < H; j++) next[r + j] = current[r + j];
   }
@@ -235,7 +252,7 @@ export function zeroInactiveGates(d: Direction, t: number): void {
   if (lengths === null) return;
   const GH = d.G * H;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const o = (t * B + b) * GH;
     dgIh.fill(0, o, o + GH);
     if (dgHh !== dgIh) dgHh.fill(0, o, o + GH);

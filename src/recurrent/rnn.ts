@@ -15,45 +15,45 @@ export const rnnCell: CellKernel = {
   cellState: false,
   forward(d: Direction): void {
     projectInputs(d, true);
-    const { T, B, H, reverse, relu, p, xg, hs } = d;
+    const { T, B, H, relu, p, xg, hs } = d;
     const whh = d.w.whh;
     const BH = B * H;
     for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const prev = (reverse ? t + 2 : t) * BH;
-      const cur = (t + 1) * BH;
-      const z = t * BH;
-      gemm(false, true, B, H, H, hs, prev, H, p, whh, H, xg, z, H, true);
+      const t = d.timeAt(s);
+      const prev = d.stateBefore(t);
+      const cur = d.stateAfter(t);
+      const row = t * BH;
+      gemm(false, true, B, H, H, hs, prev, H, p, whh, H, xg, row, H, true);
       if (relu) {
         for (let i = 0; i < BH; i++) {
-          const v = xg[z + i];
+          const v = xg[row + i];
           hs[cur + i] = v > 0 ? v : 0;
         }
       } else {
-        for (let i = 0; i < BH; i++) hs[cur + i] = Math.tanh(xg[z + i]);
+        for (let i = 0; i < BH; i++) hs[cur + i] = Math.tanh(xg[row + i]);
       }
       carryInactive(d, t, hs, prev, cur);
     }
   },
   backward(d: Direction): void {
-    const { T, B, H, reverse, relu, p, hs, dgIh, dh, dhNext } = d;
+    const { T, B, H, relu, p, hs, dgIh, dh, dhNext } = d;
     const whh = d.w.whh;
     const BH = B * H;
     for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const cur = (t + 1) * BH;
-      const z = t * BH;
+      const t = d.timeAt(s);
+      const cur = d.stateAfter(t);
+      const row = t * BH;
       gatherStepGrad(d, t);
       if (relu) {
-        for (let i = 0; i < BH; i++) dgIh[z + i] = hs[cur + i] > 0 ? dh[i] : 0;
+        for (let i = 0; i < BH; i++) dgIh[row + i] = hs[cur + i] > 0 ? dh[i] : 0;
       } else {
         for (let i = 0; i < BH; i++) {
           const h = hs[cur + i];
-          dgIh[z + i] = dh[i] * (1 - h * h);
+          dgIh[row + i] = dh[i] * (1 - h * h);
         }
       }
       zeroInactiveGates(d, t);
-      gemm(false, false, B, H, H, dgIh, z, H, p, whh, H, dhNext, 0, H, false);
+      gemm(false, false, B, H, H, dgIh, row, H, p, whh, H, dhNext, 0, H, false);
       passInactive(d, t, dhNext, dh);
     }
   },
