@@ -21,7 +21,7 @@ export interface StackConfig {
   readonly nonlinearity: 'tanh' | 'relu';
 }
 
-const CELLS: Record<CellType, CellKernel> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
+const CELLS: Record<CellType, CellKernel<unknown>> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
 
 /** Gate blocks per hidden unit of a cell type. */
 export function gateCount(cell: CellType): number {
