@@ -1,8 +1,14 @@
 import { Tensor } from '../tensor/tensor.js';
-import { checkShape, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
+import {
+  checkFinite,
+  checkShape,
+  toLengths,
+  toTensor,
+  type SequenceInput,
+} from '../nn/validate.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
 import type { ResolvedModelOptions } from './options.js';
-import type { ForwardOptions } from './types.js';
+import type { BackwardOptions, ForwardOptions } from './types.js';
 
 /**
  * The input `[B, T, inputSize]` of a forward pass, checked.
@@ -67,4 +73,28 @@ export function checkInitialStates(
     );
   }
   return out;
+}
+
+/**
+ * The gradients of the final states given to a backward call, checked: `[L*D, B, H]`, finite.
+ * @throws TypeError for `gradC` on a model that is not an LSTM; RangeError for a wrong shape
+ *   or non-finite values.
+ */
+export function checkStateGrads(
+  o: ResolvedModelOptions,
+  options: BackwardOptions,
+  B: number,
+): void {
+  const stateShape = [o.numLayers * (o.bidirectional ? 2 : 1), B, o.hiddenSize];
+  for (const [name, grad] of [
+    ['gradH', options.gradH],
+    ['gradC', options.gradC],
+  ] as const) {
+    if (grad === undefined) continue;
+    if (name === 'gradC' && o.cell !== 'lstm') {
+      throw new TypeError('gradC applies to LSTM models only');
+    }
+    checkShape(name, grad, stateShape);
+    checkFinite(name, grad);
+  }
 }

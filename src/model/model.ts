@@ -3,18 +3,19 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { swapAxes01 } from '../tensor/ops.js';
 import { checkKeys, describe } from '../tensor/errors.js';
-import { ParameterSet, type Parameters } from '../nn/parameters.js';
+import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
 import { checkFinite, checkShape, type SequenceInput } from '../nn/validate.js';
-import { declareStackParams, RecurrentStack, type StackConfig } from '../recurrent/stack.js';
+import { RecurrentStack, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
-import { InitialState, type InitialStateInputs } from '../recurrent/initial-state.js';
-import { Head, type HeadBatch } from './head.js';
+import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
+import type { Head, HeadBatch } from './head.js';
 import { initializeParameters } from './init.js';
 import { summarize } from './summary.js';
 import { modelToJSON, parseModelJSON, type ModelJSON } from './json.js';
 import { ModelStream, type Stream } from './stream.js';
-import { checkInitialStates, checkInput, checkLengths } from './call-inputs.js';
+import { checkInitialStates, checkInput, checkLengths, checkStateGrads } from './call-inputs.js';
+import { layOutModel } from './layout.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { startBatchSplit, type BatchSplit, type LocalPasses } from './threads.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
@@ -59,38 +60,13 @@ export class Model {
   constructor(options: ModelOptions) {
     const o = Object.freeze(resolveModelOptions(options));
     this.options = o;
-    this.stackConfig = {
-      cell: o.cell,
-      inputSize: o.inputSize,
-      hiddenSize: o.hiddenSize,
-      numLayers: o.numLayers,
-      bidirectional: o.bidirectional,
-      bias: o.bias,
-      nonlinearity: o.nonlinearity,
-    };
-    const params = new ParameterSet(o.dtype);
-    this.weights = declareStackParams(params, this.stackConfig, 'rnn.');
-    const slots = o.numLayers * this.directions;
-    const lstm = o.cell === 'lstm';
-    this.initial = new InitialState(
-      o.initialState,
-      slots,
-      o.hiddenSize,
-      o.contextSize,
-      lstm,
-      params,
-    );
-    const DH = this.directions * o.hiddenSize;
-    let linear = null;
-    if (o.outputSize !== null) {
-      const weight = params.add('head.weight', [o.outputSize, DH]).offset;
-      const bias = params.add('head.bias', [o.outputSize]).offset;
-      linear = { weight, bias, inFeatures: DH, outFeatures: o.outputSize };
-    }
-    params.seal();
+    const { params, stackConfig, weights, initial, head } = layOutModel(o);
+    this.stackConfig = stackConfig;
+    this.weights = weights;
+    this.initial = initial;
+    this.head = head;
     this.store = params;
     this.params = params;
-    this.head = new Head(linear, o.head, o.dtype, DH, o.outputSize ?? DH);
     this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
     stacks.set(this, this.stack);
     this.initialize(new Rng(o.seed));
@@ -199,28 +175,13 @@ export class Model {
     const B = split ? split.B : last.B;
     checkShape('gradOutput', gradOutput, split ? split.outputShape : this.outputShape(B, last.T));
     checkFinite('gradOutput', gradOutput);
-    this.checkStateGrads(options, B);
+    checkStateGrads(this.options, options, B);
     this.consumed = true;
     if (split !== null && this.threadSplit !== null) {
       const g = this.params.grads;
       return this.threadSplit.backward(this.local, g, split.bounds, gradOutput, options);
     }
     return this.backwardLocal(gradOutput, options);
-  }
-
-  private checkStateGrads(options: BackwardOptions, B: number): void {
-    const stateShape = [this.options.numLayers * this.directions, B, this.options.hiddenSize];
-    for (const [name, grad] of [
-      ['gradH', options.gradH],
-      ['gradC', options.gradC],
-    ] as const) {
-      if (grad === undefined) continue;
-      if (name === 'gradC' && this.options.cell !== 'lstm') {
-        throw new TypeError('gradC applies to LSTM models only');
-      }
-      checkShape(name, grad, stateShape);
-      checkFinite(name, grad);
-    }
   }
 
   private backwardLocal(gradOutput: Tensor, options: BackwardOptions): BackwardResult {
