@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import { byBackend, useBackend } from './helpers/backend.js';
+import { describe, expect, it, beforeEach } from 'vitest';
 import {
   Model,
   Rng,
@@ -17,9 +16,15 @@ import {
   type ModelOptions,
 } from '../src/index.js';
 import { normalTensors } from './helpers/random.js';
+import { byBackend, useBackend } from './helpers/backend.js';
 
-const rng = new Rng(7);
-const randn = normalTensors(107);
+let rng: Rng;
+let randn: ReturnType<typeof normalTensors>;
+// Every test starts from freshly seeded generators: its data does not depend on test order.
+beforeEach(() => {
+  rng = new Rng(7);
+  randn = normalTensors(107);
+});
 
 const B = 3;
 const T = 4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sigmoid } from '../src/tensor/ops.js';
-import { scaledError } from './helpers/golden.js';
+import { maxError } from './helpers/compare.js';
 import { get, put, uniformF32, wasmSetup } from './helpers/wasm.js';
 
 const TOL = 2e-6;
@@ -53,7 +53,9 @@ describe('wasm activations and sums match the TypeScript reference', () => {
       k.addColumnSums(po, pa, rows, cols, lda);
       const want = Float64Array.from(out0);
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c] += a[r * lda + c];
-      expect(scaledError(get(arena, po, cols), want), `${rows}x${cols}`).toBeLessThan(1e-5);
+      expect(maxError(get(arena, po, cols), want, 'relative'), `${rows}x${cols}`).toBeLessThan(
+        1e-5,
+      );
     }
   });
 
@@ -81,11 +83,11 @@ describe('wasm fused gate steps match the TypeScript cell equations', () => {
         k.rnnForward(n, put(arena, pre), h, +relu);
         const hv = get(arena, h, n);
         const want = Array.from(pre, (v) => (relu ? Math.max(v, 0) : Math.tanh(v)));
-        expect(scaledError(hv, want)).toBeLessThan(TOL);
+        expect(maxError(hv, want, 'relative')).toBeLessThan(TOL);
         const dg = arena.alloc(n);
         k.rnnBackward(n, h, put(arena, dh), dg, +relu);
         const wantDg = Array.from(hv, (v, i) => (relu ? (v > 0 ? dh[i] : 0) : dh[i] * (1 - v * v)));
-        expect(scaledError(get(arena, dg, n), wantDg)).toBeLessThan(TOL);
+        expect(maxError(get(arena, dg, n), wantDg, 'relative')).toBeLessThan(TOL);
       }
     });
 
@@ -141,12 +143,12 @@ describe('wasm fused gate steps match the TypeScript cell equations', () => {
           want.dc.push(d * f);
         }
       }
-      expect(scaledError(act, want.act)).toBeLessThan(TOL);
-      expect(scaledError(c, want.c)).toBeLessThan(TOL);
-      expect(scaledError(tc, want.tc)).toBeLessThan(TOL);
-      expect(scaledError(h, want.h)).toBeLessThan(TOL);
-      expect(scaledError(grads, want.grads)).toBeLessThan(TOL);
-      expect(scaledError(dcOut, want.dc)).toBeLessThan(TOL);
+      expect(maxError(act, want.act, 'relative')).toBeLessThan(TOL);
+      expect(maxError(c, want.c, 'relative')).toBeLessThan(TOL);
+      expect(maxError(tc, want.tc, 'relative')).toBeLessThan(TOL);
+      expect(maxError(h, want.h, 'relative')).toBeLessThan(TOL);
+      expect(maxError(grads, want.grads, 'relative')).toBeLessThan(TOL);
+      expect(maxError(dcOut, want.dc, 'relative')).toBeLessThan(TOL);
     });
 
     it(`GRU forward and backward, rows=${rows} H=${H}`, () => {
@@ -198,12 +200,12 @@ describe('wasm fused gate steps match the TypeScript cell equations', () => {
           wantDirect.push(dh[r] * zg);
         }
       }
-      expect(scaledError(act, wantAct)).toBeLessThan(TOL);
-      expect(scaledError(hn, wantHn)).toBeLessThan(TOL);
-      expect(scaledError(h, wantH)).toBeLessThan(TOL);
-      expect(scaledError(gIn, wantIn)).toBeLessThan(TOL);
-      expect(scaledError(gHid, wantHid)).toBeLessThan(TOL);
-      expect(scaledError(direct, wantDirect)).toBeLessThan(TOL);
+      expect(maxError(act, wantAct, 'relative')).toBeLessThan(TOL);
+      expect(maxError(hn, wantHn, 'relative')).toBeLessThan(TOL);
+      expect(maxError(h, wantH, 'relative')).toBeLessThan(TOL);
+      expect(maxError(gIn, wantIn, 'relative')).toBeLessThan(TOL);
+      expect(maxError(gHid, wantHid, 'relative')).toBeLessThan(TOL);
+      expect(maxError(direct, wantDirect, 'relative')).toBeLessThan(TOL);
     });
   }
 });

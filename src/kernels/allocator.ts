@@ -1,3 +1,4 @@
+import { setBufferAllocator } from '../tensor/buffers.js';
 import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
 import { activeRuntime, existingRuntime, wasmRuntime } from './backend.js';
 
@@ -51,3 +52,6 @@ export function kernelScratch(n: number): number {
   scratchLength = offset < 0 ? 0 : length;
   return offset;
 }
+
+// Every parameter, gradient and workspace buffer comes from here from now on.
+setBufferAllocator({ allocate: allocateKernelBuffer });

@@ -1,11 +1,12 @@
-import { allocateKernelBuffer as allocate } from '../kernels/allocator.js';
 import type { DType, FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { copy } from '../tensor/ops.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
 import { rnnCell } from './rnn.js';
 import { lstmCell } from './lstm.js';
 import { gruCell } from './gru.js';
+import { onWasm } from './wasm-cells.js';
 
 /** The recurrent cell types. */
 export type CellType = 'rnn' | 'lstm' | 'gru';
@@ -21,7 +22,12 @@ export interface StackConfig {
   readonly nonlinearity: 'tanh' | 'relu';
 }
 
-const CELLS: Record<CellType, CellKernel> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
+// Each cell runs its time loops on the wasm kernels when the model's buffers live in their memory.
+const CELLS: Record<CellType, CellKernel<unknown>> = {
+  rnn: onWasm(rnnCell),
+  lstm: onWasm(lstmCell),
+  gru: onWasm(gruCell),
+};
 
 /** Gate blocks per hidden unit of a cell type. */
 export function gateCount(cell: CellType): number {
@@ -98,7 +104,7 @@ export class RecurrentStack {
         this.directions.push(dir);
       }
     }
-    const empty = allocate(dtype, 0);
+    const empty = allocateBuffer(dtype, 0);
     this.x = this.dx = this.h0 = this.c0 = this.hn = this.cn = empty;
     this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
   }
@@ -125,7 +131,7 @@ export class RecurrentStack {
     const { dtype, D } = this;
     const { hiddenSize: H, numLayers: L, inputSize: I } = this.config;
     const states = L * D * B * H;
-    const a = (n: number): FloatArray => allocate(dtype, n);
+    const a = (n: number): FloatArray => allocateBuffer(dtype, n);
     this.x = a(T * B * I);
     this.dx = a(T * B * I);
     this.h0 = a(states);
