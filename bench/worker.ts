@@ -35,7 +35,8 @@ async function measure(library: string, cell: Cell, w: Workload, timing: Timing)
   switch (library) {
     case 'rnnkit':
     case 'rnnkit-2threads': {
-      const { measureRnnkit } = await import('./rnnkit.js');
+      const { measureRnnkit, rnnkitBackendNote } = await import('./rnnkit.js');
+      out.note = rnnkitBackendNote();
       out.figures = await measureRnnkit(cell, w, timing, library === 'rnnkit' ? 1 : 2);
       break;
     }

@@ -45,4 +45,24 @@ describe('Arena', () => {
     arena.release(a, 8);
     expect(arena.alloc(100)).toBe(a);
   });
+
+  it('returns -1 instead of growing a memory that may not grow', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    const arena = new Arena(memory, false);
+    expect(arena.alloc(10_000)).toBeGreaterThan(0);
+    expect(arena.alloc(10_000)).toBe(-1);
+    expect(memory.buffer.byteLength).toBe(65536);
+  });
+
+  it('recognises views into its memory at every size it has had', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 100, shared: true });
+    const arena = new Arena(memory);
+    const early = arena.f32(arena.alloc(4), 4);
+    arena.alloc(100_000); // grows: a shared memory keeps earlier views valid
+    const late = arena.f32(arena.alloc(4), 4);
+    expect(arena.owns(early)).toBe(true);
+    expect(arena.owns(late)).toBe(true);
+    expect(early.length).toBe(4);
+    expect(arena.owns(new Float32Array(4))).toBe(false);
+  });
 });
