@@ -59,6 +59,25 @@ describe('wasm activations and sums match the TypeScript reference', () => {
     }
   });
 
+  it('copyRows copies strided rows of awkward widths and leaves the gaps alone', () => {
+    const { k, arena } = wasmSetup();
+    for (const [rows, n] of [
+      [1, 1],
+      [3, 5],
+      [7, 13],
+    ]) {
+      const [lds, ldd] = [n + 2, n + 3];
+      const src = uniformF32(rows, rows * lds);
+      const dst0 = uniformF32(rows + 1, rows * ldd);
+      const pd = put(arena, dst0);
+      k.copyRows(rows, n, pd, ldd, put(arena, src), lds);
+      const want = Array.from(dst0);
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < n; j++) want[r * ldd + j] = src[r * lds + j];
+      expect(Array.from(get(arena, pd, rows * ldd))).toEqual(want);
+    }
+  });
+
   it('addInto adds element by element', () => {
     const { k, arena } = wasmSetup();
     for (const n of [1, 3, 4, 9, 130]) {

@@ -42,6 +42,7 @@ export interface WasmKernels {
   ): void;
   addColumnSums(out: number, a: number, rows: number, cols: number, lda: number): void;
   addInto(dst: number, src: number, n: number): void;
+  copyRows(rows: number, n: number, dst: number, ldd: number, src: number, lds: number): void;
   sigmoidInto(dst: number, src: number, n: number): void;
   tanhInto(dst: number, src: number, n: number): void;
   rnnForward(n: number, pre: number, h: number, relu: number): void;
@@ -95,6 +96,7 @@ const NAMES: readonly (keyof WasmKernels)[] = [
   'gemmPackedB',
   'addColumnSums',
   'addInto',
+  'copyRows',
   'sigmoidInto',
   'tanhInto',
   'rnnForward',

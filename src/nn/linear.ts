@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { addColumnSums, gemm } from '../kernels/gemm.js';
+import { addColumnSums, gemm } from '../kernels/dispatch.js';
 
 /** Offsets of a linear layer `y = W x + b` in the flat parameter array (`bias` -1: none). */
 export interface LinearWeights {

@@ -88,3 +88,16 @@ export function addColumnSums(out: usize, a: usize, rows: i32, cols: i32, lda: i
     if (m > 12) vstore(o + 48, f32x4.add(vload(o + 48, m - 12), s3), m - 12);
   }
 }
+
+/** Copies `rows` rows of `n` floats from `src` (row stride `lds` elements) to `dst` (row stride `ldd`). */
+export function copyRows(rows: i32, n: i32, dst: usize, ldd: i32, src: usize, lds: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const d = dst + ((<usize>r * ldd) << 2);
+    const s = src + ((<usize>r * lds) << 2);
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      const m = n - j;
+      vstore(d + o, vload(s + o, m), m);
+    }
+  }
+}

@@ -1,3 +1,6 @@
+// Entry points with the TypeScript kernels' signatures that run on the WebAssembly kernels when
+// every array involved is a view into their memory, and on the TypeScript kernels otherwise.
+
 import type { FloatArray } from '../tensor/dtype.js';
 import { gemm as gemmTs } from '../tensor/gemm.js';
 import { addColumnSums as addColumnSumsTs } from '../tensor/ops.js';
@@ -60,4 +63,30 @@ export function addColumnSums(
     return;
   }
   addColumnSumsTs(out, outOff, a, aOff, rows, cols, lda);
+}
+
+/**
+ * Copies `rows` rows of `n` elements from `src[srcOff..]` (row stride `lds`) to `dst[dstOff..]`
+ * (row stride `ldd`), on the wasm kernel when both arrays are views into its memory.
+ */
+export function copyRows(
+  rows: number,
+  n: number,
+  dst: FloatArray,
+  dstOff: number,
+  ldd: number,
+  src: FloatArray,
+  srcOff: number,
+  lds: number,
+): void {
+  if (inWasm(dst, src)) {
+    const k = wasmRuntime()!.kernels;
+    k.copyRows(rows, n, dst.byteOffset + 4 * dstOff, ldd, src.byteOffset + 4 * srcOff, lds);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const d = dstOff + r * ldd;
+    const s = srcOff + r * lds;
+    for (let j = 0; j < n; j++) dst[d + j] = src[s + j];
+  }
 }
