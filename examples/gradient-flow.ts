@@ -6,7 +6,7 @@
  *
  *   npx tsx examples/gradient-flow.ts
  */
-import { Model, Rng, Tensor, gradientFlow, mseLoss, type CellType } from '../src/index.js';
+import { Model, Rng, Tensor, gradientFlow, mseLoss, type CellType } from 'rnnkit';
 
 const T = 60;
 const rng = new Rng(5);

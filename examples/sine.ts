@@ -7,7 +7,7 @@
  * Each sequence is a sine wave with a random frequency and phase; at every step the model
  * sees the current value and predicts the value HORIZON steps later.
  */
-import { Model, Rng, Tensor, adam, fit, mseLoss, type CellType } from '../src/index.js';
+import { Model, Rng, Tensor, adam, fit, mseLoss, type CellType } from 'rnnkit';
 
 const HORIZON = 3;
 const STEPS = 40;
