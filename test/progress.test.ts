@@ -10,6 +10,7 @@ import {
   type FitOptions,
   type ProgressWriter,
 } from '../src/index.js';
+import { createProgress } from '../src/train/progress.js';
 
 /** A writer that records what was written. */
 function recorder(isTTY: boolean, columns?: number): ProgressWriter & { text: string } {
@@ -119,6 +120,33 @@ describe('fit progress', () => {
       spy.mockRestore();
     }
     expect(written.join('')).toMatch(/epoch 3\/3 \[#{20}\]/);
+  });
+
+  it('writes plain lines through console.log where there is no process (a browser)', () => {
+    const lines: string[] = [];
+    const spy = vi
+      .spyOn(console, 'log')
+      .mockImplementation((line: string) => void lines.push(line));
+    const global = globalThis as { process?: unknown };
+    const saved = global.process;
+    let display: ReturnType<typeof createProgress>;
+    try {
+      global.process = undefined;
+      display = createProgress(true, 2, 1);
+    } finally {
+      global.process = saved;
+    }
+    try {
+      display!.batch({ epoch: 0, batch: 0, loss: 0.5 });
+      display!.epoch({ epoch: 0, loss: 0.5, valLoss: null });
+      display!.end();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^epoch 1\/2 \[#{10}-{10}\] {2}loss 0\.5000 {2}\d+:\d\d elapsed, \d+:\d\d left$/,
+    );
   });
 
   it('is off with progress: false', () => {
