@@ -1,12 +1,13 @@
 import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
 
 /**
- * Where {@link fit}'s progress display writes: anything with a `write(text)` method, such as
+ * Where `fit`'s progress display writes: anything with a `write(text)` method, such as
  * Node's `process.stdout`. When `isTTY` is true the display is one line redrawn in place (with
  * `\r`) that ends as the epoch's summary line; otherwise it writes that summary line only, once
  * per epoch, suited to CI logs and pipes.
  */
 export interface ProgressWriter {
+  /** Writes `text` as it is: lines end with `\n`; a terminal line starts with `\r`. */
   write(text: string): unknown;
   /** True for a terminal: redraw one line instead of printing lines. */
   isTTY?: boolean;
@@ -14,7 +15,7 @@ export interface ProgressWriter {
   columns?: number;
 }
 
-/** The `progress` option of {@link fit}: `true` for the defaults, or these settings. */
+/** The `progress` option of `fit`: `true` for the defaults, or these settings. */
 export interface ProgressOptions {
   /**
    * Where to write (default `process.stdout` where it exists, else `console.log`, one plain line
@@ -25,7 +26,7 @@ export interface ProgressOptions {
   intervalMs?: number;
 }
 
-/** Batch and epoch reports, as {@link fit} passes them to its callbacks. */
+/** Batch and epoch reports, as `fit` passes them to its callbacks. */
 interface BatchReport {
   epoch: number;
   batch: number;
