@@ -90,6 +90,15 @@ describe('fit progress', () => {
     }
   });
 
+  it('takes a terminal of width 0 (unknown, as under script(1)) as 80 wide', () => {
+    const w = recorder(true, 0);
+    run(w);
+    const first = w.text.split('\r')[1];
+    expect(first).toMatch(
+      /^epoch 1\/3 \[#{2}-{18}\] batch 1\/3 {2}loss \d\.\d{4} {2}\d+:\d\d left\x1b\[K$/,
+    );
+  });
+
   it('redraws at most once per interval between epoch summaries', () => {
     const w = recorder(true);
     run(w, { progress: { writer: w, intervalMs: 60_000 } });

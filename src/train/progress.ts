@@ -11,7 +11,7 @@ export interface ProgressWriter {
   write(text: string): unknown;
   /** True for a terminal: redraw one line instead of printing lines. */
   isTTY?: boolean;
-  /** Terminal width in characters, to fit the line (default 80). */
+  /** Terminal width in characters, to fit the line (default 80, also when 0: unknown). */
   columns?: number;
 }
 
@@ -115,7 +115,9 @@ function terminalLine(writer: ProgressWriter, intervalMs: number): Draw {
       const t = now();
       if (!final && t - drawnAt < intervalMs) return;
       drawnAt = t;
-      const width = Math.max(20, (writer.columns ?? 80) - 1);
+      // A terminal of unknown size (columns 0 or missing) counts as 80 wide.
+      const columns = writer.columns !== undefined && writer.columns > 0 ? writer.columns : 80;
+      const width = Math.max(20, columns - 1);
       writer.write(`\r${text.slice(0, width)}\x1b[K${final ? '\n' : ''}`);
       open = !final;
     },
