@@ -68,6 +68,7 @@ export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+export type { ProgressOptions, ProgressWriter } from './train/progress.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type {

@@ -65,7 +65,7 @@ export interface LossOptions<R extends Reduction = Reduction> {
 export function defineLoss<R extends Reduction = 'mean'>(
   spec: StepLoss,
   options: LossOptions<R> = {},
-): Loss<R> {
+): Loss<NoInfer<R>> {
   const s = checkStepLoss(spec);
   checkKeys(`${s.name} options`, options, ['reduction']);
   const reduction = checkChoice('reduction', options.reduction ?? 'mean', [

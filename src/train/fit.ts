@@ -13,6 +13,7 @@ import {
   type TrainOptions,
 } from './step.js';
 import { stepLosses } from './evaluate.js';
+import { createProgress, type ProgressOptions } from './progress.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -62,6 +63,8 @@ export interface FitOptions extends TrainOptions {
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training after the current batch when aborted. */
   signal?: AbortSignal;
+  /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
+  progress?: boolean | ProgressOptions;
 }
 
 /** What {@link fit} did. */
@@ -83,6 +86,7 @@ const FIT_KEYS = [
   'onBatch',
   'onEpoch',
   'signal',
+  'progress',
 ];
 
 /**
@@ -169,6 +173,7 @@ function* trainingLoop(
   prepareBatch(model, table.batch(range(0, table.N)), options.loss);
   if (validation !== null)
     prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
+  const progress = createProgress(options.progress, epochs, Math.ceil(table.N / batchSize));
   const history: FitHistory = { epochs: [], aborted: false };
   const order = range(0, table.N);
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -178,7 +183,10 @@ function* trainingLoop(
     let skippedSteps = 0;
     let maxGradNorm = 0;
     for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
-      if (options.signal?.aborted) return { ...history, aborted: true };
+      if (options.signal?.aborted) {
+        progress?.end();
+        return { ...history, aborted: true };
+      }
       const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), options);
       if (r.skipped) skippedSteps++;
       else {
@@ -186,6 +194,7 @@ function* trainingLoop(
         counted++;
       }
       if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+      progress?.batch({ epoch, batch, loss: r.loss });
       options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
       yield;
     }
@@ -199,8 +208,10 @@ function* trainingLoop(
       maxGradNorm,
     };
     history.epochs.push(info);
+    progress?.epoch(info);
     options.onEpoch?.(info);
   }
+  progress?.end();
   return history;
 }
 
