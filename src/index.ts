@@ -47,6 +47,7 @@ export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+export type { AbortSignalLike } from './train/signal.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';

@@ -12,6 +12,7 @@ import {
   type Batch,
   type TrainOptions,
 } from './step.js';
+import type { AbortSignalLike } from './signal.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -58,7 +59,7 @@ export interface FitOptions extends TrainOptions {
   onBatch?: (info: BatchInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training after the current batch when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 /** What {@link fit} did. */
