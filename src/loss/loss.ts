@@ -8,7 +8,9 @@ export type Reduction = 'mean' | 'sum';
 
 /** A loss value and its gradient with respect to the predictions (same shape). */
 export interface LossResult {
+  /** The loss, reduced by the loss's reduction. */
   value: number;
+  /** d loss / d pred, a new tensor with the predictions' shape (zero at masked steps). */
   grad: Tensor;
 }
 
@@ -17,7 +19,9 @@ export interface LossResult {
  * {@link defineLoss}, which handles masks and reductions for you.
  */
 export interface Loss {
+  /** Name used in error messages, e.g. `mse`. */
   readonly name: string;
+  /** `'mean'` or `'sum'` over the real steps. */
   readonly reduction: Reduction;
   /** Throws a TypeError or RangeError when `target` does not fit predictions of `predShape`. */
   checkTarget(target: Tensor, predShape: readonly number[]): void;
@@ -30,6 +34,7 @@ export interface Loss {
 
 /** The per-step part of a loss, from which {@link defineLoss} builds a {@link Loss}. */
 export interface StepLoss {
+  /** Name of the loss, used in error messages. */
   name: string;
   /** `'values'`: the target has the predictions' shape. `'classes'`: one class index per step. */
   target: 'values' | 'classes';

@@ -99,7 +99,12 @@ interface LastCall {
  * const { output } = model.forward(input); // [B, T, 1]
  */
 export class Model {
+  /** The options the model was built with, every default filled in. */
   readonly options: ResolvedModelOptions;
+  /**
+   * Every parameter in one flat array (`params.values`) with PyTorch's names and layouts, and the
+   * gradients accumulated by {@link backward} (`params.grads`, same layout).
+   */
   readonly params: ParameterSet;
   private readonly stackConfig: StackConfig;
   private readonly weights: DirectionWeights[];
@@ -566,9 +571,20 @@ export class Model {
 
   /** A JSON-ready snapshot: the options and every parameter. */
   toJSON(): {
+    /** The file format and its version. */
     format: 'rnnkit-model/1';
+    /** The resolved options, enough to rebuild the model. */
     options: ResolvedModelOptions;
-    params: Record<string, { shape: number[]; data: number[] }>;
+    /** Every parameter by PyTorch name: its shape and its values in row-major order. */
+    params: Record<
+      string,
+      {
+        /** The parameter's shape. */
+        shape: number[];
+        /** Its values, copied into a plain array. */
+        data: number[];
+      }
+    >;
   } {
     const params: Record<string, { shape: number[]; data: number[] }> = {};
     for (const p of this.params.list)

@@ -14,9 +14,11 @@ import type { Model } from './model.js';
 export class Stream {
   private readonly out: FloatArray;
 
+  /** @internal Streams are made by {@link Model.createStream}. */
   constructor(
     private readonly model: Model,
     private readonly stack: RecurrentStack,
+    /** Sequences fed at each step (B). */
     readonly batchSize: number,
   ) {
     stack.prepare(1, batchSize, null);
