@@ -8,10 +8,19 @@
  *   node scripts/check-pack.mjs [--keep]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -30,6 +39,17 @@ function step(name, fn) {
     console.error(`FAIL ${name}`);
     console.error(String(err.stdout ?? '') + String(err.stderr ?? '') || String(err));
     process.exitCode = 1;
+    throw err;
+  }
+}
+
+async function stepAsync(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    console.error(`FAIL ${name}`);
+    console.error(String(err.stdout ?? '') + String(err.stderr ?? '') || String(err));
     throw err;
   }
 }
@@ -60,6 +80,62 @@ console.log('trained: loss ' + first.toFixed(4) + ' -> ' + last.toFixed(4));
 `;
 const js = (src) => src.replace(/: (number|Tensor)\b/g, '');
 const names = 'Model, Tensor, adam, fit, mseLoss';
+
+/**
+ * useThreads in an app bundled by esbuild (platform node): without the worker script it fails
+ * with an error that says how to provide it; with dist/worker.cjs copied next to the bundle and
+ * setWorkerUrl, it runs on two threads.
+ */
+async function bundledThreads(app, format) {
+  const out = path.join(app, `bundle-${format}`);
+  mkdirSync(out);
+  const here =
+    format === 'esm' ? 'import.meta.url' : "require('node:url').pathToFileURL(__filename)";
+  const code = (setup) => `import { Model, Tensor, setWorkerUrl } from 'rnnkit';
+${setup}
+const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 4, seed: 1 });
+model.useThreads(2).then(
+  () => {
+    model.forward(new Tensor([8, 3, 2]));
+    console.log('threads ' + model.threads);
+    return model.useThreads(1);
+  },
+  (err) => console.log(err.message),
+);
+`;
+  const bundle = async (name, setup) => {
+    const entry = path.join(app, `${name}-${format}.mjs`);
+    writeFileSync(entry, code(setup));
+    const outfile = path.join(out, `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format,
+      outfile,
+      logLevel: 'silent',
+    });
+    return run(process.execPath, [outfile], out).trim();
+  };
+  await stepAsync(
+    `bundled (${format}) without the worker script: the error says what to do`,
+    async () => {
+      const missing = await bundle('missing', '');
+      if (!missing.includes('copy node_modules/rnnkit/dist/worker.cjs next to the bundle')) {
+        throw new Error(`unexpected output: ${missing}`);
+      }
+    },
+  );
+  const worker = path.join(app, 'node_modules', 'rnnkit', 'dist', 'worker.cjs');
+  await stepAsync(
+    `bundled (${format}) with dist/worker.cjs copied and setWorkerUrl: two threads`,
+    async () => {
+      copyFileSync(worker, path.join(out, 'worker.cjs'));
+      const copied = await bundle('copied', `setWorkerUrl(new URL('./worker.cjs', ${here}));`);
+      if (copied !== 'threads 2') throw new Error(`unexpected output: ${copied}`);
+    },
+  );
+}
 
 let tarball = '';
 try {
@@ -126,6 +202,16 @@ try {
       writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(config, null, 2));
       run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
     });
+  }
+  step('no development-only loader (tsx) in dist', () => {
+    const dist = path.join(app, 'node_modules', 'rnnkit', 'dist');
+    for (const f of readdirSync(dist).filter((n) => /\.c?js$/.test(n))) {
+      if (readFileSync(path.join(dist, f), 'utf8').includes('tsx'))
+        throw new Error(`${f} mentions tsx`);
+    }
+  });
+  for (const format of ['esm', 'cjs']) {
+    await bundledThreads(app, format);
   }
   console.log(`the packed tarball works: ${path.basename(tarball)}`);
 } catch {

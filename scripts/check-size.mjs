@@ -17,7 +17,7 @@ const entry = path.join(repo, 'dist', 'index.js');
 
 /**
  * Budgets in bytes of minified, gzipped JavaScript, set about a quarter above the size measured
- * for 0.1.0 (18.6 KB and 16.5 KB): raise one only on purpose, saying why in the commit.
+ * for 0.1.0 (18.9 KB and 16.7 KB): raise one only on purpose, saying why in the commit.
  */
 const BUDGETS = [
   { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 24 * 1024 },

@@ -11,6 +11,8 @@ export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
 export { Stream } from './model/stream.js';
+export { setWorkerUrl } from './parallel/worker-url.js';
+export type { UrlLike } from './parallel/worker-url.js';
 export type { StateDictEntry } from './io/state-dict.js';
 export type { Parameter, ParameterSet } from './nn/parameters.js';
 export type {
