@@ -139,10 +139,10 @@ async function moduleUrl(): Promise<string> {
 /** Throws an error saying how to provide the worker script when it is not where expected. */
 async function checkScript(script: string | URL): Promise<void> {
   const { existsSync } = (await importNode('node:fs')) as typeof import('node:fs');
-  if (!existsSync(script)) {
-    const where = script instanceof URL && script.protocol === 'file:' ? script.pathname : script;
-    throw new Error(missingWorkerMessage(String(where)));
-  }
+  if (existsSync(script)) return;
+  const { fileURLToPath } = (await importNode('node:url')) as typeof import('node:url');
+  const file = script instanceof URL && script.protocol === 'file:';
+  throw new Error(missingWorkerMessage(file ? fileURLToPath(script) : String(script)));
 }
 
 /**
