@@ -253,7 +253,10 @@ async function main(): Promise<void> {
   console.log(
     'step µs: one streaming inference step at B=1 (state carried, Dense head), microseconds.',
   );
-  console.log('rnnkit/peer: rnnkit figure divided by the peer figure (above 1: rnnkit faster).');
+  console.log(
+    'js/peer, wasm/peer, 2 threads/peer: that rnnkit row divided by the peer, train / infer,' +
+      ' same cell (above 1: rnnkit faster).',
+  );
   console.log('');
   console.log(formatResultsTable(entries));
   console.log('');
