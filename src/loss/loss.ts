@@ -31,7 +31,9 @@ export interface LossResult {
  * {@link defineLoss}, which handles masks, sample weights and reductions for you.
  */
 export interface Loss<R extends Reduction = Reduction> {
+  /** Name used in error messages, e.g. `mse`. */
   readonly name: string;
+  /** How the per-step errors are reduced: `'mean'`, `'sum'` or `'none'`. */
   readonly reduction: R;
   /** Throws a TypeError or RangeError when `target` does not fit predictions of `predShape`. */
   checkTarget(target: Tensor, predShape: readonly number[]): void;

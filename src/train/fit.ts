@@ -14,30 +14,47 @@ import {
 } from './step.js';
 import { stepLosses } from './evaluate.js';
 import { createProgress, type ProgressOptions } from './progress.js';
+import type { AbortSignalLike } from './signal.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
+  /** N input sequences `[N, T, I]` (a `Tensor` or nested arrays). */
   inputs: SequenceInput;
+  /**
+   * Targets of each sequence: `[N, T, O]` values or `[N, T]` class indices (`[N, O]` / `[N]` with
+   * a last-step head).
+   */
   targets: Tensor | NestedArray;
+  /**
+   * Real steps of each of the N sequences when they are padded to T; padded steps add nothing to
+   * the loss or any gradient.
+   */
   lengths?: readonly number[];
+  /** `[N, T]` of 1 (the step counts in the loss) and 0 (ignored), combined with `lengths`. */
   mask?: Tensor | NestedArray;
   /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
   weights?: Tensor | NestedArray;
+  /** One context vector `[N, C]` per sequence, for `initialState: 'encoded'`. */
   contexts?: Tensor | NestedArray;
 }
 
 /** Reported after every batch. */
 export interface BatchInfo {
+  /** Index of the epoch, counted from 0. */
   epoch: number;
+  /** Index of the batch within its epoch, counted from 0. */
   batch: number;
+  /** The batch's loss before the update (not finite when the step was skipped). */
   loss: number;
   /** Global L2 gradient norm before clipping. */
   gradNorm: number;
+  /** True when the loss or gradient norm was not finite and the update was skipped. */
   skipped: boolean;
 }
 
 /** Reported after every epoch. */
 export interface EpochInfo {
+  /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
   epoch: number;
   /** Mean training loss over the epoch's batches (skipped batches excluded). */
   loss: number;
@@ -57,18 +74,26 @@ export interface FitOptions extends TrainOptions {
   batchSize?: number;
   /** Reshuffle the order every epoch (default true), with a generator seeded by `seed`. */
   shuffle?: boolean;
+  /** Seed of the shuffling generator (default 0): the same seed gives the same batch order. */
   seed?: number;
+  /**
+   * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
+   * the first step like the training data.
+   */
   validation?: Dataset;
+  /** Called after every batch's step. */
   onBatch?: (info: BatchInfo) => void;
+  /** Called after every epoch, with the entry it adds to {@link FitHistory.epochs}. */
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training after the current batch when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
   progress?: boolean | ProgressOptions;
 }
 
 /** What {@link fit} did. */
 export interface FitHistory {
+  /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
   /** True when `signal` stopped training early. */
   aborted: boolean;
