@@ -45,6 +45,7 @@ export default tseslint.config(
         performance: 'readonly',
         requestAnimationFrame: 'readonly',
         self: 'readonly',
+        setInterval: 'readonly',
         window: 'readonly',
       },
     },

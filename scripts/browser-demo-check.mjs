@@ -2,9 +2,10 @@
 /**
  * End-to-end check of the browser demo (examples/browser/) in headless Chromium, driven by
  * playwright-core: the page trains a character model in a Web Worker; this script lets it train,
- * then checks that the loss fell, generated text appeared and the page kept drawing frames (the
- * longest gap between animation frames stays under 200 ms), clicks Stop and checks that training
- * ended. Exits non-zero otherwise.
+ * then checks that the loss fell, generated text appeared and the page stayed responsive (a 10 ms
+ * timer on the main thread was never late by 200 ms or more, and frames kept being drawn), clicks
+ * Stop and checks that training ended. Exits non-zero otherwise. The longest gap between animation
+ * frames is printed too.
  *
  *   npm run build && node scripts/browser-demo-check.mjs [--seconds 12] [--screenshot file.png]
  *
@@ -22,7 +23,7 @@ const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '12' }, screenshot: { type: 'string' } },
 });
 const trainSeconds = Number(args.seconds);
-const MAX_FRAME_GAP_MS = 200;
+const MAX_PAUSE_MS = 200;
 
 const server = await startDemoServer(0);
 const profile = await mkdtemp(path.join(tmpdir(), 'rnnkit-demo-chromium-'));
@@ -57,9 +58,10 @@ try {
     batches: window.demo.losses.length,
     samples: window.demo.samples.filter((s) => s.done).map((s) => s.text),
     maxFrameGap: window.demo.maxFrameGap,
+    maxPause: window.demo.maxPause,
     frames: window.demo.frames,
   }));
-  if (args.screenshot) await page.screenshot({ path: args.screenshot });
+  if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
   await page.click('#toggle');
   await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
   const batchesAtStop = await page.evaluate(() => window.demo.losses.length);
@@ -76,6 +78,7 @@ try {
     lastEpochLoss: round(last),
     samples: during.samples.length,
     lastSample: during.samples.at(-1),
+    maxPauseMs: round(during.maxPause),
     maxFrameGapMs: round(during.maxFrameGap),
     frames: during.frames,
     batchesAfterStop: batchesLater - batchesAtStop,
@@ -86,9 +89,9 @@ try {
     problems.push(`the loss did not fall by a fifth: ${first} -> ${last}`);
   if (!(during.samples.length >= 2 && during.samples.at(-1).length > 100))
     problems.push('no generated text');
-  if (!(during.maxFrameGap < MAX_FRAME_GAP_MS))
-    problems.push(`a gap of ${during.maxFrameGap} ms between frames`);
-  if (during.frames < trainSeconds * 20) problems.push(`only ${during.frames} frames`);
+  if (!(during.maxPause < MAX_PAUSE_MS))
+    problems.push(`the main thread paused for ${during.maxPause} ms while training`);
+  if (during.frames < trainSeconds * 20) problems.push(`only ${during.frames} frames drawn`);
   if (batchesLater !== batchesAtStop) problems.push('training went on after Stop');
 } catch (error) {
   problems.push(String(error));

@@ -25,6 +25,7 @@ const state = {
   epochs: [], // { batch, loss }: each epoch's mean loss and the batch count at its end
   samples: [], // { epoch, loss, text, done }, oldest first
   maxFrameGap: 0, // longest time between two animation frames while training, in ms
+  maxPause: 0, // longest time the main thread could not run a 10 ms timer while training, in ms
   frames: 0,
   error: null,
 };
@@ -92,7 +93,10 @@ function writeSample() {
 }
 
 function showSamples() {
+  // The newest sample, then samples 1, 2, 4, 8, ... (newest first) to show the progress.
+  const newest = state.samples.length - 1;
   const items = state.samples
+    .filter((_, i) => i === newest || ((i + 1) & i) === 0)
     .slice(-6)
     .reverse()
     .map((s) => {
@@ -136,6 +140,15 @@ function frame(now) {
   requestAnimationFrame(frame);
 }
 
+// A heartbeat every 10 ms: a late beat means the main thread was busy (or not scheduled).
+let lastBeat = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (state.status === 'training' && now - trainingSince > 500)
+    state.maxPause = Math.max(state.maxPause, now - lastBeat - 10);
+  lastBeat = now;
+}, 10);
+
 function showStatus(now) {
   const loss = state.epochs.at(-1)?.loss;
   const parts = [
@@ -147,6 +160,7 @@ function showStatus(now) {
   if (state.status === 'training') parts.push(`${((now - trainingSince) / 1000).toFixed(1)} s`);
   if (state.error) parts.push(state.error);
   $('status').textContent = parts.join(' · ');
+  $('pause').textContent = `${Math.round(state.maxPause)} ms`;
   $('gap').textContent = `${Math.round(state.maxFrameGap)} ms`;
 }
 

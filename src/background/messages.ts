@@ -3,7 +3,7 @@ import type { BatchInfo, EpochInfo, FitHistory } from '../train/fit.js';
 
 /**
  * Either end of a message channel: a `Worker` seen from the page, the worker's own global scope
- * (`self`) seen from inside it, or a `MessagePort`. Only these two methods are used.
+ * (`self`) seen from inside it, or a `MessagePort`. Only these three methods are used.
  */
 export interface MessageEndpoint {
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;

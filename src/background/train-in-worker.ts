@@ -71,8 +71,8 @@ const OPTION_KEYS = [
  * `model` are replaced in place with every snapshot and at the end, so between snapshots it can
  * be used here (to predict or generate) while the worker trains; don't train it here meanwhile.
  *
- * `worker` is a `Worker`, or any endpoint with `postMessage` and `addEventListener`
- * (a `MessagePort`, Node's `parentPort`). The worker is not terminated at the end.
+ * `worker` is a `Worker`, or any endpoint with `postMessage` and `addEventListener` (such as a
+ * `MessagePort` whose other end is served). The worker is not terminated at the end.
  *
  * @throws TypeError or RangeError at once for unknown options or data that cannot become tensors;
  *   everything else (shapes against the model, the loss's targets) rejects `done`.
@@ -83,7 +83,12 @@ export function trainInWorker(
   options: WorkerTrainingOptions,
 ): WorkerTraining {
   checkKeys('trainInWorker options', options, OPTION_KEYS);
-  if (typeof worker !== 'object' || worker === null || typeof worker.postMessage !== 'function')
+  if (
+    typeof worker !== 'object' ||
+    worker === null ||
+    typeof worker.postMessage !== 'function' ||
+    typeof worker.addEventListener !== 'function'
+  )
     throw new TypeError(`worker is ${describe(worker)}, expected a Worker or a MessagePort`);
   const snapshotEvery = checkInt('snapshotEvery', options.snapshotEvery ?? 0, 0);
   const dtype = model.options.dtype;
