@@ -159,9 +159,15 @@ function showStatus(now) {
   ];
   if (state.status === 'training') parts.push(`${((now - trainingSince) / 1000).toFixed(1)} s`);
   if (state.error) parts.push(state.error);
-  $('status').textContent = parts.join(' · ');
-  $('pause').textContent = `${Math.round(state.maxPause)} ms`;
-  $('gap').textContent = `${Math.round(state.maxFrameGap)} ms`;
+  setText('status', parts.join(' · '));
+  setText('pause', `${Math.round(state.maxPause)} ms`);
+  setText('gap', `${Math.round(state.maxFrameGap)} ms`);
+}
+
+/** Changes an element's text only when it differs, so an unchanged frame repaints nothing. */
+function setText(id, text) {
+  const element = $(id);
+  if (element.textContent !== text) element.textContent = text;
 }
 
 $('setup').textContent =
