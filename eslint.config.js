@@ -46,6 +46,7 @@ export default tseslint.config(
         requestAnimationFrame: 'readonly',
         self: 'readonly',
         setInterval: 'readonly',
+        PerformanceObserver: 'readonly',
         window: 'readonly',
       },
     },

@@ -174,6 +174,28 @@ describe('trainInWorker', () => {
     await expect(first.done).resolves.toMatchObject({ aborted: false });
   });
 
+  it('ignores a stop request meant for another training', async () => {
+    const { page, worker } = channel();
+    serveTraining(worker, configure);
+    let batches = 0;
+    const training = trainInWorker(page, make(), {
+      data: echoData(32, 4, 1),
+      settings: { lr: 0.02, epochs: 3 },
+      onBatch: () => {
+        batches++;
+        if (batches === 1) page.postMessage({ kind: 'rnnkit-stop', id: -1 }, []);
+      },
+    });
+    const history = await training.done;
+    expect(history.aborted).toBe(false);
+    expect(history.epochs).toHaveLength(3);
+  });
+
+  it('accepts a Worker and a MessagePort as endpoints (a type check)', () => {
+    const endpoints = (worker: Worker, port: MessagePort): MessageEndpoint[] => [worker, port];
+    expect(typeof endpoints).toBe('function');
+  });
+
   it('throws at once for an unknown option or data that cannot become tensors', () => {
     const { page } = channel();
     const model = make();

@@ -26,6 +26,7 @@ const state = {
   samples: [], // { epoch, loss, text, done }, oldest first
   maxFrameGap: 0, // longest time between two animation frames while training, in ms
   maxPause: 0, // longest time the main thread could not run a 10 ms timer while training, in ms
+  longestTask: 0, // longest task on the main thread while training, in ms (Chromium reports those over 50 ms)
   frames: 0,
   error: null,
 };
@@ -149,6 +150,15 @@ setInterval(() => {
   lastBeat = now;
 }, 10);
 
+// Tasks of 50 ms or more on the main thread, where the browser reports them (Long Tasks API).
+if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const task of list.getEntries())
+      if (state.status === 'training' && task.startTime - trainingSince > 500)
+        state.longestTask = Math.max(state.longestTask, task.duration);
+  }).observe({ type: 'longtask' });
+}
+
 function showStatus(now) {
   const loss = state.epochs.at(-1)?.loss;
   const parts = [
@@ -160,6 +170,7 @@ function showStatus(now) {
   if (state.status === 'training') parts.push(`${((now - trainingSince) / 1000).toFixed(1)} s`);
   if (state.error) parts.push(state.error);
   setText('status', parts.join(' · '));
+  setText('task', `${Math.round(state.longestTask)} ms`);
   setText('pause', `${Math.round(state.maxPause)} ms`);
   setText('gap', `${Math.round(state.maxFrameGap)} ms`);
 }
