@@ -211,6 +211,28 @@ describe('trainInWorker', () => {
     expect(() => trainInWorker({} as never, model, { data: echoData(4, 2, 1) })).toThrow(
       /worker is an object/,
     );
+    expect(() => trainInWorker(page, {} as never, { data: echoData(4, 2, 1) })).toThrow(
+      /model is an object \(Object\), expected a Model/,
+    );
+    expect(() => trainInWorker(page, model, undefined as never)).toThrow(TypeError);
+  });
+
+  it('throws a TypeError for settings that cannot be sent, and listens to nothing', async () => {
+    const { page, worker } = channel();
+    let requests = 0;
+    worker.addEventListener('message', () => requests++);
+    const listening: unknown[] = [];
+    const endpoint: MessageEndpoint = {
+      postMessage: (message, transfer) => page.postMessage(message, transfer),
+      addEventListener: (type, listener) => listening.push(listener),
+      removeEventListener: () => undefined,
+    };
+    expect(() =>
+      trainInWorker(endpoint, make(), { data: echoData(4, 2, 1), settings: { f: () => 1 } }),
+    ).toThrow(/settings must survive structured cloning/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(listening).toHaveLength(0);
+    expect(requests).toBe(0);
   });
 });
 

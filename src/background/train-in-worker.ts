@@ -1,4 +1,4 @@
-import type { Model } from '../model/model.js';
+import { Model } from '../model/model.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { checkInt, checkKeys, describe } from '../tensor/errors.js';
 import type { DType } from '../tensor/dtype.js';
@@ -74,14 +74,19 @@ const OPTION_KEYS = [
  * `worker` is a `Worker`, or any endpoint with `postMessage` and `addEventListener` (such as a
  * `MessagePort` whose other end is served). The worker is not terminated at the end.
  *
- * @throws TypeError or RangeError at once for unknown options or data that cannot become tensors;
- *   everything else (shapes against the model, the loss's targets) rejects `done`.
+ * @throws TypeError or RangeError at once for a bad model, worker or option, data that cannot
+ *   become tensors, or settings that cannot be sent; everything else (shapes against the model,
+ *   the loss's targets, the worker's options) rejects `done`.
  */
 export function trainInWorker(
   worker: MessageEndpoint,
   model: Model,
   options: WorkerTrainingOptions,
 ): WorkerTraining {
+  if (!(model instanceof Model))
+    throw new TypeError(`model is ${describe(model)}, expected a Model`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`trainInWorker options is ${describe(options)}, expected { data, ... }`);
   checkKeys('trainInWorker options', options, OPTION_KEYS);
   if (
     typeof worker !== 'object' ||
@@ -105,7 +110,15 @@ export function trainInWorker(
     settings: options.settings,
     snapshotEvery,
   };
+  try {
+    worker.postMessage(request, []);
+  } catch (error) {
+    throw new TypeError(
+      `trainInWorker could not send the request to the worker (settings must survive structured cloning): ${String(error)}`,
+    );
+  }
   let finished = false;
+  // Replies arrive as later events, so listening after posting misses none.
   const done = new Promise<FitHistory>((resolve, reject) => {
     const listener = (event: { data: unknown }): void => {
       if (!isReply(event.data) || event.data.id !== id) return;
@@ -118,7 +131,6 @@ export function trainInWorker(
     };
     worker.addEventListener('message', listener);
   });
-  worker.postMessage(request, []);
   return {
     stop() {
       if (!finished) worker.postMessage({ kind: 'rnnkit-stop', id }, []);
