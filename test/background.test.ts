@@ -250,8 +250,9 @@ describe('serveTraining', () => {
     expect(answered).toBe(false);
   });
 
-  it('throws a TypeError when configure is not a function', () => {
+  it('throws a TypeError when configure is not a function or the endpoint cannot message', () => {
     const { worker } = channel();
     expect(() => serveTraining(worker, 3 as never)).toThrow(/configure is 3/);
+    expect(() => serveTraining(undefined as never, configure)).toThrow(/endpoint is undefined/);
   });
 });

@@ -6,8 +6,11 @@ import type { BatchInfo, EpochInfo, FitHistory } from '../train/fit.js';
  * (`self`) seen from inside it, or a `MessagePort`. Only these three methods are used.
  */
 export interface MessageEndpoint {
+  /** Sends `message` to the other end by structured cloning, moving the `transfer` buffers. */
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Calls `listener` with every message that arrives from the other end. */
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  /** Stops calling `listener`. */
   removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 

@@ -28,11 +28,21 @@ export type WorkerFitOptions = Omit<FitOptions, 'onBatch' | 'onEpoch' | 'signal'
  * `done`. One training runs at a time; a request while one runs is answered with an error.
  *
  * Returns a function that stops listening (a training already running goes on to its end).
+ * @throws TypeError when `endpoint` cannot send and receive messages or `configure` is not a function.
  */
 export function serveTraining(
   endpoint: MessageEndpoint,
   configure: (settings: unknown) => WorkerFitOptions,
 ): () => void {
+  if (
+    typeof endpoint !== 'object' ||
+    endpoint === null ||
+    typeof endpoint.postMessage !== 'function' ||
+    typeof endpoint.addEventListener !== 'function'
+  )
+    throw new TypeError(
+      `endpoint is ${describe(endpoint)}, expected a worker's self or a MessagePort`,
+    );
   if (typeof configure !== 'function')
     throw new TypeError(`configure is ${describe(configure)}, expected a function`);
   let running: { id: number; controller: AbortController } | null = null;

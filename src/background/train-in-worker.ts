@@ -15,7 +15,9 @@ import {
 
 /** Where training stood when a snapshot of the weights was taken (`batch` is -1 at an epoch's end). */
 export interface SnapshotInfo {
+  /** The epoch trained when the weights were copied (0-based, as in {@link EpochInfo}). */
   epoch: number;
+  /** The batch just trained in that epoch (0-based), or -1 for the end of the epoch. */
   batch: number;
 }
 
