@@ -1,5 +1,6 @@
 // The page: builds the data and the model, trains in a worker with trainInWorker, and draws the
 // loss and generated text as snapshots of the weights arrive. The main thread only draws.
+// The page loads the built library as it is; with a bundler, import from 'rnnkit' instead.
 import { Model, trainInWorker } from '../../dist/index.js';
 import { drawLossChart } from './chart.js';
 import { CORPUS, sampleCharacters, trainingWindows, vocabulary } from './text.js';
@@ -67,10 +68,10 @@ function start() {
 function startSample(now) {
   if (writing !== null || state.epochs.length === 0 || now - lastSampleAt < SAMPLE_EVERY_MS) return;
   lastSampleAt = now;
-  sampler.params.values.set(model.params.values);
+  sampler.loadStateDict(model.stateDict());
   const prompt = 'the ';
-  const sample = { epoch: state.epochs.length, loss: state.epochs.at(-1).loss, text: prompt };
-  sample.done = false;
+  const loss = state.epochs.at(-1).loss;
+  const sample = { epoch: state.epochs.length, loss, text: prompt, done: false };
   state.samples.push(sample);
   const characters = sampleCharacters(sampler, vocab, {
     prompt,
