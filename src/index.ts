@@ -46,7 +46,26 @@ export type { NormType } from './clip/clip.js';
 export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
-export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+export type {
+  BatchInfo,
+  Dataset,
+  EpochInfo,
+  EvaluateOptions,
+  FitHistory,
+  FitOptions,
+} from './train/fit.js';
+export { trainTruncated } from './train/tbptt.js';
+export type { CarriedState, TruncatedOptions, TruncatedResult } from './train/tbptt.js';
+export { stepLR, exponentialLR, cosineLR, reduceOnPlateau } from './train/schedule.js';
+export type { LrSchedule, PlateauOptions } from './train/schedule.js';
+export { EarlyStopping } from './train/early-stopping.js';
+export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { MetricName, Metrics } from './train/metrics.js';
+
+export { Vocabulary } from './text/vocabulary.js';
+export type { VocabularyJSON, VocabularyLevel, VocabularyOptions } from './text/vocabulary.js';
+export { Sampler, softmax, argmax } from './text/sampling.js';
+export type { SamplingOptions } from './text/sampling.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';

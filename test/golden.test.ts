@@ -11,6 +11,7 @@ import {
   mseLoss,
   sgd,
   trainStep,
+  trainTruncated,
   type CellType,
   type ClipOptions,
   type InitialStateMode,
@@ -156,12 +157,18 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const clip = makeClip(c.clip as Record<string, unknown> | null);
   const losses = c.losses as number[];
   const norms = c.gradNormsBeforeClip as number[];
-  for (let step = 0; step < (c.steps as number); step++) {
-    const r = trainStep(model, batch, { loss, optimizer, ...(clip ? { clip } : {}) });
+  const options = { loss, optimizer, ...(clip ? { clip } : {}) };
+  // With `tbptt`, the case is one long batch trained chunk by chunk, one step per chunk.
+  const tbptt = c.tbptt as { chunk: number } | undefined;
+  const results = tbptt
+    ? trainTruncated(model, batch, { ...options, chunk: tbptt.chunk }).steps
+    : Array.from({ length: c.steps as number }, () => trainStep(model, batch, options));
+  expect(results.length).toBe(c.steps);
+  results.forEach((r, step) => {
     expect(r.skipped).toBe(false);
     expectClose(`loss at step ${step}`, r.loss, losses[step], tol);
     expectClose(`grad norm at step ${step}`, r.gradNorm, norms[step], tol);
-  }
+  });
   const finalParams = c.finalParams as Record<string, GoldenTensor>;
   const state = model.stateDict();
   expect(Object.keys(state).sort()).toEqual(Object.keys(finalParams).sort());

@@ -6,12 +6,18 @@ import { toTensor, type SequenceInput } from '../nn/validate.js';
 import type { Loss } from '../loss/loss.js';
 import {
   checkTrainOptions,
-  lossOf,
   prepareBatch,
   trainStep,
   type Batch,
   type TrainOptions,
 } from './step.js';
+import { MetricSums, type MetricName, type Metrics } from './metrics.js';
+import type { LrSchedule } from './schedule.js';
+import type { EarlyStoppingOptions } from './early-stopping.js';
+import { EpochControl } from './epoch-control.js';
+import { meanLoss, metricsFor } from './evaluation.js';
+import { splitValidation } from './validation-split.js';
+import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -25,6 +31,7 @@ export interface Dataset {
 /** Reported after every batch. */
 export interface BatchInfo {
   epoch: number;
+  /** Index of the update within the epoch (with `tbptt`, one per chunk). */
   batch: number;
   loss: number;
   /** Global L2 gradient norm before clipping. */
@@ -43,6 +50,12 @@ export interface EpochInfo {
   skippedSteps: number;
   /** Largest gradient norm seen in the epoch. */
   maxGradNorm: number;
+  /** Learning rate used during the epoch. */
+  lr: number;
+  /** The requested `metrics` over the epoch's training batches (as the weights were at each batch). */
+  metrics: Metrics;
+  /** The requested `metrics` on the validation data, when given. */
+  valMetrics: Metrics | null;
 }
 
 /** Options of {@link fit}: the training options plus the loop's. */
@@ -55,17 +68,48 @@ export interface FitOptions extends TrainOptions {
   shuffle?: boolean;
   seed?: number;
   validation?: Dataset;
+  /** Hold out the last `validationSplit` of the sequences (before shuffling) as validation data, in (0, 1). */
+  validationSplit?: number;
+  /** Metrics to report every epoch on the training batches and the validation data. */
+  metrics?: MetricName[];
+  /** Learning-rate schedule, stepped after every epoch with the validation (else training) loss. */
+  schedule?: LrSchedule;
+  /**
+   * Stops when the validation (else training) loss has not improved for `patience` epochs and,
+   * by default, restores the weights of the best epoch at the end.
+   */
+  earlyStopping?: EarlyStoppingOptions;
   onBatch?: (info: BatchInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
+  /**
+   * Truncated BPTT: each batch is trained in chunks of `tbptt` steps, one update per chunk, the
+   * state carried from chunk to chunk (detached) and reset between batches. Validation runs in
+   * chunks too. Not with `lengths`, a bidirectional model or a last-step head.
+   */
+  tbptt?: number;
   /** Stops training after the current batch when aborted. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link evaluate} besides the batch size alone. */
+export interface EvaluateOptions {
+  /** Sequences per batch (default 32). */
+  batchSize?: number;
+  /** Metrics to compute besides the loss. */
+  metrics?: MetricName[];
+  /** Run each batch in chunks of this many steps, carrying the state (as `fit` with `tbptt`). */
+  tbptt?: number;
 }
 
 /** What {@link fit} did. */
 export interface FitHistory {
   epochs: EpochInfo[];
-  /** True when `signal` stopped training early. */
+  /** True when `signal` stopped training early (the weights are then left as they are). */
   aborted: boolean;
+  /** True when early stopping ended training before the last epoch. */
+  stoppedEarly: boolean;
+  /** With early stopping, the epoch with the lowest monitored loss; else null. */
+  bestEpoch: number | null;
 }
 
 const FIT_KEYS = [
@@ -77,6 +121,11 @@ const FIT_KEYS = [
   'shuffle',
   'seed',
   'validation',
+  'validationSplit',
+  'metrics',
+  'schedule',
+  'earlyStopping',
+  'tbptt',
   'onBatch',
   'onEpoch',
   'signal',
@@ -112,18 +161,34 @@ export async function fitAsync(
  * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
  * weight. With `'mean'` reduction and padded sequences, each batch's mean counts its own real steps.
  */
-export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number {
-  checkInt('batchSize', batchSize);
-  return meanLoss(model, toTable(model, data), loss, batchSize);
-}
-
-function meanLoss(model: Model, table: Table, loss: Loss, batchSize: number): number {
-  let total = 0;
-  for (let start = 0; start < table.N; start += batchSize) {
-    const rows = range(start, Math.min(table.N, start + batchSize));
-    total += lossOf(model, prepareBatch(model, table.batch(rows), loss), loss).value * rows.length;
+export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize?: number): number;
+/**
+ * {@link evaluate} with options: the mean loss and each of `metrics` over every real step;
+ * with `tbptt`, chunk by chunk with the state carried, as `fit` validates with it.
+ */
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss,
+  options: EvaluateOptions,
+): { loss: number; metrics: Metrics };
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss,
+  options: number | EvaluateOptions = 32,
+): number | { loss: number; metrics: Metrics } {
+  if (typeof options === 'number') {
+    checkInt('batchSize', options);
+    return meanLoss(model, toTable(model, data), loss, options);
   }
-  return total / table.N;
+  checkKeys('evaluate options', options, ['batchSize', 'metrics', 'tbptt']);
+  const batchSize = checkInt('batchSize', options.batchSize ?? 32);
+  const chunk = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
+  const table = toTable(model, data);
+  const names = options.metrics === undefined ? [] : options.metrics;
+  const sums = new MetricSums(metricsFor(model, table, loss, names));
+  return { loss: meanLoss(model, table, loss, batchSize, sums, chunk), metrics: sums.result() };
 }
 
 function* trainingLoop(
@@ -136,13 +201,17 @@ function* trainingLoop(
   const epochs = checkInt('epochs', options.epochs ?? 1);
   const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
   const rng = new Rng(options.seed ?? 0);
-  const table = toTable(model, data);
+  const { table, validation } = fitTables(model, data, options);
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
-  const validation = options.validation === undefined ? null : toTable(model, options.validation);
   prepareBatch(model, table.batch(range(0, table.N)), options.loss);
   if (validation !== null)
     prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
-  const history: FitHistory = { epochs: [], aborted: false };
+  const metrics =
+    options.metrics === undefined ? [] : metricsFor(model, table, options.loss, options.metrics);
+  const tbptt = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
+  if (tbptt !== null) checkTruncatable(model, table.batch([0]));
+  const control = new EpochControl(model, options);
+  const history: FitHistory = { epochs: [], aborted: false, stoppedEarly: false, bestEpoch: null };
   const order = range(0, table.N);
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (shuffle) rng.shuffle(order);
@@ -150,31 +219,74 @@ function* trainingLoop(
     let counted = 0;
     let skippedSteps = 0;
     let maxGradNorm = 0;
-    for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
-      if (options.signal?.aborted) return { ...history, aborted: true };
-      const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), options);
-      if (r.skipped) skippedSteps++;
-      else {
-        sum += r.loss;
-        counted++;
+    const lr = options.optimizer.lr;
+    const sums = new MetricSums(metrics);
+    let batch = 0;
+    for (let start = 0; start < table.N; start += batchSize) {
+      const whole = table.batch(order.slice(start, start + batchSize));
+      const chunks = tbptt === null ? null : timeChunks(model, whole, options.loss, tbptt);
+      let carried: CarriedState | null = null;
+      for (let i = 0; i < (chunks?.count ?? 1); i++) {
+        if (options.signal?.aborted) return { ...history, aborted: true };
+        const batchData = chunks === null ? whole : chunks.chunk(i, carried);
+        const r = trainStep(model, batchData, options);
+        carried = { h: r.h, c: r.c };
+        if (metrics.length > 0) {
+          const b = prepareBatch(model, batchData, options.loss);
+          sums.add(r.output, b.target, b.mask);
+        }
+        if (r.skipped) skippedSteps++;
+        else {
+          sum += r.loss;
+          counted++;
+        }
+        if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+        options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+        batch++;
+        yield;
       }
-      if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
-      options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
-      yield;
     }
+    const valSums = new MetricSums(metrics);
     const valLoss =
-      validation === null ? null : meanLoss(model, validation, options.loss, batchSize);
+      validation === null
+        ? null
+        : meanLoss(model, validation, options.loss, batchSize, valSums, tbptt);
     const info: EpochInfo = {
       epoch,
       loss: counted > 0 ? sum / counted : NaN,
       valLoss,
       skippedSteps,
       maxGradNorm,
+      lr,
+      metrics: sums.result(),
+      valMetrics: validation === null ? null : valSums.result(),
     };
     history.epochs.push(info);
     options.onEpoch?.(info);
+    if (control.afterEpoch(epoch, valLoss ?? info.loss, epoch === epochs - 1)) {
+      history.stoppedEarly = true;
+      break;
+    }
   }
+  history.bestEpoch = control.finish();
   return history;
+}
+
+/** The training table and the validation table (given, or split off the data). */
+function fitTables(
+  model: Model,
+  data: Dataset,
+  options: FitOptions,
+): { table: Table; validation: Table | null } {
+  const table = toTable(model, data);
+  if (options.validationSplit === undefined) {
+    const validation = options.validation === undefined ? null : toTable(model, options.validation);
+    return { table, validation };
+  }
+  if (options.validation !== undefined)
+    throw new TypeError('fit options has both validation and validationSplit, expected one');
+  const { train, validation } = splitValidation(table, options.validationSplit);
+  return { table: train, validation };
 }
 
 /** A dataset converted once to tensors, able to gather any rows into a batch. */
