@@ -11,6 +11,8 @@ export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
 export { Stream } from './model/stream.js';
+export { generate, generateText } from './model/generate.js';
+export type { GenerateOptions } from './model/generate.js';
 export type { StateDictEntry } from './io/state-dict.js';
 export type {
   ForwardOptions,
@@ -66,6 +68,7 @@ export { Vocabulary } from './text/vocabulary.js';
 export type { VocabularyJSON, VocabularyLevel, VocabularyOptions } from './text/vocabulary.js';
 export { Sampler, softmax, argmax } from './text/sampling.js';
 export type { SamplingOptions } from './text/sampling.js';
+export { nextTokenData } from './text/streams.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';

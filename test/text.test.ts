@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, Sampler, Tensor, Vocabulary, argmax, softmax } from '../src/index.js';
+import { Rng, Sampler, Tensor, Vocabulary, argmax, nextTokenData, softmax } from '../src/index.js';
 
 describe('Vocabulary', () => {
   it('puts padding and unknown first, then tokens by falling frequency', () => {
@@ -162,5 +162,15 @@ describe('Sampler', () => {
     expect(() => new Sampler(5, { topK: 0 })).toThrow(RangeError);
     expect(() => new Sampler(5, { temperature: -1 })).toThrow(RangeError);
     expect(() => new Sampler(5, { topk: 2 } as never)).toThrow(/did you mean 'topK'/);
+  });
+});
+
+describe('nextTokenData', () => {
+  it('cuts one stream into contiguous rows of inputs and next-token targets', () => {
+    const { inputs, targets } = nextTokenData([0, 1, 2, 3, 4, 5, 6, 7], 2);
+    expect(inputs.shape).toEqual([2, 3]);
+    expect(Array.from(inputs.data)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(targets.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => nextTokenData([1, 2], 2)).toThrow(/expected at least 3/);
   });
 });
