@@ -2,6 +2,12 @@
  * rnnkit: recurrent neural networks (RNN, LSTM, GRU) in pure TypeScript, trained by
  * backpropagation through time, with PyTorch-compatible weights. Every public name is here.
  */
+import { provideBatchSplit } from './model/threads.js';
+import { startDataParallel } from './parallel/data-parallel.js';
+
+// Model.useThreads runs data-parallel passes on worker threads (Node only; loaded on demand).
+provideBatchSplit(startDataParallel);
+
 export { Tensor } from './tensor/tensor.js';
 export type { NestedArray } from './tensor/tensor.js';
 export type { DType, FloatArray } from './tensor/dtype.js';
@@ -10,27 +16,47 @@ export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
-export { Stream } from './model/stream.js';
+export type { Stream } from './model/stream.js';
+export type { StateDictEntry } from './nn/state-dict.js';
+export type { Parameter, Parameters } from './nn/parameters.js';
+export type { ModelJSON } from './model/json.js';
 export { generate, generateText } from './model/generate.js';
 export type { GenerateOptions } from './model/generate.js';
-export type { StateDictEntry } from './io/state-dict.js';
 export type {
   ForwardOptions,
   ForwardResult,
   BackwardOptions,
   BackwardResult,
-} from './model/model.js';
-export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
+} from './model/types.js';
+export type {
+  EmbeddingOptions,
+  ModelOptions,
+  ResolvedModelOptions,
+  WeightInit,
+} from './model/options.js';
 export { padSequences } from './nn/validate.js';
 export type { SequenceInput } from './nn/validate.js';
 export type { CellType } from './recurrent/stack.js';
 export type { InitialStateMode } from './recurrent/initial-state.js';
 
 export { defineLoss } from './loss/loss.js';
-export type { Loss, LossOptions, LossResult, Reduction, StepLoss } from './loss/loss.js';
+export type {
+  Loss,
+  LossOptions,
+  LossResult,
+  Reduction,
+  StepFunction,
+  StepLoss,
+  StepValues,
+} from './loss/loss.js';
 export { mseLoss } from './loss/mse.js';
 export { crossEntropyLoss } from './loss/cross-entropy.js';
 export { bceWithLogitsLoss } from './loss/bce.js';
+export { huberLoss } from './loss/huber.js';
+export type { HuberOptions } from './loss/huber.js';
+export { l1Loss } from './loss/l1.js';
+export { gaussianNllLoss } from './loss/gaussian-nll.js';
+export type { GaussianNllOptions } from './loss/gaussian-nll.js';
 
 export { sgd } from './optim/sgd.js';
 export type { SgdOptions } from './optim/sgd.js';
@@ -71,6 +97,11 @@ export type { SamplingOptions } from './text/sampling.js';
 export { nextTokenData } from './text/streams.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
-export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';
+export type {
+  GradCheckEntry,
+  GradCheckLossOptions,
+  GradCheckOptions,
+  GradCheckResult,
+} from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';
 export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';

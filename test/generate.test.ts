@@ -26,6 +26,29 @@ describe('generate', () => {
     }
   });
 
+  it('feeds ids to a model with an embedding, greedy equal to the argmax of forward', () => {
+    const model = new Model({
+      cell: 'lstm',
+      inputSize: 4,
+      hiddenSize: 8,
+      outputSize: V,
+      embedding: { vocabSize: V, dim: 4 },
+      seed: 6,
+    });
+    const prompt = [3, 0];
+    const got = generate(model, prompt, 10, { temperature: 0 });
+    const ids = [...prompt];
+    for (let i = 0; i < 10; i++) {
+      const out = model.forward([ids]).output.data;
+      ids.push(argmax(out, (ids.length - 1) * V, V));
+    }
+    expect(Array.from(got)).toEqual(ids.slice(prompt.length));
+    const sampled = generate(model, prompt, 30, { topP: 0.9, seed: 2 });
+    expect(Array.from(sampled)).toEqual(
+      Array.from(generate(model, prompt, 30, { topP: 0.9, seed: 2 })),
+    );
+  });
+
   it('gives the same tokens for the same seed, other tokens for another', () => {
     const model = tokenModel();
     const a = generate(model, [0], 40, { temperature: 1.2, seed: 3 });

@@ -1,6 +1,7 @@
-import type { Model } from '../model/model.js';
-import type { Loss } from '../loss/loss.js';
-import { checkChoice, checkKeys } from '../tensor/errors.js';
+import { traceStepGradients, type Model } from '../model/model.js';
+import { lastStep } from '../nn/padding.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
+import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
 import { lossOf, prepareBatch, type Batch } from '../train/step.js';
 
 /** Options of {@link gradientFlow}. */
@@ -40,24 +41,28 @@ export interface GradientFlow {
  * Measures how gradients flow back through time for one batch: per-step norms of dL/dh_t in every
  * layer and direction, per-parameter gradient norms, and a verdict. Overwrites the model's
  * gradients (as a backward pass does); changes no weight.
+ * @throws TypeError without a loss, or with a loss of reduction `'none'`.
  */
 export function gradientFlow(
   model: Model,
   batch: Batch,
   options: GradientFlowOptions,
 ): GradientFlow {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`gradientFlow options are ${describe(options)}, expected { loss, from? }`);
   checkKeys('gradientFlow options', options, ['loss', 'from']);
+  checkLoss(options.loss, true);
   const from = checkChoice('from', options.from ?? 'last', ['last', 'all'] as const);
   const prepared = prepareBatch(model, batch, options.loss);
   const { pred, value, grad } = lossOf(model, prepared, options.loss);
   if (from === 'last' && model.options.head === 'sequence')
     keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
-  const traces = model.traceStepGradients(true);
+  const traces = traceStepGradients(model, true);
   model.zeroGrad();
   try {
     model.backward(grad);
   } finally {
-    model.traceStepGradients(false);
+    traceStepGradients(model, false);
   }
   const D = model.directions;
   const steps = traces.map((norms, k) => ({
@@ -85,7 +90,7 @@ function keepLastStep(
 ): void {
   const [B, T, F] = shape;
   for (let b = 0; b < B; b++) {
-    const last = lengths ? lengths[b] - 1 : T - 1;
+    const last = lastStep(lengths, b, T);
     for (let t = 0; t < T; t++) if (t !== last) g.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
   }
 }

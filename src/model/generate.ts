@@ -42,10 +42,14 @@ export function generate(
   const sampler = new Sampler(V, sampling);
   const rng = new Rng(seed ?? 0);
   const stream = model.createStream(1);
-  const x = new Float64Array(model.options.inputSize);
+  const tokens = model.options.embedding !== null;
+  const x = new Float64Array(tokens ? 1 : model.options.inputSize);
   const feed = (id: number): ArrayLike<number> => {
-    x.fill(0);
-    x[id] = 1;
+    if (tokens) x[0] = id;
+    else {
+      x.fill(0);
+      x[id] = 1;
+    }
     return stream.step(x);
   };
   let logits: ArrayLike<number> = x;
@@ -77,6 +81,12 @@ function vocabularySize(model: Model): number {
   const V = model.outputFeatures;
   if (o.head !== 'sequence' || o.bidirectional)
     throw new TypeError('generate needs a unidirectional model with a head at every step');
+  if (o.embedding !== null) {
+    if (o.embedding.vocabSize === V) return V;
+    throw new TypeError(
+      `generate needs one logit per token: embedding.vocabSize is ${o.embedding.vocabSize}, outputs ${V}`,
+    );
+  }
   if (o.inputSize !== V) {
     throw new TypeError(
       `generate needs one-hot inputs as wide as the output: inputSize is ${o.inputSize}, outputs ${V}`,

@@ -1,5 +1,4 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
-import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describe } from '../tensor/errors.js';
 import type { ParameterSet } from '../nn/parameters.js';
@@ -17,7 +16,6 @@ import {
  */
 export class TokenInput {
   readonly weights: EmbeddingWeights;
-  private ids: Int32Array | null = null;
 
   /** Declares `embed.weight` in `params` (before {@link ParameterSet.seal}). */
   constructor(
@@ -30,27 +28,20 @@ export class TokenInput {
     this.weights = { weight, vocabSize, dim };
   }
 
-  /** Draws the table from N(0, 1), as PyTorch does. */
-  initialize(values: FloatArray, rng: Rng): void {
-    const { weight, vocabSize, dim } = this.weights;
-    for (let i = weight; i < weight + vocabSize * dim; i++) values[i] = rng.normal();
-  }
-
   /**
-   * The vectors `[B, T, E]` of ids `[B, T]` (a tensor or nested arrays); remembers the ids for
-   * {@link backward}. @throws TypeError/RangeError for anything but integer ids in [0, V).
+   * The vectors `[B, T, E]` (allocated) of ids `[B, T]` (a tensor or nested arrays), and the ids.
+   * @throws TypeError/RangeError for anything but integer ids in [0, V).
    */
-  forward(input: unknown, values: FloatArray): Tensor {
+  embed(input: unknown, values: FloatArray): { x: Tensor; ids: Int32Array } {
     const { ids, B, T } = toIds('input', input, this.vocabSize);
     const x = new Tensor([B, T, this.dim], this.dtype);
     embeddingForward(x.data, this.weights, values, ids);
-    this.ids = ids;
-    return x;
+    return { x, ids };
   }
 
-  /** Adds the gradient of the last forward's vectors (`[B, T, E]`) into `embed.weight`'s rows. */
-  backward(grads: FloatArray, dVectors: FloatArray): void {
-    if (this.ids !== null) embeddingBackward(this.weights, grads, this.ids, dVectors);
+  /** Adds the gradient of the vectors of `ids` (`[B, T, E]`) into `embed.weight`'s rows. */
+  backward(grads: FloatArray, ids: Int32Array, dVectors: FloatArray): void {
+    embeddingBackward(this.weights, grads, ids, dVectors);
   }
 
   /**

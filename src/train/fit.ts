@@ -3,7 +3,7 @@ import { Rng } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkBoolean, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { toTensor, type SequenceInput } from '../nn/validate.js';
-import type { Loss } from '../loss/loss.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
 import {
   checkTrainOptions,
   prepareBatch,
@@ -15,7 +15,7 @@ import { MetricSums, type MetricName, type Metrics } from './metrics.js';
 import type { LrSchedule } from './schedule.js';
 import type { EarlyStoppingOptions } from './early-stopping.js';
 import { EpochControl } from './epoch-control.js';
-import { meanLoss, metricsFor } from './evaluation.js';
+import { inTrainingMode, meanLoss, metricsFor, stepLosses } from './evaluate.js';
 import { splitValidation } from './validation-split.js';
 import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
 
@@ -25,6 +25,8 @@ export interface Dataset {
   targets: Tensor | NestedArray;
   lengths?: readonly number[];
   mask?: Tensor | NestedArray;
+  /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
+  weights?: Tensor | NestedArray;
   contexts?: Tensor | NestedArray;
 }
 
@@ -136,7 +138,7 @@ const FIT_KEYS = [
  * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
-  const loop = trainingLoop(model, data, options);
+  const loop = inTrainingMode(model, trainingLoop(model, data, options));
   let r = loop.next();
   while (!r.done) r = loop.next();
   return r.value;
@@ -148,7 +150,7 @@ export async function fitAsync(
   data: Dataset,
   options: FitOptions,
 ): Promise<FitHistory> {
-  const loop = trainingLoop(model, data, options);
+  const loop = inTrainingMode(model, trainingLoop(model, data, options));
   let r = loop.next();
   while (!r.done) {
     await yieldToEventLoop();
@@ -159,12 +161,27 @@ export async function fitAsync(
 
 /**
  * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
- * weight. With `'mean'` reduction and padded sequences, each batch's mean counts its own real steps.
+ * weight. With `'mean'` reduction and padded sequences or sample weights, each batch's mean counts
+ * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
+ * last-step head), 0 at padded and masked steps.
+ * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
  */
-export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize?: number): number;
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss<'mean' | 'sum'>,
+  batchSize?: number,
+): number;
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss<'none'>,
+  batchSize?: number,
+): Tensor;
 /**
  * {@link evaluate} with options: the mean loss and each of `metrics` over every real step;
  * with `tbptt`, chunk by chunk with the state carried, as `fit` validates with it.
+ * @throws TypeError for a loss with reduction 'none'.
  */
 export function evaluate(
   model: Model,
@@ -176,12 +193,25 @@ export function evaluate(
   model: Model,
   data: Dataset,
   loss: Loss,
+  batchSize?: number,
+): number | Tensor;
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss,
   options: number | EvaluateOptions = 32,
-): number | { loss: number; metrics: Metrics } {
+): number | Tensor | { loss: number; metrics: Metrics } {
+  checkLoss(loss, false);
   if (typeof options === 'number') {
     checkInt('batchSize', options);
-    return meanLoss(model, toTable(model, data), loss, options);
+    const table = toTable(model, data);
+    if (loss.reduction === 'none') return stepLosses(model, table, loss, options);
+    return meanLoss(model, table, loss, options);
   }
+  if (loss.reduction === 'none')
+    throw new TypeError(
+      "evaluate with options needs a loss with reduction 'mean' or 'sum', not 'none'",
+    );
   checkKeys('evaluate options', options, ['batchSize', 'metrics', 'tbptt']);
   const batchSize = checkInt('batchSize', options.batchSize ?? 32);
   const chunk = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
@@ -298,19 +328,24 @@ interface Table {
 function toTable(model: Model, data: Dataset): Table {
   if (typeof data !== 'object' || data === null)
     throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
-  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
+  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'weights', 'contexts']);
   const dtype = model.options.dtype;
-  const inputs = toTensor('inputs', data.inputs, 3, dtype);
+  const inputs =
+    model.options.embedding === null
+      ? toTensor('inputs', data.inputs, 3, dtype)
+      : toTensor('inputs', data.inputs, 2, 'float64');
   const N = inputs.shape[0];
   if (N === 0) throw new RangeError('inputs is an empty dataset: expected at least one sequence');
   const targets = data.targets instanceof Tensor ? data.targets : Tensor.from(data.targets, dtype);
   const mask = data.mask === undefined ? undefined : toTensor('mask', data.mask, 2, 'float64');
   const contexts =
     data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
+  const weights = data.weights === undefined ? undefined : toWeights(data.weights);
   for (const [name, t] of [
     ['targets', targets],
     ['mask', mask],
     ['contexts', contexts],
+    ['weights', weights],
   ] as const) {
     if (t !== undefined && t.shape[0] !== N)
       throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
@@ -326,9 +361,17 @@ function toTable(model: Model, data: Dataset): Table {
         b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
       if (mask !== undefined) b.mask = gather(mask, rows);
       if (contexts !== undefined) b.context = gather(contexts, rows);
+      if (weights !== undefined) b.weights = gather(weights, rows);
       return b;
     },
   };
+}
+
+function toWeights(w: unknown): Tensor {
+  if (w instanceof Tensor) return w;
+  if (!Array.isArray(w))
+    throw new TypeError(`weights is ${describe(w)}, expected a Tensor or nested arrays`);
+  return Tensor.from(w as NestedArray, 'float64');
 }
 
 /** Rows `rows` of `t` (first dimension) as a new tensor. */

@@ -3,12 +3,17 @@ import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { firstNonFinite } from '../tensor/ops.js';
 import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../clip/clip.js';
-import type { Loss } from '../loss/loss.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
+import { toStepValues } from '../loss/step-weights.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BackwardResult, Model } from '../model/model.js';
 import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
+import { isRealStep } from '../nn/padding.js';
 
-/** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
+/**
+ * One batch: sequences `[B, T, I]` (token ids `[B, T]` for a model with an embedding), targets,
+ * and optional lengths, mask and initial states.
+ */
 export interface Batch {
   input: SequenceInput;
   /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
@@ -17,6 +22,12 @@ export interface Batch {
   lengths?: readonly number[] | Int32Array;
   /** `[B, T]` of 1 (step counts) and 0 (step ignored), combined with `lengths` when both are given. */
   mask?: Tensor | NestedArray;
+  /**
+   * Sample weights, `[B]` (one per sequence) or `[B, T]` (one per step; `[B]` only with a
+   * last-step head), finite and >= 0: each step's error is multiplied by its weight, and
+   * `'mean'` divides by the total weight of the real steps.
+   */
+  weights?: Tensor | NestedArray;
   context?: Tensor | NestedArray;
   h0?: Tensor | NestedArray;
   c0?: Tensor | NestedArray;
@@ -91,8 +102,7 @@ export function checkTrainOptions(options: TrainOptions): void {
     );
   }
   const o = options as unknown as Record<string, unknown>;
-  if (typeof options.loss?.compute !== 'function')
-    throw new TypeError(`loss is ${describe(o.loss)}, expected a Loss`);
+  checkLoss(o.loss, true);
   if (typeof options.optimizer?.step !== 'function') {
     throw new TypeError(
       `optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`,
@@ -140,6 +150,8 @@ export interface PreparedBatch {
   input: Tensor;
   target: Tensor;
   mask: FloatArray | null;
+  /** One weight per step (`[B·T]`, or `[B]` with a last-step head), or null. */
+  weights: FloatArray | null;
   forward: {
     lengths?: Int32Array;
     context?: Tensor | NestedArray;
@@ -152,9 +164,23 @@ export interface PreparedBatch {
 export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBatch {
   if (typeof batch !== 'object' || batch === null)
     throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
-  checkKeys('batch', batch, ['input', 'target', 'lengths', 'mask', 'context', 'h0', 'c0']);
+  checkKeys('batch', batch, [
+    'input',
+    'target',
+    'lengths',
+    'mask',
+    'weights',
+    'context',
+    'h0',
+    'c0',
+  ]);
+  checkLoss(loss, false);
   const o = model.options;
-  const input = toTensor('input', batch.input, 3, o.dtype);
+  // With an embedding the input is token ids [B, T]; the model checks their range.
+  const input =
+    o.embedding === null
+      ? toTensor('input', batch.input, 3, o.dtype)
+      : toTensor('input', batch.input, 2, 'float64');
   const [B, T] = input.shape;
   const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
   const predShape = model.outputShape(B, T);
@@ -164,12 +190,13 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
     throw new TypeError("mask applies to a head at every step, this model's head is 'last'");
   }
   const mask = o.head === 'last' ? null : buildMask(batch.mask, lengths, B, T);
+  const weights = toStepValues('weights', batch.weights, predShape.slice(0, -1));
   const forward: PreparedBatch['forward'] = {};
   if (lengths !== undefined) forward.lengths = lengths;
   if (batch.context !== undefined) forward.context = batch.context;
   if (batch.h0 !== undefined) forward.h0 = batch.h0;
   if (batch.c0 !== undefined) forward.c0 = batch.c0;
-  return { input, target, mask, forward };
+  return { input, target, mask, weights, forward };
 }
 
 /** Runs the forward pass and the loss on a prepared batch. */
@@ -179,7 +206,7 @@ export function lossOf(
   loss: Loss,
 ): { pred: Tensor; value: number; grad: Tensor; h: Tensor; c: Tensor | null } {
   const { output: pred, h, c } = model.forward(b.input, b.forward);
-  const { value, grad } = loss.compute(pred, b.target, b.mask);
+  const { value, grad } = loss.compute(pred, b.target, b.mask, b.weights);
   return { pred, value, grad, h, c };
 }
 
@@ -211,7 +238,9 @@ function buildMask(
     }
   }
   if (lengths !== undefined) {
-    for (let b = 0; b < B; b++) for (let t = lengths[b]; t < T; t++) out[b * T + t] = 0;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) if (!isRealStep(lengths, b, t)) out[b * T + t] = 0;
+    }
   }
   return out;
 }
