@@ -63,7 +63,7 @@ export function embeddingForward(
   const E = e.dim;
   for (let i = 0; i < ids.length; i++) {
     const from = e.weight + ids[i] * E;
-    out.set(params.subarray(from, from + E), i * E);
+    for (let j = 0; j < E; j++) out[i * E + j] = params[from + j]; // no view object per id
   }
 }
 
