@@ -178,3 +178,15 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('evaluate types', () => {
+  it('types the mean loss of a mean or sum loss as a number, the per-step errors of none as a Tensor', () => {
+    const m = model();
+    const data = regression(3, 4, 8);
+    // Both lines fail typecheck if the overloads resolve the other way round.
+    const mean: number = evaluate(m, data, mseLoss());
+    const steps: Tensor = evaluate(m, data, mseLoss({ reduction: 'none' }));
+    expect(typeof mean).toBe('number');
+    expect(steps.shape).toEqual([3, 4]);
+  });
+});
