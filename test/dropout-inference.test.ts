@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Model, Rng, Tensor, adam, fit, mseLoss, type ModelOptions } from '../src/index.js';
+import {
+  Model,
+  Rng,
+  Tensor,
+  adam,
+  evaluate,
+  fit,
+  mseLoss,
+  type ModelOptions,
+} from '../src/index.js';
 
 function randn(shape: number[], seed: number): Tensor {
   const rng = new Rng(seed);
@@ -82,6 +91,19 @@ describe('dropout between stacked layers', () => {
     const down = lossAt();
     xi[k] = keep;
     expect((back.input as Tensor).data[k]).toBeCloseTo((up - down) / (2 * eps), 6);
+  });
+
+  it('evaluate never drops, for a mean or a per-step loss, and keeps the mode', () => {
+    const model = new Model(stacked);
+    const plain = new Model({ ...stacked, dropout: 0 });
+    plain.loadStateDict(model.stateDict());
+    const data = { inputs: randn([3, 4, 2], 12), targets: randn([3, 4, 2], 13) };
+    const none = mseLoss({ reduction: 'none' });
+    expect(Array.from(evaluate(model, data, none).data)).toEqual(
+      Array.from(evaluate(plain, data, none).data),
+    );
+    expect(evaluate(model, data, mseLoss())).toBe(evaluate(plain, data, mseLoss()));
+    expect(model.training).toBe(true);
   });
 
   it('fit trains with dropout, validates without it, and restores the mode', () => {

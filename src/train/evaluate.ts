@@ -14,10 +14,14 @@ export interface RowSource {
 /**
  * Each step's error over every row of `table`, `[N, T]` (`[N]` with a last-step head): the
  * loss's per-step errors times the sample weights, 0 at masked and padded steps. Runs the model
- * forward in batches of `batchSize` rows; changes no weight. Allocates the result.
+ * forward in batches of `batchSize` rows, in evaluation mode; changes no weight. Allocates the result.
  * @throws TypeError when the loss gives no per-step errors.
  */
 export function stepLosses(model: Model, table: RowSource, loss: Loss, batchSize: number): Tensor {
+  return evaluating(model, () => collectStepLosses(model, table, loss, batchSize));
+}
+
+function collectStepLosses(model: Model, table: RowSource, loss: Loss, batchSize: number): Tensor {
   let out: Tensor | null = null;
   for (let start = 0; start < table.N; start += batchSize) {
     const rows: number[] = [];
@@ -37,8 +41,8 @@ export function stepLosses(model: Model, table: RowSource, loss: Loss, batchSize
 
 /**
  * Mean loss over every row of `table` in batches of `batchSize` (each batch weighted by its
- * rows), in evaluation mode (no dropout), without changing any weight; chunk by chunk with the state carried when `chunk` is set.
- * Adds every batch to `sums` when given.
+ * rows), in evaluation mode (no dropout), without changing any weight; chunk by chunk with the
+ * state carried when `chunk` is set. Adds every batch to `sums` when given.
  */
 export function meanLoss(
   model: Model,
@@ -48,10 +52,15 @@ export function meanLoss(
   sums?: MetricSums,
   chunk: number | null = null,
 ): number {
+  return evaluating(model, () => sumLosses(model, table, loss, batchSize, sums, chunk) / table.N);
+}
+
+/** Runs `f` with `model` in evaluation mode (no dropout), then puts back the mode it was in. */
+function evaluating<T>(model: Model, f: () => T): T {
   const training = model.training;
   model.eval();
   try {
-    return sumLosses(model, table, loss, batchSize, sums, chunk) / table.N;
+    return f();
   } finally {
     if (training) model.train();
   }
