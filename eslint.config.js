@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.scratch/', 'test/.readme-*/'] },
+  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'coverage/', '.scratch/', 'test/.readme-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,6 +31,23 @@ export default tseslint.config(
         process: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+      },
+    },
+  },
+  {
+    // The browser demo: plain modules loaded by a page and its worker.
+    files: ['examples/browser/**/*.js'],
+    languageOptions: {
+      globals: {
+        URL: 'readonly',
+        Worker: 'readonly',
+        document: 'readonly',
+        performance: 'readonly',
+        requestAnimationFrame: 'readonly',
+        self: 'readonly',
+        setInterval: 'readonly',
+        PerformanceObserver: 'readonly',
+        window: 'readonly',
       },
     },
   },

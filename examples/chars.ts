@@ -20,7 +20,7 @@ import {
   fit,
   generateText,
   nextTokenData,
-} from '../src/index.js';
+} from 'rnnkit';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flag = (name: string, fallback: number): number => {

@@ -16,7 +16,9 @@ export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
-export type { Stream } from './model/stream.js';
+export type { Stream, StreamState } from './model/stream.js';
+export { setWorkerUrl } from './parallel/worker-url.js';
+export type { UrlLike } from './parallel/worker-url.js';
 export type { StateDictEntry } from './nn/state-dict.js';
 export type { Parameter, Parameters } from './nn/parameters.js';
 export type { ModelJSON } from './model/json.js';
@@ -79,6 +81,7 @@ export type {
   Dataset,
   EpochInfo,
   EvaluateOptions,
+  Evaluation,
   FitHistory,
   FitOptions,
 } from './train/fit.js';
@@ -91,10 +94,18 @@ export type { EarlyStoppingOptions } from './train/early-stopping.js';
 export type { MetricName, Metrics } from './train/metrics.js';
 
 export { Vocabulary } from './text/vocabulary.js';
-export type { VocabularyJSON, VocabularyLevel, VocabularyOptions } from './text/vocabulary.js';
+export type {
+  EncodedBatch,
+  VocabularyJSON,
+  VocabularyLevel,
+  VocabularyOptions,
+} from './text/vocabulary.js';
 export { Sampler, softmax, argmax } from './text/sampling.js';
 export type { SamplingOptions } from './text/sampling.js';
 export { nextTokenData } from './text/streams.js';
+export type { NextTokenData } from './text/streams.js';
+export type { ProgressOptions, ProgressWriter } from './train/progress.js';
+export type { AbortSignalLike } from './train/signal.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type {
@@ -105,3 +116,13 @@ export type {
 } from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';
 export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';
+
+export { trainInWorker } from './background/train-in-worker.js';
+export type {
+  SnapshotInfo,
+  WorkerTraining,
+  WorkerTrainingOptions,
+} from './background/train-in-worker.js';
+export { serveTraining } from './background/serve-training.js';
+export type { WorkerFitOptions } from './background/serve-training.js';
+export type { MessageEndpoint } from './background/messages.js';

@@ -60,7 +60,9 @@ export interface ModelOptions {
 
 /** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
 export interface EmbeddingOptions {
+  /** Number of tokens V: ids are integers in [0, V). */
   vocabSize: number;
+  /** Features of each token's vector E (the stack's input size). */
   dim: number;
 }
 
@@ -68,8 +70,11 @@ export interface EmbeddingOptions {
 export type ResolvedModelOptions = Required<
   Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding'>
 > & {
+  /** Outputs of the Linear head, or null when the model has no head. */
   outputSize: number | null;
+  /** Size of the context vector in `encoded` mode, 0 otherwise. */
   contextSize: number;
+  /** The embedding's size, or null for dense inputs. */
   embedding: Readonly<EmbeddingOptions> | null;
 };
 

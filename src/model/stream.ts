@@ -10,6 +10,14 @@ import type { Head } from './head.js';
 import type { ResolvedModelOptions } from './options.js';
 import type { TokenInput } from './token-input.js';
 
+/** A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`. */
+export interface StreamState {
+  /** Hidden state. */
+  h0: Tensor;
+  /** LSTM cell state (absent for RNN and GRU). */
+  c0?: Tensor;
+}
+
 /**
  * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers, or
  * `B` token ids for a model with an embedding) and returns the output for that step (`B*O`
@@ -34,7 +42,7 @@ export interface Stream {
    * A copy of the state now, `{ h0, c0 }` (`c0` for LSTM only), shaped `[L, B, H]`: pass it to
    * {@link reset} to resume later, or as `h0`/`c0` to `forward` to continue with a whole batch.
    */
-  state(): { h0: Tensor; c0?: Tensor };
+  state(): StreamState;
   /**
    * Advances every sequence by one step; returns the step's output `[B, O]` (reused next call).
    * @throws RangeError when `x` does not hold `B*inputSize` finite numbers (`B` token ids in
@@ -98,7 +106,7 @@ export class ModelStream implements Stream {
     return this.options.cell === 'lstm' ? this.stack.cn : null;
   }
 
-  state(): { h0: Tensor; c0?: Tensor } {
+  state(): StreamState {
     const o = this.options;
     const shape = [o.numLayers, this.batchSize, o.hiddenSize];
     const h0 = new Tensor(shape, this.stack.hn.slice());

@@ -58,9 +58,13 @@ export function argmax(values: ArrayLike<number>, offset = 0, n = values.length 
  * const id = sampler.sample(logits, rng); // an integer in [0, vocab.size)
  */
 export class Sampler {
+  /** Vocabulary size V: logits per draw. */
   readonly size: number;
+  /** Divides the logits before the softmax; 0 is greedy. */
   readonly temperature: number;
+  /** Tokens kept by top-k filtering (V: all). */
   readonly topK: number;
+  /** Probability mass kept by nucleus filtering (1: all). */
   readonly topP: number;
   /** The probabilities of the last {@link sample} after filtering (zeros outside the kept set). */
   readonly probs: Float64Array;

@@ -1,6 +1,14 @@
 import { Tensor } from '../tensor/tensor.js';
 import { checkInt, describe } from '../tensor/errors.js';
 
+/** Inputs and next-token targets made by {@link nextTokenData}. */
+export interface NextTokenData {
+  /** Token ids `[rows, L]`. */
+  inputs: Tensor;
+  /** The id after each input id, `[rows, L]`. */
+  targets: Tensor;
+}
+
 /**
  * Cuts one long stream of token ids into `rows` parallel streams for next-token training with
  * truncated BPTT: row r holds the r-th contiguous piece, `inputs[r, t]` is a token and
@@ -8,10 +16,7 @@ import { checkInt, describe } from '../tensor/errors.js';
  * at the end is dropped. Both are float64 tensors of ids `[rows, L]` (allocated).
  * @throws RangeError when the stream is too short for `rows` rows of at least one step.
  */
-export function nextTokenData(
-  ids: ArrayLike<number>,
-  rows: number,
-): { inputs: Tensor; targets: Tensor } {
+export function nextTokenData(ids: ArrayLike<number>, rows: number): NextTokenData {
   checkInt('rows', rows);
   if (typeof ids !== 'object' || ids === null || typeof ids.length !== 'number')
     throw new TypeError(`ids is ${describe(ids)}, expected an array of token ids`);

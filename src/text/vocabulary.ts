@@ -21,12 +21,24 @@ export interface VocabularyOptions {
 
 /** A vocabulary as plain JSON: what {@link Vocabulary.toJSON} writes and {@link Vocabulary.fromJSON} reads. */
 export interface VocabularyJSON {
+  /** Format tag. */
   format: 'rnnkit-vocabulary/1';
+  /** Characters or words. */
   level: VocabularyLevel;
   /** Every token; a token's id is its index. */
   tokens: string[];
+  /** The unknown token, or null. */
   unknown: string | null;
+  /** The padding token, or null. */
   padding: string | null;
+}
+
+/** Texts encoded as one padded batch. */
+export interface EncodedBatch {
+  /** Token ids `[B, T]` (float64), padding ids after each text's end. */
+  ids: Tensor;
+  /** Tokens of each text (at most T). */
+  lengths: number[];
 }
 
 const OPTION_KEYS = ['level', 'unknown', 'padding', 'minCount', 'maxSize'];
@@ -44,6 +56,7 @@ const OPTION_KEYS = ['level', 'unknown', 'padding', 'minCount', 'maxSize'];
  * const x = vocab.oneHot([Array.from(ids)]);         // Tensor [1, 5, vocab.size]
  */
 export class Vocabulary {
+  /** Characters or words. */
   readonly level: VocabularyLevel;
   /** Every token; a token's id is its index. */
   readonly tokens: readonly string[];
@@ -182,7 +195,7 @@ export class Vocabulary {
    * longest, or `length` when given: longer texts are cut) with each text's length.
    * @throws TypeError when padding is needed and the vocabulary has no padding token.
    */
-  encodeBatch(texts: readonly string[], length?: number): { ids: Tensor; lengths: number[] } {
+  encodeBatch(texts: readonly string[], length?: number): EncodedBatch {
     if (!Array.isArray(texts) || texts.length === 0)
       throw new TypeError(`texts is ${describe(texts)}, expected a non-empty array of strings`);
     const encoded = texts.map((t) => this.encode(t));

@@ -6,12 +6,23 @@ import type { Batch } from './step.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
+  /** N input sequences `[N, T, I]` (a `Tensor` or nested arrays; token ids `[N, T]` with an embedding). */
   inputs: SequenceInput;
+  /**
+   * Targets of each sequence: `[N, T, O]` values or `[N, T]` class indices (`[N, O]` / `[N]` with
+   * a last-step head).
+   */
   targets: Tensor | NestedArray;
+  /**
+   * Real steps of each of the N sequences when they are padded to T; padded steps add nothing to
+   * the loss or any gradient.
+   */
   lengths?: readonly number[];
+  /** `[N, T]` of 1 (the step counts in the loss) and 0 (ignored), combined with `lengths`. */
   mask?: Tensor | NestedArray;
   /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
   weights?: Tensor | NestedArray;
+  /** One context vector `[N, C]` per sequence, for `initialState: 'encoded'`. */
   contexts?: Tensor | NestedArray;
 }
 

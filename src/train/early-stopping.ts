@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import type { Model } from '../model/model.js';
 import { checkBoolean, checkInt, checkKeys, checkPositive } from '../tensor/errors.js';
 
 /** Options of early stopping in {@link fit}. */
@@ -9,12 +10,6 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** When training stops (early or not), put back the weights of the best epoch (default true). */
   restoreBest?: boolean;
-}
-
-/** The part of a model early stopping needs: a copy of its weights and a way to put them back. */
-interface Weights {
-  stateDict(): Record<string, Tensor>;
-  loadStateDict(dict: Record<string, Tensor>): void;
 }
 
 /**
@@ -41,7 +36,7 @@ export class EarlyStopping {
   }
 
   /** Records the loss of `epoch`; true when training should stop. A non-finite loss never improves. */
-  observe(epoch: number, loss: number, model: Weights): boolean {
+  observe(epoch: number, loss: number, model: Pick<Model, 'stateDict' | 'loadStateDict'>): boolean {
     if (loss < this.best - this.minDelta) {
       this.best = loss;
       this.bestEpoch = epoch;
@@ -54,7 +49,7 @@ export class EarlyStopping {
   }
 
   /** Puts back the best epoch's weights (with `restoreBest`); true when it did. */
-  restore(model: Weights): boolean {
+  restore(model: Pick<Model, 'stateDict' | 'loadStateDict'>): boolean {
     if (this.snapshot === null) return false;
     model.loadStateDict(this.snapshot);
     return true;

@@ -13,21 +13,28 @@ import { splitValidation } from './validation-split.js';
 import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
 import { range, toTable, type Dataset, type Table } from './dataset.js';
 
+import { createProgress, type ProgressOptions } from './progress.js';
+import type { AbortSignalLike } from './signal.js';
+
 export type { Dataset } from './dataset.js';
 
 /** Reported after every batch. */
 export interface BatchInfo {
+  /** Index of the epoch, counted from 0. */
   epoch: number;
-  /** Index of the update within the epoch (with `tbptt`, one per chunk). */
+  /** Index of the update within its epoch, counted from 0 (with `tbptt`, one per chunk). */
   batch: number;
+  /** The batch's loss before the update (not finite when the step was skipped). */
   loss: number;
   /** Global L2 gradient norm before clipping. */
   gradNorm: number;
+  /** True when the loss or gradient norm was not finite and the update was skipped. */
   skipped: boolean;
 }
 
 /** Reported after every epoch. */
 export interface EpochInfo {
+  /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
   epoch: number;
   /** Mean training loss over the epoch's batches (skipped batches excluded). */
   loss: number;
@@ -53,7 +60,12 @@ export interface FitOptions extends TrainOptions {
   batchSize?: number;
   /** Reshuffle the order every epoch (default true), with a generator seeded by `seed`. */
   shuffle?: boolean;
+  /** Seed of the shuffling generator (default 0): the same seed gives the same batch order. */
   seed?: number;
+  /**
+   * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
+   * the first step like the training data.
+   */
   validation?: Dataset;
   /** Hold out the last `validationSplit` of the sequences (before shuffling) as validation data, in (0, 1). */
   validationSplit?: number;
@@ -66,7 +78,9 @@ export interface FitOptions extends TrainOptions {
    * by default, restores the weights of the best epoch at the end.
    */
   earlyStopping?: EarlyStoppingOptions;
+  /** Called after every batch's step. */
   onBatch?: (info: BatchInfo) => void;
+  /** Called after every epoch, with the entry it adds to {@link FitHistory.epochs}. */
   onEpoch?: (info: EpochInfo) => void;
   /**
    * Truncated BPTT: each batch is trained in chunks of `tbptt` steps, one update per chunk, the
@@ -75,7 +89,17 @@ export interface FitOptions extends TrainOptions {
    */
   tbptt?: number;
   /** Stops training after the current batch when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
+  /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
+  progress?: boolean | ProgressOptions;
+}
+
+/** What {@link evaluate} returns when given options. */
+export interface Evaluation {
+  /** Mean loss over the dataset. */
+  loss: number;
+  /** Each requested metric over every real step. */
+  metrics: Metrics;
 }
 
 /** Options of {@link evaluate} besides the batch size alone. */
@@ -90,6 +114,7 @@ export interface EvaluateOptions {
 
 /** What {@link fit} did. */
 export interface FitHistory {
+  /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
   /** True when `signal` stopped training early (the weights are then left as they are). */
   aborted: boolean;
@@ -116,6 +141,7 @@ const FIT_KEYS = [
   'onBatch',
   'onEpoch',
   'signal',
+  'progress',
 ];
 
 /**
@@ -173,7 +199,7 @@ export function evaluate(
   data: Dataset,
   loss: Loss,
   options: EvaluateOptions,
-): { loss: number; metrics: Metrics };
+): Evaluation;
 export function evaluate(
   model: Model,
   data: Dataset,
@@ -185,7 +211,7 @@ export function evaluate(
   data: Dataset,
   loss: Loss,
   options: number | EvaluateOptions = 32,
-): number | Tensor | { loss: number; metrics: Metrics } {
+): number | Tensor | Evaluation {
   checkLoss(loss, false);
   if (typeof options === 'number') {
     checkInt('batchSize', options);
@@ -227,6 +253,13 @@ function* trainingLoop(
   if (tbptt !== null) checkTruncatable(model, table.batch([0]));
   const control = new EpochControl(model, options);
   const history: FitHistory = { epochs: [], aborted: false, stoppedEarly: false, bestEpoch: null };
+  const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
+  const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
+  const progress = createProgress(
+    options.progress,
+    epochs,
+    Math.ceil(table.N / batchSize) * perBatch,
+  );
   const order = range(0, table.N);
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (shuffle) rng.shuffle(order);
@@ -242,7 +275,10 @@ function* trainingLoop(
       const chunks = tbptt === null ? null : timeChunks(model, whole, options.loss, tbptt);
       let carried: CarriedState | null = null;
       for (let i = 0; i < (chunks?.count ?? 1); i++) {
-        if (options.signal?.aborted) return { ...history, aborted: true };
+        if (options.signal?.aborted) {
+          progress?.end();
+          return { ...history, aborted: true };
+        }
         const batchData = chunks === null ? whole : chunks.chunk(i, carried);
         const r = trainStep(model, batchData, options);
         carried = { h: r.h, c: r.c };
@@ -256,6 +292,7 @@ function* trainingLoop(
           counted++;
         }
         if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+        progress?.batch({ epoch, batch, loss: r.loss });
         options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
         batch++;
         yield;
@@ -277,6 +314,7 @@ function* trainingLoop(
       valMetrics: validation === null ? null : valSums.result(),
     };
     history.epochs.push(info);
+    progress?.epoch(info);
     options.onEpoch?.(info);
     if (control.afterEpoch(epoch, valLoss ?? info.loss, epoch === epochs - 1)) {
       history.stoppedEarly = true;
@@ -284,6 +322,7 @@ function* trainingLoop(
     }
   }
   history.bestEpoch = control.finish();
+  progress?.end();
   return history;
 }
 

@@ -7,6 +7,7 @@ import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../ten
  * the same.
  */
 export interface LrSchedule {
+  /** The schedule's name, such as `'stepLR'`. */
   readonly name: string;
   /** Restarts the schedule from `baseLr`, the rate of the first epoch. */
   start(baseLr: number): void;

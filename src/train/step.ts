@@ -15,6 +15,7 @@ import { isRealStep } from '../nn/padding.js';
  * and optional lengths, mask and initial states.
  */
 export interface Batch {
+  /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
   input: SequenceInput;
   /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
   target: Tensor | NestedArray;
@@ -28,18 +29,36 @@ export interface Batch {
    * `'mean'` divides by the total weight of the real steps.
    */
   weights?: Tensor | NestedArray;
+  /** One context vector per sequence, `[B, C]`, for `initialState: 'encoded'`. */
   context?: Tensor | NestedArray;
+  /**
+   * Initial hidden state `[L*D, B, H]`; overrides the model's initial-state mode for this batch.
+   */
   h0?: Tensor | NestedArray;
+  /** Initial cell state `[L*D, B, H]` (LSTM only). */
   c0?: Tensor | NestedArray;
 }
 
 /** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
-export type ClipOptions = { maxNorm: number; normType?: NormType } | { value: number };
+export type ClipOptions =
+  | {
+      /** Largest allowed global norm: when the gradients' norm is above it, they are rescaled to it. */
+      maxNorm: number;
+      /** `2` (L2, the default) or `'inf'` (the largest absolute value). */
+      normType?: NormType;
+    }
+  | {
+      /** Every gradient element is clamped to `[-value, value]`. */
+      value: number;
+    };
 
 /** What a training step needs besides the batch. */
 export interface TrainOptions {
+  /** The loss to minimise, e.g. {@link mseLoss}. */
   loss: Loss;
+  /** Updates the weights from the gradients; keeps its state (moments) between steps. */
   optimizer: Optimizer;
+  /** Gradient clipping applied before the update (default none). */
   clip?: ClipOptions;
 }
 

@@ -16,6 +16,7 @@ import {
 
 /** The recurrent state carried from one chunk to the next: `[L, B, H]` each. */
 export interface CarriedState {
+  /** Hidden state. */
   h: Tensor;
   /** LSTM cell state, else null. */
   c: Tensor | null;
