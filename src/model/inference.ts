@@ -32,8 +32,8 @@ export class Inference {
 
   /**
    * The model's output for dense inputs `x` `[B, T, I]` (already checked) from the initial
-   * `states`: `[B, T, O]`, or `[B, O]` with a last-step head. Allocates the result only (and
-   * the workspace on the first call or a new batch size).
+   * `states`: `[B, T, O]`, or `[B, O]` with a last-step head. Allocates the result; the
+   * workspace (one chunk) is sized on the first call and kept while the chunk shape repeats.
    */
   run(x: Tensor, states: InitialStateInputs): { output: Tensor; h: FloatArray; c: FloatArray } {
     const [B, T, I] = x.shape;
