@@ -70,6 +70,25 @@ describe('generate', () => {
     expect(generateText(model, vocab, 'ab', 9, { seed: 1, topK: 3 })).toBe(text);
   });
 
+  it('saves with its vocabulary as one JSON document and generates the same text after loading', () => {
+    const vocab = Vocabulary.fromText('the quick brown fox jumps over the lazy dog');
+    const model = new Model({
+      cell: 'lstm',
+      inputSize: 4,
+      hiddenSize: 6,
+      outputSize: vocab.size,
+      embedding: { vocabSize: vocab.size, dim: 4 },
+      seed: 3,
+    });
+    const saved = JSON.stringify({ model: model.toJSON(), vocabulary: vocab.toJSON() });
+    const parsed = JSON.parse(saved) as { model: unknown; vocabulary: unknown };
+    const model2 = Model.fromJSON(parsed.model);
+    const vocab2 = Vocabulary.fromJSON(parsed.vocabulary);
+    const options = { temperature: 0.9, topK: 5, seed: 8 };
+    const text = generateText(model, vocab, 'the ', 30, options);
+    expect(generateText(model2, vocab2, 'the ', 30, options)).toBe(text);
+  });
+
   it('rejects models, prompts and options it cannot use', () => {
     const model = tokenModel();
     expect(() => generate(model, [], 3)).toThrow(/prompt is empty/);
