@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'docs/api/',
       'node_modules/',
       'coverage/',
       '.scratch/',
@@ -40,6 +41,23 @@ export default tseslint.config(
         process: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+      },
+    },
+  },
+  {
+    // The browser demo: plain modules loaded by a page and its worker.
+    files: ['examples/browser/**/*.js'],
+    languageOptions: {
+      globals: {
+        URL: 'readonly',
+        Worker: 'readonly',
+        document: 'readonly',
+        performance: 'readonly',
+        requestAnimationFrame: 'readonly',
+        self: 'readonly',
+        setInterval: 'readonly',
+        PerformanceObserver: 'readonly',
+        window: 'readonly',
       },
     },
   },

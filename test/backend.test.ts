@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inWasm } from '../src/kernels/allocator.js';
+import { wasmModule } from '../src/kernels/wasm.js';
 import {
   Model,
   Tensor,
@@ -21,6 +22,12 @@ describe('backend switch', () => {
   it("picks wasm by default on Node ('auto')", () => {
     setBackend('auto');
     expect(getBackend()).toBe('wasm');
+  });
+
+  it('runs the kernels in a shared memory on Node (its views survive growth)', () => {
+    const m = wasmModule();
+    expect(m?.shared).toBe(true);
+    expect(m?.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('reports the chosen backend', () => {

@@ -1,4 +1,4 @@
-import { kernelsBase64, kernelsSharedBase64 } from './wasm-bytes.js';
+import { kernelsBase64 } from './wasm-bytes.js';
 
 /**
  * The exports of the f32 SIMD kernels module (src/kernels/assembly/). Pointers are byte
@@ -140,8 +140,9 @@ export function wasmModule(): WasmModule | null {
 function instantiate(shared: boolean): WasmModule | null {
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = decodeBase64(shared ? kernelsSharedBase64 : kernelsBase64);
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD (or no threads, for shared)
+    const bytes = decodeBase64(kernelsBase64);
+    if (shared && !shareMemoryImport(bytes)) return null;
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD (or no shared memory)
     const memory = shared
       ? new WebAssembly.Memory({ initial: SHARED_INITIAL, maximum: SHARED_MAXIMUM, shared })
       : new WebAssembly.Memory({ initial: PLAIN_PAGES, maximum: PLAIN_PAGES });
@@ -157,6 +158,47 @@ function instantiate(shared: boolean): WasmModule | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Marks the module's memory import (`env.memory`, limits with a maximum) as shared, in place:
+ * its limits flag goes from 0x01 to 0x03. False when the module has no such import.
+ */
+function shareMemoryImport(bytes: Uint8Array): boolean {
+  let pos = 8; // magic and version
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[pos++];
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+    }
+  };
+  while (pos < bytes.length) {
+    const id = bytes[pos++];
+    const size = leb();
+    if (id !== 2) {
+      pos = pos + size;
+      continue;
+    }
+    for (let n = leb(); n > 0; n--) {
+      const moduleName = leb();
+      pos += moduleName;
+      const fieldName = leb();
+      pos += fieldName;
+      const kind = bytes[pos++];
+      if (kind === 2 && bytes[pos] === 0x01) {
+        bytes[pos] = 0x03;
+        return true;
+      }
+      if (kind !== 2) return false; // only the memory is imported
+      pos += 1;
+      leb();
+      leb();
+    }
+    return false;
+  }
+  return false;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

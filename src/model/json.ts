@@ -5,9 +5,20 @@ import type { ModelOptions, ResolvedModelOptions } from './options.js';
 
 /** The JSON form of a model: its options (valid input to `new Model`) and every parameter. */
 export interface ModelJSON {
+  /** The file format and its version. */
   format: 'rnnkit-model/1';
+  /** The options that build this model again (`new Model(json.options)`). */
   options: ModelOptions;
-  params: Record<string, { shape: number[]; data: number[] }>;
+  /** Every parameter by its PyTorch name. */
+  params: Record<
+    string,
+    {
+      /** The parameter's shape. */
+      shape: number[];
+      /** Its values in row-major order, copied into a plain array. */
+      data: number[];
+    }
+  >;
 }
 
 /**
@@ -15,11 +26,17 @@ export interface ModelJSON {
  * to the model's cell and initial state, and none that does not.
  */
 export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
-  const out: ModelOptions = { ...o, outputSize: o.outputSize ?? undefined };
+  const out: ModelOptions = {
+    ...o,
+    outputSize: o.outputSize ?? undefined,
+    embedding: o.embedding ?? undefined,
+  };
   if (o.outputSize === null) delete out.outputSize;
   if (o.initialState !== 'encoded') delete out.contextSize;
   if (o.cell !== 'lstm') delete out.unitForgetBias;
   if (o.cell !== 'rnn') delete out.nonlinearity;
+  if (o.embedding === null) delete out.embedding;
+  else out.embedding = { ...o.embedding };
   return out;
 }
 
@@ -58,5 +75,6 @@ export function parseModelJSON(json: unknown): {
   if (opts.initialState !== 'encoded') delete opts.contextSize;
   if (opts.cell !== 'lstm') delete opts.unitForgetBias;
   if (opts.cell !== 'rnn') delete opts.nonlinearity;
+  if ((opts.embedding as unknown) === null) delete opts.embedding;
   return { options: opts as ModelOptions, params: j.params ?? {} };
 }

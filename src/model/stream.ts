@@ -1,17 +1,27 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
 import { checkKeys, describe } from '../tensor/errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Parameters } from '../nn/parameters.js';
 import { checkFinite, checkShape } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import { broadcastState } from '../recurrent/initial-state.js';
 import type { Head } from './head.js';
 import type { ResolvedModelOptions } from './options.js';
+import type { TokenInput } from './token-input.js';
+
+/** A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`. */
+export interface StreamState {
+  /** Hidden state. */
+  h0: Tensor;
+  /** LSTM cell state (absent for RNN and GRU). */
+  c0?: Tensor;
+}
 
 /**
- * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers)
- * and returns the output for that step (`B*O` numbers, a buffer reused by the next call).
+ * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers, or
+ * `B` token ids for a model with an embedding) and returns the output for that step (`B*O`
+ * numbers, a buffer reused by the next call). Streams never apply dropout.
  * Made by `Model.createStream`; it shares the model's parameters and owns its buffers.
  */
 export interface Stream {
@@ -26,19 +36,28 @@ export interface Stream {
   reset(state?: { h0?: Tensor; c0?: Tensor }): void;
   /** Hidden state `[L, B, H]` now (an array updated by every step and reset). */
   readonly h: FloatArray;
+  /** LSTM cell state `[L, B, H]` now (an array updated by every step and reset), or null for RNN and GRU. */
+  readonly c: FloatArray | null;
+  /**
+   * A copy of the state now, `{ h0, c0 }` (`c0` for LSTM only), shaped `[L, B, H]`: pass it to
+   * {@link reset} to resume later, or as `h0`/`c0` to `forward` to continue with a whole batch.
+   */
+  state(): StreamState;
   /**
    * Advances every sequence by one step; returns the step's output `[B, O]` (reused next call).
-   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers.
+   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers (`B` token ids in
+   *   range, with an embedding).
    */
   step(x: ArrayLike<number>): FloatArray;
 }
 
 /** The {@link Stream} of a model: its own one-step stack, the model's head and parameters. */
 export class ModelStream implements Stream {
-  /** The head's output, and the copy of it (and of the state) handed out: plain arrays, never views into kernel memory. */
+  /** The head's output, and the copies of it and of the states handed out: plain arrays, never views into kernel memory. */
   private readonly headOut: FloatArray;
   private readonly out: FloatArray;
-  private readonly state: FloatArray;
+  private readonly hCopy: FloatArray;
+  private readonly cCopy: FloatArray | null;
 
   constructor(
     private readonly options: ResolvedModelOptions,
@@ -46,11 +65,13 @@ export class ModelStream implements Stream {
     private readonly stack: RecurrentStack,
     private readonly head: Head,
     readonly batchSize: number,
+    private readonly tokens: TokenInput | null = null,
   ) {
     stack.prepare(1, batchSize, null);
     this.headOut = allocateBuffer(options.dtype, batchSize * head.outFeatures);
     this.out = allocate(options.dtype, batchSize * head.outFeatures);
-    this.state = allocate(options.dtype, stack.hn.length);
+    this.hCopy = allocate(options.dtype, stack.hn.length);
+    this.cCopy = options.cell === 'lstm' ? allocate(options.dtype, stack.cn.length) : null;
     this.reset();
   }
 
@@ -70,7 +91,7 @@ export class ModelStream implements Stream {
     }
     this.fillState('h0', this.stack.hn, state.h0);
     this.fillState('c0', this.stack.cn, state.c0);
-    this.state.set(this.stack.hn);
+    this.copyStates();
   }
 
   private fillState(name: 'h0' | 'c0', dst: FloatArray, given: Tensor | undefined): void {
@@ -86,11 +107,31 @@ export class ModelStream implements Stream {
   }
 
   get h(): FloatArray {
-    return this.state;
+    return this.hCopy;
+  }
+
+  get c(): FloatArray | null {
+    return this.cCopy;
+  }
+
+  private copyStates(): void {
+    this.hCopy.set(this.stack.hn);
+    this.cCopy?.set(this.stack.cn);
+  }
+
+  state(): StreamState {
+    const o = this.options;
+    const shape = [o.numLayers, this.batchSize, o.hiddenSize];
+    const h0 = new Tensor(shape, this.stack.hn.slice());
+    return o.cell === 'lstm' ? { h0, c0: new Tensor(shape, this.stack.cn.slice()) } : { h0 };
   }
 
   step(x: ArrayLike<number>): FloatArray {
     const o = this.options;
+    if (this.tokens !== null) {
+      this.tokens.step(x, this.params.values, this.stack.x, this.batchSize);
+      return this.advance();
+    }
     const n = this.batchSize * o.inputSize;
     if (x === null || typeof x !== 'object' || x.length !== n) {
       throw new RangeError(
@@ -104,12 +145,18 @@ export class ModelStream implements Stream {
         throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
     }
     for (let i = 0; i < n; i++) stack.x[i] = x[i];
+    return this.advance();
+  }
+
+  /** One step of the stack from the input already in place, then the head. */
+  private advance(): FloatArray {
+    const stack = this.stack;
     stack.h0.set(stack.hn);
     stack.c0.set(stack.cn);
     stack.forward();
     this.head.step(stack.output, this.params.values, this.batchSize, this.headOut);
     this.out.set(this.headOut);
-    this.state.set(stack.hn);
+    this.copyStates();
     return this.out;
   }
 }

@@ -10,8 +10,12 @@ import type { BackwardResult, Model } from '../model/model.js';
 import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
 import { isRealStep } from '../nn/padding.js';
 
-/** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
+/**
+ * One batch: sequences `[B, T, I]` (token ids `[B, T]` for a model with an embedding), targets,
+ * and optional lengths, mask and initial states.
+ */
 export interface Batch {
+  /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
   input: SequenceInput;
   /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
   target: Tensor | NestedArray;
@@ -25,18 +29,36 @@ export interface Batch {
    * `'mean'` divides by the total weight of the real steps.
    */
   weights?: Tensor | NestedArray;
+  /** One context vector per sequence, `[B, C]`, for `initialState: 'encoded'`. */
   context?: Tensor | NestedArray;
+  /**
+   * Initial hidden state `[L*D, B, H]`; overrides the model's initial-state mode for this batch.
+   */
   h0?: Tensor | NestedArray;
+  /** Initial cell state `[L*D, B, H]` (LSTM only). */
   c0?: Tensor | NestedArray;
 }
 
 /** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
-export type ClipOptions = { maxNorm: number; normType?: NormType } | { value: number };
+export type ClipOptions =
+  | {
+      /** Largest allowed global norm: when the gradients' norm is above it, they are rescaled to it. */
+      maxNorm: number;
+      /** `2` (L2, the default) or `'inf'` (the largest absolute value). */
+      normType?: NormType;
+    }
+  | {
+      /** Every gradient element is clamped to `[-value, value]`. */
+      value: number;
+    };
 
 /** What a training step needs besides the batch. */
 export interface TrainOptions {
+  /** The loss to minimise, e.g. {@link mseLoss}. */
   loss: Loss;
+  /** Updates the weights from the gradients; keeps its state (moments) between steps. */
   optimizer: Optimizer;
+  /** Gradient clipping applied before the update (default none). */
   clip?: ClipOptions;
 }
 
@@ -55,6 +77,12 @@ export interface StepResult {
    * training step); null when the step was skipped before backward.
    */
   grads: BackwardResult | null;
+  /** The model's output on the batch (before the update). */
+  output: Tensor;
+  /** Final hidden state `[L*D, B, H]` of the forward pass: pass it as `h0` to continue the sequences. */
+  h: Tensor;
+  /** LSTM final cell state, else null. */
+  c: Tensor | null;
 }
 
 /**
@@ -69,20 +97,20 @@ export interface StepResult {
 export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {
   checkTrainOptions(options);
   const prepared = prepareBatch(model, batch, options.loss);
-  const { value, grad } = lossOf(model, prepared, options.loss);
+  const { pred: output, value, grad, h, c } = lossOf(model, prepared, options.loss);
   if (!Number.isFinite(value) || firstNonFinite(grad.data) >= 0) {
-    return { loss: value, gradNorm: NaN, clipped: false, skipped: true, grads: null };
+    return { loss: value, gradNorm: NaN, clipped: false, skipped: true, grads: null, output, h, c };
   }
   model.zeroGrad();
   const grads = model.backward(grad, { inputGrad: false });
   const g = model.params.grads;
   const norm = gradNorm(g);
   if (!Number.isFinite(norm)) {
-    return { loss: value, gradNorm: norm, clipped: false, skipped: true, grads };
+    return { loss: value, gradNorm: norm, clipped: false, skipped: true, grads, output, h, c };
   }
   const clipped = applyClip(g, options.clip);
   options.optimizer.step(model.params.values, g);
-  return { loss: value, gradNorm: norm, clipped, skipped: false, grads };
+  return { loss: value, gradNorm: norm, clipped, skipped: false, grads, output, h, c };
 }
 
 /** Validates the loss, optimizer and clip options of a training call. */
@@ -167,7 +195,11 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
   ]);
   checkLoss(loss, false);
   const o = model.options;
-  const input = toTensor('input', batch.input, 3, o.dtype);
+  // With an embedding the input is token ids [B, T]; the model checks their range.
+  const input =
+    o.embedding === null
+      ? toTensor('input', batch.input, 3, o.dtype)
+      : toTensor('input', batch.input, 2, 'float64');
   const [B, T] = input.shape;
   const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
   const predShape = model.outputShape(B, T);
@@ -191,10 +223,10 @@ export function lossOf(
   model: Model,
   b: PreparedBatch,
   loss: Loss,
-): { pred: Tensor; value: number; grad: Tensor } {
-  const pred = model.forward(b.input, b.forward).output;
+): { pred: Tensor; value: number; grad: Tensor; h: Tensor; c: Tensor | null } {
+  const { output: pred, h, c } = model.forward(b.input, b.forward);
   const { value, grad } = loss.compute(pred, b.target, b.mask, b.weights);
-  return { pred, value, grad };
+  return { pred, value, grad, h, c };
 }
 
 function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {
