@@ -47,7 +47,8 @@ function setup(cell: Cell, w: Workload): Setup {
 /** Training throughput only (sequences per second), for the scaling table. */
 /** Which kernels the measured models run on: set by `RNNKIT_BACKEND=js|wasm` (default: wasm where available). */
 export function rnnkitBackendNote(): string {
-  return `kernels ${getBackend()}`;
+  const env = process.env.RNNKIT_BACKEND;
+  return `kernels ${getBackend()} (RNNKIT_BACKEND=${env ?? '(unset: the default backend)'})`;
 }
 
 export async function measureRnnkitTrain(cell: Cell, w: Workload, timing: Timing): Promise<number> {
