@@ -38,13 +38,14 @@ export { rmsprop } from './optim/rmsprop.js';
 export type { RmsPropOptions } from './optim/rmsprop.js';
 export { adagrad } from './optim/adagrad.js';
 export type { AdagradOptions } from './optim/adagrad.js';
-export type { Optimizer } from './optim/optimizer.js';
+export type { Optimizer, OptimizerState } from './optim/optimizer.js';
 
 export { clipGradNorm, clipGradValue, gradNorm } from './clip/clip.js';
 export type { NormType } from './clip/clip.js';
 
 export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
+export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
 

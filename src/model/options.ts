@@ -1,6 +1,7 @@
 import type { DType } from '../tensor/dtype.js';
 import type { CellType } from '../recurrent/stack.js';
 import type { InitialStateMode } from '../recurrent/initial-state.js';
+import { checkSeed } from '../tensor/rng.js';
 import { checkBoolean, checkChoice, checkInt, checkKeys, describe } from '../tensor/errors.js';
 
 /** How the recurrent weights are initialised. */
@@ -92,10 +93,7 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
   if (o.nonlinearity !== undefined && cell !== 'rnn') {
     throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
   }
-  const seed = o.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new TypeError(`seed is ${describe(seed)}, expected a finite number`);
-  }
+  const seed = checkSeed('seed', o.seed ?? 0);
   return {
     cell,
     inputSize: checkInt('inputSize', o.inputSize),

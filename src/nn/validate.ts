@@ -88,7 +88,9 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
 
 /**
  * Pads sequences of different lengths (each `[T_b, features]`) with zeros to one length and
- * returns the batch `[B, T_max, features]` with the lengths to pass alongside it.
+ * returns the batch `[B, T_max, features]` with the lengths to pass alongside it. Allocates the batch.
+ * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
+ *   an empty sequence or a step with another number of features.
  */
 export function padSequences(
   sequences: readonly (readonly (readonly number[])[])[],
@@ -105,7 +107,13 @@ export function padSequences(
     }
     return s.length;
   });
-  const F = sequences[0][0].length;
+  const first: unknown = sequences[0][0];
+  if (!Array.isArray(first) || first.length === 0) {
+    throw new TypeError(
+      `sequence 0 step 0 is ${describe(first)}, expected an array of feature values`,
+    );
+  }
+  const F = first.length;
   const T = Math.max(...lengths);
   const input = new Tensor([sequences.length, T, F], dtype);
   for (let b = 0; b < sequences.length; b++) {
@@ -114,7 +122,15 @@ export function padSequences(
       if (!Array.isArray(step) || step.length !== F) {
         throw new RangeError(`sequence ${b} step ${t} is ${describe(step)}, expected ${F} numbers`);
       }
-      for (let f = 0; f < F; f++) input.data[(b * T + t) * F + f] = step[f] as number;
+      for (let f = 0; f < F; f++) {
+        const v: unknown = step[f];
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new (typeof v === 'number' ? RangeError : TypeError)(
+            `sequence ${b} step ${t} feature ${f} is ${describe(v)}, expected a finite number`,
+          );
+        }
+        input.data[(b * T + t) * F + f] = v;
+      }
     }
   }
   return { input, lengths };

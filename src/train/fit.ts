@@ -1,5 +1,5 @@
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
-import { Rng } from '../tensor/rng.js';
+import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkBoolean, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { toTensor, type SequenceInput } from '../nn/validate.js';
@@ -12,6 +12,7 @@ import {
   type Batch,
   type TrainOptions,
 } from './step.js';
+import { checkInitialEpoch, checkSignal, inContext } from './fit-checks.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -39,20 +40,32 @@ export interface EpochInfo {
   loss: number;
   /** Loss on the validation data, when given. */
   valLoss: number | null;
-  /** Steps skipped because the loss or gradient norm was not finite. */
+  /** Steps undone because the loss, gradient norm, weights or optimizer state would not be finite. */
   skippedSteps: number;
-  /** Largest gradient norm seen in the epoch. */
+  /** Largest finite gradient norm seen in the epoch (0 when none was finite). */
   maxGradNorm: number;
 }
 
 /** Options of {@link fit}: the training options plus the loop's. */
 export interface FitOptions extends TrainOptions {
-  /** Passes over the data (default 1). */
+  /**
+   * The epoch index training ends at (default 1), as in Keras: epochs `initialEpoch` to
+   * `epochs - 1` run.
+   */
   epochs?: number;
+  /**
+   * The epoch to start from (default 0), to resume a run: each epoch's shuffle depends only on
+   * `(seed, epoch)`, so model and optimizer state saved after epoch k, then `fit` with
+   * `initialEpoch: k + 1`, gives the weights of the uninterrupted run.
+   */
+  initialEpoch?: number;
+  /** With `onNonFinite: 'skip'`, stop after this many skipped steps in a row (default 5). */
+  maxSkippedSteps?: number;
   /** Sequences per batch (default 32, at most N). */
   batchSize?: number;
-  /** Reshuffle the order every epoch (default true), with a generator seeded by `seed`. */
+  /** Reshuffle the order every epoch (default true), with a generator seeded by `(seed, epoch)`. */
   shuffle?: boolean;
+  /** Seed of the shuffling: an integer in [0, 2^32) (default 0). */
   seed?: number;
   validation?: Dataset;
   onBatch?: (info: BatchInfo) => void;
@@ -66,6 +79,12 @@ export interface FitHistory {
   epochs: EpochInfo[];
   /** True when `signal` stopped training early. */
   aborted: boolean;
+  /**
+   * Why training stopped before the last epoch: aborted, or steps skipped because they would
+   * make weights non-finite (`onNonFinite: 'stop'`, or `maxSkippedSteps` in a row); null when
+   * every epoch ran.
+   */
+  stopReason: string | null;
 }
 
 const FIT_KEYS = [
@@ -80,6 +99,9 @@ const FIT_KEYS = [
   'onBatch',
   'onEpoch',
   'signal',
+  'onNonFinite',
+  'initialEpoch',
+  'maxSkippedSteps',
 ];
 
 /**
@@ -134,47 +156,98 @@ function* trainingLoop(
   checkKeys('fit options', options, FIT_KEYS);
   checkTrainOptions(options);
   const epochs = checkInt('epochs', options.epochs ?? 1);
+  const initialEpoch = checkInitialEpoch(options.initialEpoch, epochs);
+  const maxSkipped = checkInt('maxSkippedSteps', options.maxSkippedSteps ?? 5);
   const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
-  const rng = new Rng(options.seed ?? 0);
-  const table = toTable(model, data);
+  const seed = checkSeed('seed', options.seed ?? 0);
+  const signal = checkSignal(options.signal);
+  const stepOptions = trainOptionsOf(options);
+  const table = inContext('training set', () => checkedTable(model, data, options.loss));
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
-  const validation = options.validation === undefined ? null : toTable(model, options.validation);
-  prepareBatch(model, table.batch(range(0, table.N)), options.loss);
-  if (validation !== null)
-    prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
-  const history: FitHistory = { epochs: [], aborted: false };
-  const order = range(0, table.N);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    if (shuffle) rng.shuffle(order);
+  const validation =
+    options.validation === undefined
+      ? null
+      : inContext('validation set', () => checkedTable(model, options.validation, options.loss));
+  const history: FitHistory = { epochs: [], aborted: false, stopReason: null };
+  let skippedRun = 0;
+  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+    const order = range(0, table.N);
+    if (shuffle) new Rng(mixSeeds(seed, epoch)).shuffle(order);
     let sum = 0;
     let counted = 0;
     let skippedSteps = 0;
     let maxGradNorm = 0;
     for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
-      if (options.signal?.aborted) return { ...history, aborted: true };
-      const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), options);
+      if (signal?.aborted) return { ...history, aborted: true, stopReason: 'aborted by signal' };
+      const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), stepOptions);
       if (r.skipped) skippedSteps++;
       else {
         sum += r.loss;
         counted++;
       }
-      if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+      skippedRun = r.skipped ? skippedRun + 1 : 0;
+      if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
       options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+      const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
+      if (stop !== null) {
+        history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
+        history.epochs.push(epochInfo(epoch, sum, counted, null, skippedSteps, maxGradNorm));
+        return history;
+      }
       yield;
     }
     const valLoss =
       validation === null ? null : meanLoss(model, validation, options.loss, batchSize);
-    const info: EpochInfo = {
-      epoch,
-      loss: counted > 0 ? sum / counted : NaN,
-      valLoss,
-      skippedSteps,
-      maxGradNorm,
-    };
+    const info = epochInfo(epoch, sum, counted, valLoss, skippedSteps, maxGradNorm);
     history.epochs.push(info);
     options.onEpoch?.(info);
   }
   return history;
+}
+
+function epochInfo(
+  epoch: number,
+  sum: number,
+  counted: number,
+  valLoss: number | null,
+  skippedSteps: number,
+  maxGradNorm: number,
+): EpochInfo {
+  return { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
+}
+
+/** Why `fit` stops after a skipped step, or null to go on. */
+function stopReason(
+  skipReason: string | null,
+  run: number,
+  maxSkipped: number,
+  policy: TrainOptions['onNonFinite'],
+): string | null {
+  if (skipReason === null) return null;
+  if (policy === 'stop') return `step skipped (${skipReason}) with onNonFinite 'stop'`;
+  if (run >= maxSkipped) return `${run} steps skipped in a row, the last because ${skipReason}`;
+  return null;
+}
+
+/** The options of one training step, out of `fit`'s. */
+function trainOptionsOf(options: FitOptions): TrainOptions {
+  const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
+  if (options.clip !== undefined) out.clip = options.clip;
+  if (options.onNonFinite !== undefined) out.onNonFinite = options.onNonFinite;
+  return out;
+}
+
+/**
+ * A dataset converted to tensors and validated whole before training: every batch-level check
+ * on all rows, then a forward pass over its first sequence for the checks that need the model
+ * (features per step, contexts, initial states). Nothing in the model's weights changes.
+ */
+function checkedTable(model: Model, data: Dataset | undefined, loss: Loss): Table {
+  const table = toTable(model, data);
+  prepareBatch(model, table.batch(range(0, table.N)), loss);
+  const first = prepareBatch(model, table.batch([0]), loss);
+  model.forward(first.input, first.forward);
+  return table;
 }
 
 /** A dataset converted once to tensors, able to gather any rows into a batch. */
@@ -183,9 +256,14 @@ interface Table {
   batch(rows: readonly number[]): Batch;
 }
 
-function toTable(model: Model, data: Dataset): Table {
+function toTable(model: Model, data: Dataset | undefined): Table {
   if (typeof data !== 'object' || data === null)
     throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
+  if (!(data.targets instanceof Tensor) && !Array.isArray(data.targets)) {
+    throw new TypeError(
+      `targets is ${describe(data.targets)}, expected a Tensor or nested arrays, one row per sequence`,
+    );
+  }
   checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
   const dtype = model.options.dtype;
   const inputs = toTensor('inputs', data.inputs, 3, dtype);

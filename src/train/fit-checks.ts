@@ -1,0 +1,42 @@
+import { describe } from '../tensor/errors.js';
+import { checkInt } from '../tensor/errors.js';
+
+/**
+ * Runs `fn`, re-throwing a TypeError or RangeError with `what` in front of its message, so an
+ * error in, say, the validation set says so.
+ */
+export function inContext<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new RangeError(`${what}: ${err.message}`);
+    if (err instanceof TypeError) throw new TypeError(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Validates `fit`'s `signal`: undefined or an AbortSignal (anything with a boolean `aborted`). */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  const ok =
+    typeof signal === 'object' &&
+    signal !== null &&
+    typeof (signal as { aborted?: unknown }).aborted === 'boolean';
+  if (!ok) {
+    throw new TypeError(
+      `signal is ${describe(signal)}, expected an AbortSignal (such as new AbortController().signal)`,
+    );
+  }
+  return signal as AbortSignal;
+}
+
+/** Validates `initialEpoch` (default 0) against `epochs`: an integer in [0, epochs]. */
+export function checkInitialEpoch(value: unknown, epochs: number): number {
+  const initial = checkInt('initialEpoch', value ?? 0, 0);
+  if (initial > epochs) {
+    throw new RangeError(
+      `initialEpoch is ${initial}, expected at most epochs (${epochs}): epochs is the index the run ends at, as in Keras`,
+    );
+  }
+  return initial;
+}
