@@ -58,3 +58,11 @@ describe('tensor shapes', () => {
     expect(() => Tensor.zeros(shape as number[])).toThrow(pattern);
   });
 });
+
+describe('nested arrays', () => {
+  it('rejects nesting 100 000 deep with a RangeError instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => Tensor.from(deep as number[])).toThrow(/more than 32 levels deep/);
+  });
+});

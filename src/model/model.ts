@@ -303,7 +303,7 @@ export class Model {
       };
     };
     const jobs: Job[] = [];
-    for (let i = 1; i <= pool.size; i++) {
+    for (let i = 1; i < bounds.length - 1; i++) {
       jobs.push({ kind: 'forward', weights: this.params.values, ...chunk(i) });
     }
     pool.send(jobs);
@@ -400,7 +400,7 @@ export class Model {
       };
     };
     const jobs: Job[] = [];
-    for (let i = 1; i <= pool.size; i++) jobs.push({ kind: 'backward', ...chunk(i) });
+    for (let i = 1; i < bounds.length - 1; i++) jobs.push({ kind: 'backward', ...chunk(i) });
     pool.send(jobs);
     const own = chunk(0);
     const local = this.backwardLocal(own.gradOutput, own);

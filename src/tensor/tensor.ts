@@ -3,6 +3,9 @@ import { checkChoice, describe } from './errors.js';
 
 const DTYPES = ['float32', 'float64'] as const;
 
+/** The most dimensions nested arrays may have (deeper nesting is certainly a mistake). */
+const MAX_RANK = 32;
+
 /** The most elements a tensor may have (the typed-array limit of JavaScript engines). */
 const MAX_ELEMENTS = 2 ** 32 - 1;
 
@@ -80,13 +83,18 @@ export class Tensor {
 
   /**
    * Builds a tensor from nested arrays (a rectangular array of finite or non-finite numbers).
-   * @throws TypeError for a non-number leaf; RangeError for a ragged array.
+   * @throws TypeError for a non-number leaf; RangeError for a ragged array or nesting deeper than 32.
    */
   static from(values: NestedArray, dtype: DType = 'float32'): Tensor {
     checkChoice('dtype', dtype, DTYPES);
     const shape: number[] = [];
     let level: NestedArray = values;
     while (Array.isArray(level)) {
+      if (shape.length === MAX_RANK) {
+        throw new RangeError(
+          `nested arrays are more than ${MAX_RANK} levels deep, expected at most ${MAX_RANK} dimensions`,
+        );
+      }
       shape.push(level.length);
       if (level.length === 0) break;
       level = (level as readonly NestedArray[])[0];
