@@ -49,6 +49,12 @@ export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
 
+export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './io/safetensors.js';
+export type { SafetensorsLimits } from './io/safetensors.js';
+export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
+export type { ModelLoadLimits } from './io/limits.js';
+
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';

@@ -33,7 +33,7 @@ export interface ModelOptions {
   contextSize?: number;
   /** Element type of parameters and buffers (default `'float32'`). */
   dtype?: DType;
-  /** Seed of the generator that initialises the weights (default 0). */
+  /** Seed of the generator that initialises the weights: an integer in [0, 2^32) (default 0). */
   seed?: number;
   /** Recurrent weight initialisation (default `'pytorch'`: U(-1/√H, 1/√H) for everything). */
   init?: WeightInit;
