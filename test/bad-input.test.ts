@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor, gradNorm, padSequences } from '../src/index.js';
+import { Model, Tensor, gradNorm, padSequences } from '../src/index.js';
 
 describe('gradient norms of huge float64 gradients', () => {
   it('stays finite and exact above 1e154, where the plain sum of squares overflows', () => {
@@ -64,5 +64,31 @@ describe('nested arrays', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(() => Tensor.from(deep as number[])).toThrow(/more than 32 levels deep/);
+  });
+});
+
+describe("values outside float32's range", () => {
+  const model = new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 1 });
+  const input = new Tensor([1, 2, 2], 'float64').map((_, i) => (i === 3 ? 1e39 : 0.5));
+
+  it('are rejected in a float64 input to a float32 model, not stored as Infinity', () => {
+    expect(() => model.forward(input)).toThrow(
+      /input has 1e\+39 at \[0, 1, 1\], outside float32's range/,
+    );
+    expect(() => model.forward(input.toArray() as number[][][])).toThrow(
+      /input has 1e\+39 at \[0, 1, 1\], outside float32's range/,
+    );
+  });
+
+  it('are rejected in a float64 h0 for a float32 model', () => {
+    const h0 = new Tensor([1, 1, 3], 'float64').map((_, i) => (i === 2 ? -1e39 : 0));
+    expect(() => model.forward(new Tensor([1, 2, 2]), { h0 })).toThrow(
+      /h0 has -1e\+39 at \[0, 0, 2\], outside float32's range/,
+    );
+  });
+
+  it('are accepted by a float64 model', () => {
+    const wide = new Model({ inputSize: 2, hiddenSize: 3, dtype: 'float64' });
+    expect(() => wide.forward(input)).not.toThrow();
   });
 });
