@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { modelFromSafetensors, modelToSafetensors } from '../src/io/model-file.js';
 import { splitBounds } from '../src/parallel/batch.js';
+import { parameterCount } from '../src/io/limits.js';
 
 // Seeded and modest, so the suite stays fast and any failure reproduces.
 const RUNS = { numRuns: 25, seed: 8 };
@@ -192,6 +193,18 @@ describe('properties over random models', () => {
         expect(batches[kind]).toThrow();
         expect(model.params.values).toEqual(weights);
         expect(optimizer.stateDict()).toEqual(state);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the parameter count computed from options alone matches the built model', () => {
+    fc.assert(
+      fc.property(caseArb, fc.boolean(), fc.integer({ min: 1, max: 5 }), (c, head, L) => {
+        const options = { ...c.options, numLayers: L };
+        if (!head) delete options.outputSize;
+        const model = new Model(options);
+        expect(parameterCount(model.options)).toBe(model.parameterCount);
       }),
       RUNS,
     );
