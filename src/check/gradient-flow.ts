@@ -28,8 +28,8 @@ export interface GradientFlow {
   /** Each parameter's gradient norm, by name. */
   parameters: Array<{ name: string; norm: number }>;
   /**
-   * ‖dL/dh‖ at the step farthest from the error over its value at the nearest, for the first layer's
-   * forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
+   * ‖dL/dh‖ at the step farthest from the error over its value at the nearest (the last real
+   * step of the longest sequence), for the first layer's forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
    * far above 1 it explodes.
    */
   ratio: number;
@@ -72,7 +72,11 @@ export function gradientFlow(
     return { name: p.name, norm: Math.sqrt(s) };
   });
   const first = steps[0].norms;
-  const ratio = first[0] / (first[first.length - 1] || Number.MIN_VALUE);
+  // The nearest step to the error is the last real one: with every length below T, the steps
+  // after it are padding and carry no gradient.
+  const lengths = prepared.forward.lengths;
+  const nearest = lengths ? Math.max(...lengths) - 1 : first.length - 1;
+  const ratio = first[0] / (first[nearest] || Number.MIN_VALUE);
   const verdict = ratio < 1e-3 ? 'vanishing' : ratio > 1e3 ? 'exploding' : 'stable';
   return { loss: value, steps, parameters, ratio, verdict };
 }

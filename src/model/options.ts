@@ -90,6 +90,9 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
   if (o.unitForgetBias && cell !== 'lstm') {
     throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);
   }
+  if (o.unitForgetBias && o.bias === false) {
+    throw new TypeError('unitForgetBias sets the forget-gate bias, which bias: false removes');
+  }
   if (o.nonlinearity !== undefined && cell !== 'rnn') {
     throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
   }
