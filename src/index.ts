@@ -25,10 +25,23 @@ export type { CellType } from './recurrent/stack.js';
 export type { InitialStateMode } from './recurrent/initial-state.js';
 
 export { defineLoss } from './loss/loss.js';
-export type { Loss, LossOptions, LossResult, Reduction, StepLoss } from './loss/loss.js';
+export type {
+  Loss,
+  LossOptions,
+  LossResult,
+  Reduction,
+  StepFunction,
+  StepLoss,
+  StepValues,
+} from './loss/loss.js';
 export { mseLoss } from './loss/mse.js';
 export { crossEntropyLoss } from './loss/cross-entropy.js';
 export { bceWithLogitsLoss } from './loss/bce.js';
+export { huberLoss } from './loss/huber.js';
+export type { HuberOptions } from './loss/huber.js';
+export { l1Loss } from './loss/l1.js';
+export { gaussianNllLoss } from './loss/gaussian-nll.js';
+export type { GaussianNllOptions } from './loss/gaussian-nll.js';
 
 export { sgd } from './optim/sgd.js';
 export type { SgdOptions } from './optim/sgd.js';
@@ -56,6 +69,11 @@ export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
 export type { ModelLoadLimits } from './io/limits.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
-export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from './check/grad-check.js';
+export type {
+  GradCheckEntry,
+  GradCheckLossOptions,
+  GradCheckOptions,
+  GradCheckResult,
+} from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';
 export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';

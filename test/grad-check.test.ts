@@ -5,8 +5,11 @@ import {
   Tensor,
   bceWithLogitsLoss,
   crossEntropyLoss,
+  gaussianNllLoss,
   gradCheck,
   gradCheckLoss,
+  huberLoss,
+  l1Loss,
   mseLoss,
   type CellType,
   type InitialStateMode,
@@ -128,9 +131,20 @@ describe('finite differences on losses', () => {
       [mseLoss({ reduction: 'sum' }), values],
       [bceWithLogitsLoss(), probs],
       [crossEntropyLoss(), classes],
+      [huberLoss({ delta: 0.5 }), values],
+      [l1Loss({ reduction: 'sum' }), values],
     ] as const) {
-      const entry = gradCheckLoss(loss, pred, target, mask);
-      expect(entry.error, loss.name).toBeLessThan(1e-7);
+      const result = gradCheckLoss(loss, pred, target, { mask });
+      expect(result.passed, loss.name).toBe(true);
+      expect(result.maxError, loss.name).toBeLessThan(1e-7);
+    }
+    // Gaussian NLL: a mean and a (log-)variance per step against one value.
+    const meanVar = randn([2, 3, 2]);
+    for (let k = 0; k < 6; k++) meanVar.data[2 * k + 1] = 0.2 + Math.abs(meanVar.data[2 * k + 1]);
+    const observed = randn([2, 3, 1]);
+    for (const loss of [gaussianNllLoss({ full: true }), gaussianNllLoss({ variance: 'value' })]) {
+      const result = gradCheckLoss(loss, meanVar, observed, { mask, weights: [2, 0.5] });
+      expect(result.passed, loss.name).toBe(true);
     }
   });
 
@@ -143,7 +157,8 @@ describe('finite differences on losses', () => {
         return r;
       },
     };
-    const entry = gradCheckLoss(broken, randn([1, 2, 2]), randn([1, 2, 2]));
-    expect(entry.error).toBeGreaterThan(0.1);
+    const result = gradCheckLoss(broken, randn([1, 2, 2]), randn([1, 2, 2]));
+    expect(result.passed).toBe(false);
+    expect(result.entries[0].error).toBeGreaterThan(0.1);
   });
 });

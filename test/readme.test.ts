@@ -8,6 +8,19 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const dir = mkdtempSync(path.join(root, 'test', '.readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Writes the first ts block after `heading` (sources instead of the package) and imports it. */
+async function runBlock(heading: string, name: string, exports: string): Promise<unknown> {
+  const block = new RegExp(`${heading}\\n\\n[\\s\\S]*?\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  expect(block, heading).not.toBeNull();
+  const source = block![1].replace(
+    "from 'rnnkit'",
+    `from ${JSON.stringify(path.join(root, 'src', 'index.ts'))}`,
+  );
+  const file = path.join(dir, name);
+  writeFileSync(file, `${source}\nexport { ${exports} };\n`);
+  return import(pathToFileURL(file).href);
+}
+
 describe('README', () => {
   it('quick start runs as written, against the sources, and the loss falls', async () => {
     const block = /## Quick start\n\n```ts\n([\s\S]*?)```/.exec(readme);
@@ -31,5 +44,25 @@ describe('README', () => {
     const losses = logs.map((l) => Number(/loss ([\d.]+)/.exec(l)?.[1]));
     expect(losses).toHaveLength(30);
     expect(losses[29]).toBeLessThan(0.5 * losses[0]);
+  });
+
+  it('custom losses: the pinball loss passes its gradient check and trains to the 90th percentile', async () => {
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+    let result: { check: { passed: boolean }; below: number; targets: { size: number } };
+    try {
+      result = (await runBlock(
+        '## Custom losses',
+        'custom-losses.ts',
+        'check, below, targets',
+      )) as typeof result;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(result.check.passed).toBe(true);
+    expect(logs[0]).toMatch(/^gradient check passed: true/);
+    const share = result.below / result.targets.size;
+    expect(share).toBeGreaterThan(0.85);
+    expect(share).toBeLessThan(0.95);
   });
 });

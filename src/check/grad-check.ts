@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
-import type { Loss } from '../loss/loss.js';
+import { checkLoss, type Loss, type StepValues } from '../loss/loss.js';
 import { lossOf, prepareBatch, type Batch, type PreparedBatch } from '../train/step.js';
 
 /** Options of {@link gradCheck}. */
@@ -46,7 +46,7 @@ export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions)
       `gradCheck needs a float64 model, this one is ${model.options.dtype}: build it with dtype 'float64'`,
     );
   }
-  const { loss } = options;
+  const loss = checkLoss(options.loss, false);
   const eps = checkPositive('epsilon', options.epsilon ?? 1e-6);
   const tol = checkPositive('tolerance', options.tolerance ?? 1e-6);
   const prepared = prepareBatch(model, batch, loss);
@@ -75,27 +75,56 @@ export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions)
   return { passed: maxError <= tol, maxError, entries };
 }
 
-/** Checks a loss's gradient with respect to the predictions by central differences. */
+/** Options of {@link gradCheckLoss}. */
+export interface GradCheckLossOptions {
+  /** 0/1 per step, `[B, T]` (`[B]` without a time axis) or a flat array of `B·T`. */
+  mask?: StepValues | null;
+  /** Sample weights, one per step or one per sequence (`[B]`). */
+  weights?: StepValues | null;
+  /** Finite-difference step (default 1e-6). */
+  epsilon?: number;
+  /** Largest accepted error, relative to the largest numeric gradient (default 1e-6). */
+  tolerance?: number;
+}
+
+/**
+ * Checks a loss's gradient with respect to the predictions `pred` (a float64 tensor) against
+ * central finite differences, with the given mask and weights. The result has one entry, named
+ * after the loss; `pred` is not changed (the check works on a copy).
+ * @throws TypeError/RangeError for a non-float64 `pred`, a target that does not fit, or a bad
+ *   mask, weights or option.
+ */
 export function gradCheckLoss(
   loss: Loss,
   pred: Tensor,
   target: Tensor,
-  mask: FloatArray | null = null,
-  epsilon = 1e-6,
-): GradCheckEntry {
+  options: GradCheckLossOptions = {},
+): GradCheckResult {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    Array.isArray(options) ||
+    ArrayBuffer.isView(options) ||
+    options instanceof Tensor
+  ) {
+    throw new TypeError(
+      `gradCheckLoss options is ${describe(options)}, expected { mask?, weights?, epsilon?, tolerance? }`,
+    );
+  }
+  checkKeys('gradCheckLoss options', options, ['mask', 'weights', 'epsilon', 'tolerance']);
+  checkLoss(loss, false);
   if (!(pred instanceof Tensor) || pred.dtype !== 'float64') {
     throw new TypeError(`pred is ${describe(pred)}, expected a float64 Tensor`);
   }
+  const eps = checkPositive('epsilon', options.epsilon ?? 1e-6);
+  const tol = checkPositive('tolerance', options.tolerance ?? 1e-6);
   loss.checkTarget(target, pred.shape);
+  const { mask = null, weights = null } = options;
   const work = pred.clone();
-  const analytic = loss.compute(work, target, mask).grad.data;
-  return compare(
-    loss.name,
-    analytic,
-    work.data,
-    epsilon,
-    () => loss.compute(work, target, mask).value,
-  );
+  const analytic = loss.compute(work, target, mask, weights).grad.data;
+  const evalLoss = (): number => loss.compute(work, target, mask, weights).value;
+  const entry = compare(loss.name, analytic, work.data, eps, evalLoss);
+  return { passed: entry.error <= tol, maxError: entry.error, entries: [entry] };
 }
 
 function collectInputs(b: PreparedBatch): Array<[string, FloatArray]> {

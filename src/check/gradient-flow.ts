@@ -1,6 +1,6 @@
 import type { Model } from '../model/model.js';
-import type { Loss } from '../loss/loss.js';
-import { checkChoice, checkKeys } from '../tensor/errors.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
+import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
 import { lossOf, prepareBatch, type Batch } from '../train/step.js';
 
 /** Options of {@link gradientFlow}. */
@@ -40,13 +40,17 @@ export interface GradientFlow {
  * Measures how gradients flow back through time for one batch: per-step norms of dL/dh_t in every
  * layer and direction, per-parameter gradient norms, and a verdict. Overwrites the model's
  * gradients (as a backward pass does); changes no weight.
+ * @throws TypeError without a loss, or with a loss of reduction `'none'`.
  */
 export function gradientFlow(
   model: Model,
   batch: Batch,
   options: GradientFlowOptions,
 ): GradientFlow {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`gradientFlow options are ${describe(options)}, expected { loss, from? }`);
   checkKeys('gradientFlow options', options, ['loss', 'from']);
+  checkLoss(options.loss, true);
   const from = checkChoice('from', options.from ?? 'last', ['last', 'all'] as const);
   const prepared = prepareBatch(model, batch, options.loss);
   const { pred, value, grad } = lossOf(model, prepared, options.loss);

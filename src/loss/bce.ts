@@ -1,11 +1,13 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { defineLoss, type Loss, type LossOptions } from './loss.js';
+import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
 /**
  * Binary cross-entropy on logits: `max(x, 0) − x·y + log(1 + e^−|x|)` per element, with
  * targets y in [0, 1]; stable for large |x|. `'mean'` divides by the number of elements.
  */
-export function bceWithLogitsLoss(options: LossOptions = {}): Loss {
+export function bceWithLogitsLoss<R extends Reduction = 'mean'>(
+  options: LossOptions<R> = {},
+): Loss<R> {
   return defineLoss(
     {
       name: 'bce_with_logits',

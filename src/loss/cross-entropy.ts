@@ -1,11 +1,13 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { defineLoss, type Loss, type LossOptions } from './loss.js';
+import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
 /**
  * Softmax cross-entropy over class indices: the predictions are logits `[..., C]` and the target
  * holds one class index per step. `'mean'` divides by the number of steps, as PyTorch does.
  */
-export function crossEntropyLoss(options: LossOptions = {}): Loss {
+export function crossEntropyLoss<R extends Reduction = 'mean'>(
+  options: LossOptions<R> = {},
+): Loss<R> {
   return defineLoss(
     {
       name: 'cross_entropy',

@@ -1,8 +1,8 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { defineLoss, type Loss, type LossOptions } from './loss.js';
+import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
 /** Mean squared error `Σ (pred − target)²`; `'mean'` divides by the number of elements, as PyTorch does. */
-export function mseLoss(options: LossOptions = {}): Loss {
+export function mseLoss<R extends Reduction = 'mean'>(options: LossOptions<R> = {}): Loss<R> {
   return defineLoss(
     {
       name: 'mse',

@@ -3,7 +3,7 @@ import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkBoolean, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { toTensor, type SequenceInput } from '../nn/validate.js';
-import type { Loss } from '../loss/loss.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
 import {
   checkTrainOptions,
   lossOf,
@@ -13,6 +13,8 @@ import {
   type TrainOptions,
 } from './step.js';
 import { checkInitialEpoch, checkSignal, inContext } from './fit-checks.js';
+import { stopReason } from './guard.js';
+import { stepLosses } from './evaluate.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
@@ -20,6 +22,8 @@ export interface Dataset {
   targets: Tensor | NestedArray;
   lengths?: readonly number[];
   mask?: Tensor | NestedArray;
+  /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
+  weights?: Tensor | NestedArray;
   contexts?: Tensor | NestedArray;
 }
 
@@ -132,11 +136,35 @@ export async function fitAsync(
 
 /**
  * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
- * weight. With `'mean'` reduction and padded sequences, each batch's mean counts its own real steps.
+ * weight. With `'mean'` reduction and padded sequences or sample weights, each batch's mean counts
+ * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
+ * last-step head), 0 at padded and masked steps.
+ * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
  */
-export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number {
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss<'none'>,
+  batchSize?: number,
+): Tensor;
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss<'mean' | 'sum'>,
+  batchSize?: number,
+): number;
+export function evaluate(
+  model: Model,
+  data: Dataset,
+  loss: Loss,
+  batchSize?: number,
+): number | Tensor;
+export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number | Tensor {
+  checkLoss(loss, false);
   checkInt('batchSize', batchSize);
-  return meanLoss(model, toTable(model, data), loss, batchSize);
+  const table = toTable(model, data);
+  if (loss.reduction === 'none') return stepLosses(model, table, loss, batchSize);
+  return meanLoss(model, table, loss, batchSize);
 }
 
 function meanLoss(model: Model, table: Table, loss: Loss, batchSize: number): number {
@@ -216,19 +244,6 @@ function epochInfo(
   return { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
 }
 
-/** Why `fit` stops after a skipped step, or null to go on. */
-function stopReason(
-  skipReason: string | null,
-  run: number,
-  maxSkipped: number,
-  policy: TrainOptions['onNonFinite'],
-): string | null {
-  if (skipReason === null) return null;
-  if (policy === 'stop') return `step skipped (${skipReason}) with onNonFinite 'stop'`;
-  if (run >= maxSkipped) return `${run} steps skipped in a row, the last because ${skipReason}`;
-  return null;
-}
-
 /** The options of one training step, out of `fit`'s. */
 function trainOptionsOf(options: FitOptions): TrainOptions {
   const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
@@ -264,7 +279,7 @@ function toTable(model: Model, data: Dataset | undefined): Table {
       `targets is ${describe(data.targets)}, expected a Tensor or nested arrays, one row per sequence`,
     );
   }
-  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
+  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'weights', 'contexts']);
   const dtype = model.options.dtype;
   const inputs = toTensor('inputs', data.inputs, 3, dtype);
   const N = inputs.shape[0];
@@ -273,10 +288,12 @@ function toTable(model: Model, data: Dataset | undefined): Table {
   const mask = data.mask === undefined ? undefined : toTensor('mask', data.mask, 2, 'float64');
   const contexts =
     data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
+  const weights = data.weights === undefined ? undefined : toWeights(data.weights);
   for (const [name, t] of [
     ['targets', targets],
     ['mask', mask],
     ['contexts', contexts],
+    ['weights', weights],
   ] as const) {
     if (t !== undefined && t.shape[0] !== N)
       throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
@@ -292,9 +309,17 @@ function toTable(model: Model, data: Dataset | undefined): Table {
         b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
       if (mask !== undefined) b.mask = gather(mask, rows);
       if (contexts !== undefined) b.context = gather(contexts, rows);
+      if (weights !== undefined) b.weights = gather(weights, rows);
       return b;
     },
   };
+}
+
+function toWeights(w: unknown): Tensor {
+  if (w instanceof Tensor) return w;
+  if (!Array.isArray(w))
+    throw new TypeError(`weights is ${describe(w)}, expected a Tensor or nested arrays`);
+  return Tensor.from(w as NestedArray, 'float64');
 }
 
 /** Rows `rows` of `t` (first dimension) as a new tensor. */

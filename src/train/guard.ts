@@ -59,3 +59,16 @@ function firstNonFinite(data: ArrayLike<number>): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
+
+/** Why `fit` stops after a skipped step, or null to go on. */
+export function stopReason(
+  skipReason: string | null,
+  run: number,
+  maxSkipped: number,
+  policy: NonFinitePolicy | undefined,
+): string | null {
+  if (skipReason === null) return null;
+  if (policy === 'stop') return `step skipped (${skipReason}) with onNonFinite 'stop'`;
+  if (run >= maxSkipped) return `${run} steps skipped in a row, the last because ${skipReason}`;
+  return null;
+}

@@ -5,7 +5,8 @@ import { firstNonFinite } from '../tensor/ops.js';
 import { checkPolicy, guardedUpdate, type NonFinitePolicy } from './guard.js';
 import { checkClip, type ClipOptions } from './clip-options.js';
 import { clipGradNorm, clipGradValue, gradNorm } from '../clip/clip.js';
-import type { Loss } from '../loss/loss.js';
+import { checkLoss, type Loss } from '../loss/loss.js';
+import { toStepValues } from '../loss/step-weights.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BackwardResult, Model } from '../model/model.js';
 import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
@@ -19,6 +20,12 @@ export interface Batch {
   lengths?: readonly number[] | Int32Array;
   /** `[B, T]` of 1 (step counts) and 0 (step ignored), combined with `lengths` when both are given. */
   mask?: Tensor | NestedArray;
+  /**
+   * Sample weights, `[B]` (one per sequence) or `[B, T]` (one per step; `[B]` only with a
+   * last-step head), finite and >= 0: each step's error is multiplied by its weight, and
+   * `'mean'` divides by the total weight of the real steps.
+   */
+  weights?: Tensor | NestedArray;
   context?: Tensor | NestedArray;
   h0?: Tensor | NestedArray;
   c0?: Tensor | NestedArray;
@@ -111,8 +118,7 @@ export function checkTrainOptions(options: TrainOptions): void {
     );
   }
   const o = options as unknown as Record<string, unknown>;
-  if (typeof options.loss?.compute !== 'function')
-    throw new TypeError(`loss is ${describe(o.loss)}, expected a Loss`);
+  checkLoss(o.loss, true);
   if (typeof options.optimizer?.step !== 'function') {
     throw new TypeError(
       `optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`,
@@ -148,6 +154,8 @@ export interface PreparedBatch {
   input: Tensor;
   target: Tensor;
   mask: FloatArray | null;
+  /** One weight per step (`[B·T]`, or `[B]` with a last-step head), or null. */
+  weights: FloatArray | null;
   forward: {
     lengths?: Int32Array;
     context?: Tensor | NestedArray;
@@ -160,7 +168,17 @@ export interface PreparedBatch {
 export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBatch {
   if (typeof batch !== 'object' || batch === null)
     throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
-  checkKeys('batch', batch, ['input', 'target', 'lengths', 'mask', 'context', 'h0', 'c0']);
+  checkKeys('batch', batch, [
+    'input',
+    'target',
+    'lengths',
+    'mask',
+    'weights',
+    'context',
+    'h0',
+    'c0',
+  ]);
+  checkLoss(loss, false);
   const o = model.options;
   const input = toTensor('input', batch.input, 3, o.dtype);
   const [B, T] = input.shape;
@@ -172,12 +190,13 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
     throw new TypeError("mask applies to a head at every step, this model's head is 'last'");
   }
   const mask = o.head === 'last' ? null : buildMask(batch.mask, lengths, B, T);
+  const weights = toStepValues('weights', batch.weights, predShape.slice(0, -1));
   const forward: PreparedBatch['forward'] = {};
   if (lengths !== undefined) forward.lengths = lengths;
   if (batch.context !== undefined) forward.context = batch.context;
   if (batch.h0 !== undefined) forward.h0 = batch.h0;
   if (batch.c0 !== undefined) forward.c0 = batch.c0;
-  return { input, target, mask, forward };
+  return { input, target, mask, weights, forward };
 }
 
 /** Runs the forward pass and the loss on a prepared batch. */
@@ -187,7 +206,7 @@ export function lossOf(
   loss: Loss,
 ): { pred: Tensor; value: number; grad: Tensor } {
   const pred = model.forward(b.input, b.forward).output;
-  const { value, grad } = loss.compute(pred, b.target, b.mask);
+  const { value, grad } = loss.compute(pred, b.target, b.mask, b.weights);
   return { pred, value, grad };
 }
 
