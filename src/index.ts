@@ -2,6 +2,12 @@
  * rnnkit: recurrent neural networks (RNN, LSTM, GRU) in pure TypeScript, trained by
  * backpropagation through time, with PyTorch-compatible weights. Every public name is here.
  */
+import { provideBatchSplit } from './model/threads.js';
+import { startDataParallel } from './parallel/data-parallel.js';
+
+// Model.useThreads runs data-parallel passes on worker threads (Node only; loaded on demand).
+provideBatchSplit(startDataParallel);
+
 export { Tensor } from './tensor/tensor.js';
 export type { NestedArray } from './tensor/tensor.js';
 export type { DType, FloatArray } from './tensor/dtype.js';
@@ -10,14 +16,16 @@ export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
-export { Stream } from './model/stream.js';
-export type { StateDictEntry } from './io/state-dict.js';
+export type { Stream } from './model/stream.js';
+export type { StateDictEntry } from './nn/state-dict.js';
+export type { Parameter, Parameters } from './nn/parameters.js';
+export type { ModelJSON } from './model/json.js';
 export type {
   ForwardOptions,
   ForwardResult,
   BackwardOptions,
   BackwardResult,
-} from './model/model.js';
+} from './model/types.js';
 export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
 export { padSequences } from './nn/validate.js';
 export type { SequenceInput } from './nn/validate.js';
@@ -62,11 +70,11 @@ export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
 
-export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './io/safetensors.js';
-export type { SafetensorsLimits } from './io/safetensors.js';
+export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './nn/safetensors.js';
+export type { SafetensorsLimits } from './nn/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
-export type { ModelLoadLimits } from './io/limits.js';
+export type { ModelLoadLimits } from './model/limits.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type {

@@ -12,7 +12,6 @@ import {
   trainStep,
   type Optimizer,
 } from '../src/index.js';
-import { modelFromJSON } from '../src/io/model-json.js';
 
 /** One row of the README's bad-input table: a call that must fail and change nothing. */
 interface Row {
@@ -143,7 +142,7 @@ const ROWS: Record<string, Row> = {
     message: /^model file's options need \d+ parameters but the file holds \d+$/,
     call: (m) => {
       const j = m.toJSON();
-      return modelFromJSON(
+      return Model.fromJSON(
         { ...j, options: { ...j.options, inputSize: 1e9 } },
         { maxParameters: 1e12 },
       );

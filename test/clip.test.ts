@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../src/index.js';
+import { maxError } from './helpers/compare.js';
 
 // Made by scripts/golden_optim.py from torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
 interface Stored {
@@ -30,13 +31,6 @@ function flatten(ts: Stored[]): Float64Array {
   return Float64Array.from(ts.flatMap((t) => t.data));
 }
 
-function maxAbsDiff(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (got.length !== expected.length) return Infinity;
-  let d = 0;
-  for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - expected[i]));
-  return d;
-}
-
 const TOL = 1e-12;
 
 describe('clipping against torch.nn.utils', () => {
@@ -56,7 +50,7 @@ describe('clipping against torch.nn.utils', () => {
       expect(Math.abs(norm - c.totalNorm!)).toBeLessThanOrEqual(TOL * Math.max(1, c.totalNorm!));
       const expected = flatten(c.clipped);
       const scale = Math.max(1, ...expected.map(Math.abs));
-      expect(maxAbsDiff(g, expected)).toBeLessThanOrEqual(TOL * scale);
+      expect(maxError(g, expected)).toBeLessThanOrEqual(TOL * scale);
     });
   }
 

@@ -18,7 +18,8 @@ import {
   type Loss,
   type Optimizer,
 } from '../src/index.js';
-import { loadCases, scaledError, toTensor, type GoldenTensor } from './helpers/golden.js';
+import { loadCases, toTensor, type GoldenTensor } from './helpers/golden.js';
+import { expectClose } from './helpers/compare.js';
 
 // RNNKIT_GOLDEN_DIR replaces the bundled cases: the shared PyTorch set and the extra set made by
 // scripts/golden_extra.py.
@@ -51,17 +52,13 @@ function stackOptions(cell: CellType, c: GoldenConfig) {
 }
 
 /** Asserts `got` matches `expected` to `tol` relative to the tensor's largest entry (or the scalar's size). */
-function expectClose(
+function expectGolden(
   what: string,
   got: ArrayLike<number> | number,
   expected: GoldenTensor | number,
   tol: number,
 ): void {
-  const err = scaledError(
-    typeof got === 'number' ? [got] : got,
-    typeof expected === 'number' ? [expected] : expected.data,
-  );
-  expect(err, `${what}: scaled error ${err}`).toBeLessThanOrEqual(tol);
+  expectClose(what, got, typeof expected === 'number' ? expected : expected.data, tol, 'relative');
 }
 
 describe.each(['float64', 'float32'] as const)('golden cases in %s', (dtype) => {
@@ -72,11 +69,19 @@ describe.each(['float64', 'float32'] as const)('golden cases in %s', (dtype) => 
 
   for (const { file, json } of cases) {
     const cell = json.cell as CellType;
-    if (!SUPPORTED.includes(cell)) continue;
-    if (json.format === 'rnn-golden/1')
+    if (!SUPPORTED.includes(cell)) {
+      it(`knows the cell of ${file}`, () => {
+        throw new Error(`${file} has cell ${String(json.cell)}, expected one of ${SUPPORTED}`);
+      });
+    } else if (json.format === 'rnn-golden/1')
       it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
     else if (json.format === 'rnn-train-golden/1')
       it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
+    else {
+      it(`knows the format of ${file}`, () => {
+        throw new Error(`${file} has format ${String(json.format)}, expected a known one`);
+      });
+    }
   }
 });
 
@@ -97,17 +102,17 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
     ...(h0 ? { h0: toTensor(h0, dtype) } : {}),
     ...(c0 ? { c0: toTensor(c0, dtype) } : {}),
   });
-  expectClose('output', result.output.data, c.output as GoldenTensor, tol);
-  expectClose('hn', result.h.data, c.hn as GoldenTensor, tol);
+  expectGolden('output', result.output.data, c.output as GoldenTensor, tol);
+  expectGolden('hn', result.h.data, c.hn as GoldenTensor, tol);
   if (c.cn)
-    expectClose('cn', (result.c as { data: ArrayLike<number> }).data, c.cn as GoldenTensor, tol);
+    expectGolden('cn', (result.c as { data: ArrayLike<number> }).data, c.cn as GoldenTensor, tol);
 
   const gradOutput = toTensor(c.gradOutput as GoldenTensor, dtype);
   const gradH = toTensor(c.gradHn as GoldenTensor, dtype);
   let loss = dot(result.output.data, gradOutput.data) + dot(result.h.data, gradH.data);
   const gradCn = c.gradCn as GoldenTensor | null;
   if (gradCn && result.c) loss += dot(result.c.data, gradCn.data);
-  expectClose('loss', loss, c.loss as number, tol);
+  expectGolden('loss', loss, c.loss as number, tol);
 
   model.zeroGrad();
   const back = model.backward(gradOutput, {
@@ -117,13 +122,13 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
   const grads = c.grads as Record<string, GoldenTensor>;
   const got = model.gradDict();
   for (const name of Object.keys(params))
-    expectClose(`grad ${name}`, got[`rnn.${name}`].data, grads[name], tol);
+    expectGolden(`grad ${name}`, got[`rnn.${name}`].data, grads[name], tol);
   expect(back.input).not.toBeNull();
-  expectClose('grad input', back.input!.data, grads.input, tol);
+  expectGolden('grad input', back.input!.data, grads.input, tol);
   if (grads.h0)
-    expectClose('grad h0', (back.h0 as { data: ArrayLike<number> }).data, grads.h0, tol);
+    expectGolden('grad h0', (back.h0 as { data: ArrayLike<number> }).data, grads.h0, tol);
   if (grads.c0)
-    expectClose('grad c0', (back.c0 as { data: ArrayLike<number> }).data, grads.c0, tol);
+    expectGolden('grad c0', (back.c0 as { data: ArrayLike<number> }).data, grads.c0, tol);
 }
 
 function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): void {
@@ -159,14 +164,14 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   for (let step = 0; step < (c.steps as number); step++) {
     const r = trainStep(model, batch, { loss, optimizer, ...(clip ? { clip } : {}) });
     expect(r.skipped).toBe(false);
-    expectClose(`loss at step ${step}`, r.loss, losses[step], tol);
-    expectClose(`grad norm at step ${step}`, r.gradNorm, norms[step], tol);
+    expectGolden(`loss at step ${step}`, r.loss, losses[step], tol);
+    expectGolden(`grad norm at step ${step}`, r.gradNorm, norms[step], tol);
   }
   const finalParams = c.finalParams as Record<string, GoldenTensor>;
   const state = model.stateDict();
   expect(Object.keys(state).sort()).toEqual(Object.keys(finalParams).sort());
   for (const [name, expected] of Object.entries(finalParams))
-    expectClose(`final ${name}`, state[name].data, expected, tol);
+    expectGolden(`final ${name}`, state[name].data, expected, tol);
 }
 
 /** The rnnkit optimizer for a golden case's torch.optim settings (snake_case keys become camelCase). */

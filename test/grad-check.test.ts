@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, beforeEach } from 'vitest';
 import {
   Model,
   Rng,
@@ -17,8 +17,13 @@ import {
 } from '../src/index.js';
 import { normalTensors } from './helpers/random.js';
 
-const rng = new Rng(7);
-const randn = normalTensors(107);
+let rng: Rng;
+let randn: ReturnType<typeof normalTensors>;
+// Every test starts from freshly seeded generators: its data does not depend on test order.
+beforeEach(() => {
+  rng = new Rng(7);
+  randn = normalTensors(107);
+});
 
 const B = 3;
 const T = 4;

@@ -13,6 +13,7 @@ import {
   type RmsPropOptions,
   type SgdOptions,
 } from '../src/index.js';
+import { maxError } from './helpers/compare.js';
 
 // Made by scripts/golden_optim.py from torch.optim in float64.
 type Kind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -52,19 +53,6 @@ function make(kind: Kind, options: Record<string, unknown>): Optimizer {
   }
 }
 
-/** `max |got − expected| / max(1, max |expected|)`; Infinity on a length mismatch or NaN. */
-function relError(got: ArrayLike<number>, expected: readonly number[]): number {
-  if (got.length !== expected.length) return Infinity;
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(got[i] - expected[i]);
-    if (!(d <= diff)) diff = d;
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / scale;
-}
-
 function arrays(kind: 'float64' | 'float32'): { params: FloatArray; grads: FloatArray[] } {
   const from = (v: number[]) => (kind === 'float64' ? Float64Array.from(v) : Float32Array.from(v));
   return { params: from(golden.params), grads: golden.grads.map(from) };
@@ -87,7 +75,7 @@ describe('optimizers against torch.optim', () => {
         const opt = make(c.optimizer, c.options);
         grads.forEach((g, k) => {
           opt.step(params, g);
-          const err = relError(params, c.steps[k]);
+          const err = maxError(params, c.steps[k], 'relativeAbove1');
           expect(err, `step ${k + 1}: relative error ${err}`).toBeLessThanOrEqual(tol);
         });
       });

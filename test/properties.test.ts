@@ -11,9 +11,8 @@ import {
   type InitialStateMode,
   type ModelOptions,
 } from '../src/index.js';
-import { modelFromSafetensors, modelToSafetensors } from '../src/io/model-file.js';
 import { splitBounds } from '../src/parallel/batch.js';
-import { parameterCount } from '../src/io/limits.js';
+import { parameterCount } from '../src/model/limits.js';
 
 // Seeded and modest, so the suite stays fast and any failure reproduces.
 const RUNS = { numRuns: 25, seed: 8 };
@@ -151,7 +150,7 @@ describe('properties over random models', () => {
         const twin = new Model(c.options);
         expect(twin.params.values).toEqual(model.params.values);
         const viaJson = Model.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
-        const viaSafetensors = modelFromSafetensors(modelToSafetensors(model));
+        const viaSafetensors = Model.fromSafetensors(model.toSafetensors());
         const other = new Model({ ...c.options, seed: (c.seed + 1) % 2 ** 32 });
         other.loadStateDict(model.stateDict());
         for (const m of [viaJson, viaSafetensors, other]) {

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fit } from '../src/index.js';
+import { Model, fit } from '../src/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/io/checkpoint.js';
-import { modelFromSafetensors } from '../src/io/model-file.js';
 import { adam, sgd } from '../src/index.js';
 import {
   SEED,
@@ -35,7 +34,7 @@ describe('exact resume', () => {
     const out = join(dir, 'resumed.safetensors');
     const child = fileURLToPath(new URL('./helpers/resume-child.ts', import.meta.url));
     execFileSync('npx', ['tsx', child, checkpoint, out, '6'], { stdio: 'pipe' });
-    const resumed = modelFromSafetensors(new Uint8Array(readFileSync(out)));
+    const resumed = Model.fromSafetensors(new Uint8Array(readFileSync(out)));
     expect(resumed.params.values).toEqual(full.params.values);
     expect(Buffer.from(resumed.params.values.buffer)).toEqual(
       Buffer.from(full.params.values.buffer),

@@ -9,8 +9,7 @@ import {
   decodeSafetensors,
   encodeSafetensors,
   readSafetensorsHeader,
-} from '../src/io/safetensors.js';
-import { modelFromSafetensors, modelToSafetensors } from '../src/io/model-file.js';
+} from '../src/nn/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnkit-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -159,7 +158,7 @@ const CONFIGS: [string, ModelOptions][] = [
 describe('models as safetensors', () => {
   it.each(CONFIGS)('round-trips %s exactly', (_, options) => {
     const model = new Model(options);
-    const copy = modelFromSafetensors(modelToSafetensors(model));
+    const copy = Model.fromSafetensors(model.toSafetensors());
     expect(copy.options).toEqual(model.options);
     expect(copy.params.values).toEqual(model.params.values);
   });
@@ -168,7 +167,7 @@ describe('models as safetensors', () => {
     const models = CONFIGS.map(([, options]) => new Model(options));
     const files = models.map((model, i) => {
       const file = join(dir, `model${i}.safetensors`);
-      writeFileSync(file, modelToSafetensors(model));
+      writeFileSync(file, model.toSafetensors());
       return [file, `${file}.torch`];
     });
     const script = fileURLToPath(new URL('../scripts/safetensors_torch.py', import.meta.url));
@@ -187,7 +186,7 @@ describe('models as safetensors', () => {
       expect(ours.length).toBe(output.length);
       ours.forEach((v, i) => expect(Math.abs(v - output[i])).toBeLessThan(tol));
       // The file PyTorch wrote (every weight + 0.5) loads in rnnkit.
-      const fromTorch = modelFromSafetensors(new Uint8Array(readFileSync(files[m][1])));
+      const fromTorch = Model.fromSafetensors(new Uint8Array(readFileSync(files[m][1])));
       expect(fromTorch.options).toEqual(model.options);
       expect(fromTorch.params.values).toEqual(model.params.values.map((v) => v + 0.5));
     });

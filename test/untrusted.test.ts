@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Model, encodeSafetensors, decodeSafetensors } from '../src/index.js';
-import { modelFromJSON } from '../src/io/model-json.js';
-import { modelFromSafetensors, modelToSafetensors } from '../src/io/model-file.js';
 
 const small = (): Model =>
   new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 1, outputSize: 1, seed: 1 });
@@ -15,7 +13,7 @@ function jsonWith(options: Record<string, unknown>): Record<string, unknown> {
 /** A small model's safetensors bytes with some options replaced in the metadata. */
 function safetensorsWith(options: Record<string, unknown>): Uint8Array {
   const model = small();
-  const { tensors } = decodeSafetensors(modelToSafetensors(model));
+  const { tensors } = decodeSafetensors(model.toSafetensors());
   return encodeSafetensors(tensors, {
     format: 'rnnkit-model/1',
     options: JSON.stringify({ ...model.options, ...options }),
@@ -58,7 +56,7 @@ describe('untrusted model files', () => {
 
   it.each(HUGE)('JSON declaring %s is rejected before anything is allocated', (_, options) => {
     rejectsCheaply(
-      () => modelFromJSON(jsonWith(options)),
+      () => Model.fromJSON(jsonWith(options)),
       /model file's options need \d+(e\+\d+)? parameters(, more than the limit| but the file holds 18)/,
     );
   });
@@ -67,30 +65,32 @@ describe('untrusted model files', () => {
     'safetensors declaring %s is rejected before anything is allocated',
     (_, options) => {
       rejectsCheaply(
-        () => modelFromSafetensors(safetensorsWith(options)),
+        () => Model.fromSafetensors(safetensorsWith(options)),
         /model file's options need \d+(e\+\d+)? parameters/,
       );
     },
   );
 
   it('rejects options that need more parameters than the data holds, within the limit', () => {
-    expect(() => modelFromJSON(jsonWith({ hiddenSize: 2 }))).toThrow(
+    expect(() => Model.fromJSON(jsonWith({ hiddenSize: 2 }))).toThrow(
       /^model file's options need 43 parameters but the file holds 18$/,
     );
   });
 
   it('applies an overridable limit on parameters per file', () => {
     const j = small().toJSON();
-    expect(() => modelFromJSON(j, { maxParameters: 17 })).toThrow(
+    expect(() => Model.fromJSON(j, { maxParameters: 17 })).toThrow(
       /need 18 parameters, more than the limit of 17 \(limits.maxParameters\)/,
     );
-    expect(modelFromJSON(j, { maxParameters: 18 }).parameterCount).toBe(18);
-    expect(() => modelFromJSON(j, { maxParameters: 0 })).toThrow(/limits.maxParameters is 0/);
+    expect(Model.fromJSON(j, { maxParameters: 18 }).parameterCount).toBe(18);
+    expect(() => Model.fromJSON(j, { maxParameters: 0 })).toThrow(/limits.maxParameters is 0/);
   });
 
   it('rejects invalid options with the option named', () => {
-    expect(() => modelFromJSON(jsonWith({ cell: 'tcn' }))).toThrow(/cell is "tcn"/);
-    expect(() => modelFromJSON(jsonWith({ hiddenSize: '4' }))).toThrow(/hiddenSize is "4"/);
-    expect(() => modelFromJSON(jsonWith({ hiddensize: 4 }))).toThrow(/unknown option 'hiddensize'/);
+    expect(() => Model.fromJSON(jsonWith({ cell: 'tcn' }))).toThrow(/cell is "tcn"/);
+    expect(() => Model.fromJSON(jsonWith({ hiddenSize: '4' }))).toThrow(/hiddenSize is "4"/);
+    expect(() => Model.fromJSON(jsonWith({ hiddensize: 4 }))).toThrow(
+      /unknown option 'hiddensize'/,
+    );
   });
 });

@@ -1,4 +1,5 @@
-import type { Model } from '../model/model.js';
+import { traceStepGradients, type Model } from '../model/model.js';
+import { lastStep } from '../nn/padding.js';
 import { checkLoss, type Loss } from '../loss/loss.js';
 import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
 import { lossOf, prepareBatch, type Batch } from '../train/step.js';
@@ -56,12 +57,12 @@ export function gradientFlow(
   const { pred, value, grad } = lossOf(model, prepared, options.loss);
   if (from === 'last' && model.options.head === 'sequence')
     keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
-  const traces = model.traceStepGradients(true);
+  const traces = traceStepGradients(model, true);
   model.zeroGrad();
   try {
     model.backward(grad);
   } finally {
-    model.traceStepGradients(false);
+    traceStepGradients(model, false);
   }
   const D = model.directions;
   const steps = traces.map((norms, k) => ({
@@ -93,7 +94,7 @@ function keepLastStep(
 ): void {
   const [B, T, F] = shape;
   for (let b = 0; b < B; b++) {
-    const last = lengths ? lengths[b] - 1 : T - 1;
+    const last = lastStep(lengths, b, T);
     for (let t = 0; t < T; t++) if (t !== last) g.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
   }
 }

@@ -1,11 +1,11 @@
-import type { Model } from '../model/model.js';
+import { Model } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkInt, describe } from '../tensor/errors.js';
 import { checkSeed } from '../tensor/rng.js';
-import { encodeSafetensors, readSafetensorsHeader, readTensor } from './safetensors.js';
-import { MODEL_FORMAT, modelFromHeader, parseJson } from './model-file.js';
-import { checkModelLimits, type ModelLoadLimits } from './limits.js';
+import { readSafetensorsHeader, readTensor } from '../nn/safetensors.js';
+import { modelEntries, modelToSafetensors, parseMetadataJson } from '../model/safetensors.js';
+import { checkModelLimits, type ModelLoadLimits } from '../model/limits.js';
 
 /** Where a training run stands, besides the weights and the optimizer state. */
 export interface CheckpointProgress {
@@ -43,18 +43,16 @@ export function saveCheckpoint(
   const epoch = checkInt('epoch', progress.epoch, 0);
   const seed = checkSeed('seed', progress.seed ?? 0);
   const state = optimizer.stateDict();
-  const tensors: Record<string, Tensor> = model.stateDict();
+  const buffers: Record<string, Tensor> = {};
   for (const [key, buf] of Object.entries(state.state)) {
     if (buf.length !== model.parameterCount) {
       throw new RangeError(
         `optimizer holds ${key} for ${buf.length} parameters, the model has ${model.parameterCount}`,
       );
     }
-    tensors[OPTIMIZER_PREFIX + key] = new Tensor([buf.length], Float64Array.from(buf));
+    buffers[OPTIMIZER_PREFIX + key] = new Tensor([buf.length], Float64Array.from(buf));
   }
-  return encodeSafetensors(tensors, {
-    format: MODEL_FORMAT,
-    options: JSON.stringify(model.options),
+  return modelToSafetensors(model.options, model.params, buffers, {
     optimizer: JSON.stringify({ name: state.name, lr: state.lr, step: state.step }),
     progress: JSON.stringify({ epoch, seed }),
   });
@@ -63,8 +61,8 @@ export function saveCheckpoint(
 /**
  * Restores a run from {@link saveCheckpoint}'s bytes: returns a new model and the progress, and
  * loads the optimizer state into `optimizer` (built with the same kind and options as the
- * saved one). Everything is validated before anything is allocated or loaded, as for
- * `modelFromSafetensors`; when it throws, `optimizer` is unchanged.
+ * saved one). The bytes are untrusted and validated as by `Model.fromSafetensors` before
+ * anything is allocated; when it throws, `optimizer` is unchanged.
  * @throws TypeError/RangeError naming the first bad field.
  */
 export function loadCheckpoint(
@@ -73,23 +71,21 @@ export function loadCheckpoint(
   limits?: ModelLoadLimits,
 ): LoadedCheckpoint {
   const maxParameters = checkModelLimits(limits);
-  const header = readSafetensorsHeader(bytes, { maxParameters: 3 * maxParameters });
-  const progress = parseJson(header.metadata.progress, 'progress') as Record<string, unknown>;
-  if (typeof progress !== 'object' || progress === null)
-    throw new TypeError('safetensors __metadata__.progress is not { epoch, seed }');
+  const header = readSafetensorsHeader(bytes, { maxParameters: 4 * maxParameters });
+  const progress = objectIn(parseMetadataJson(header.metadata.progress, 'progress'), 'progress');
   const epoch = checkInt('checkpoint epoch', progress.epoch, 0);
   const seed = checkSeed('checkpoint seed', progress.seed);
-  const meta = parseJson(header.metadata.optimizer, 'optimizer') as Record<string, unknown>;
-  if (typeof meta !== 'object' || meta === null)
-    throw new TypeError('safetensors __metadata__.optimizer is not { name, lr, step }');
+  const meta = objectIn(parseMetadataJson(header.metadata.optimizer, 'optimizer'), 'optimizer');
   const params = header.entries.filter((e) => !e.name.startsWith(OPTIMIZER_PREFIX));
   const buffers = header.entries.filter((e) => e.name.startsWith(OPTIMIZER_PREFIX));
-  const model = modelFromHeader(bytes, header, params, maxParameters);
+  const { options, tensors } = modelEntries(bytes, header, params, maxParameters);
+  const model = new Model(options);
+  model.loadStateDict(tensors);
   const state: Record<string, ArrayLike<number>> = {};
   for (const e of buffers) {
     if (e.shape.length !== 1 || e.shape[0] !== model.parameterCount) {
       throw new RangeError(
-        `checkpoint entry ${e.name} has shape [${e.shape.join(', ')}], expected [${model.parameterCount}]`,
+        `checkpoint entry ${e.name.slice(0, 60)} has shape [${e.shape.join(', ')}], expected [${model.parameterCount}]`,
       );
     }
     state[e.name.slice(OPTIMIZER_PREFIX.length)] = readTensor(bytes, e).data;
@@ -101,4 +97,12 @@ export function loadCheckpoint(
     state,
   });
   return { model, epoch, seed };
+}
+
+function objectIn(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(
+      `safetensors __metadata__.${field} is ${describe(value)}, expected an object`,
+    );
+  return value as Record<string, unknown>;
 }

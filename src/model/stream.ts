@@ -1,37 +1,57 @@
-import { allocate, type FloatArray } from '../tensor/dtype.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Parameters } from '../nn/parameters.js';
 import { checkFinite, checkShape } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
-import { linearForward } from '../nn/linear.js';
 import { broadcastState } from '../recurrent/initial-state.js';
-import type { Model } from './model.js';
+import type { Head } from './head.js';
+import type { ResolvedModelOptions } from './options.js';
 
 /**
  * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers)
  * and returns the output for that step (`B*O` numbers, a buffer reused by the next call).
+ * Made by `Model.createStream`; it shares the model's parameters and owns its buffers.
  */
-export class Stream {
-  private readonly out: FloatArray;
-
-  constructor(
-    private readonly model: Model,
-    private readonly stack: RecurrentStack,
-    readonly batchSize: number,
-  ) {
-    stack.prepare(1, batchSize, null);
-    this.out = allocate(model.options.dtype, batchSize * model.outputFeatures);
-    this.reset();
-  }
-
+export interface Stream {
+  /** Sequences advanced together, `B`. */
+  readonly batchSize: number;
   /**
    * Starts over: from `state` when given (for example the `h`/`c` a forward pass over the history
    * returned, `[L, B, H]`), else from zeros, or from the learned state in `learned` mode.
-   * @throws RangeError for a state of the wrong shape or with non-finite values.
+   * @throws RangeError for a state of the wrong shape or with non-finite values; TypeError for
+   *   `c0` on a model that is not an LSTM.
    */
+  reset(state?: { h0?: Tensor; c0?: Tensor }): void;
+  /** Hidden state `[L, B, H]` now (a live view). */
+  readonly h: FloatArray;
+  /**
+   * Advances every sequence by one step; returns the step's output `[B, O]` (reused next call).
+   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers.
+   */
+  step(x: ArrayLike<number>): FloatArray;
+}
+
+/** The {@link Stream} of a model: its own one-step stack, the model's head and parameters. */
+export class ModelStream implements Stream {
+  private readonly out: FloatArray;
+
+  constructor(
+    private readonly options: ResolvedModelOptions,
+    private readonly params: Parameters,
+    private readonly stack: RecurrentStack,
+    private readonly head: Head,
+    readonly batchSize: number,
+  ) {
+    stack.prepare(1, batchSize, null);
+    this.out = allocateBuffer(options.dtype, batchSize * head.outFeatures);
+    this.reset();
+  }
+
   reset(state: { h0?: Tensor; c0?: Tensor } = {}): void {
     checkKeys('reset state', state, ['h0', 'c0']);
-    const o = this.model.options;
+    const o = this.options;
     const shape = [o.numLayers, this.batchSize, o.hiddenSize];
     if (state.c0 !== undefined && o.cell !== 'lstm')
       throw new TypeError('c0 applies to LSTM models only');
@@ -53,24 +73,18 @@ export class Stream {
       return;
     }
     dst.fill(0);
-    const p =
-      this.model.options.initialState === 'learned' ? this.model.params.get(name) : undefined;
+    const o = this.options;
+    const p = o.initialState === 'learned' ? this.params.get(name) : undefined;
     if (p === undefined) return;
-    const o = this.model.options;
-    broadcastState(this.model.params.view(p), dst, o.numLayers, this.batchSize, o.hiddenSize);
+    broadcastState(this.params.view(p), dst, o.numLayers, this.batchSize, o.hiddenSize);
   }
 
-  /** Hidden state `[L, B, H]` now (a live view). */
   get h(): FloatArray {
     return this.stack.hn;
   }
 
-  /**
-   * Advances every sequence by one step.
-   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers.
-   */
   step(x: ArrayLike<number>): FloatArray {
-    const o = this.model.options;
+    const o = this.options;
     const n = this.batchSize * o.inputSize;
     if (x === null || typeof x !== 'object' || x.length !== n) {
       throw new RangeError(
@@ -82,14 +96,12 @@ export class Stream {
       const v = x[i];
       if (!Number.isFinite(v))
         throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
-      stack.x[i] = v;
     }
+    for (let i = 0; i < n; i++) stack.x[i] = x[i];
     stack.h0.set(stack.hn);
     stack.c0.set(stack.cn);
     stack.forward();
-    const head = this.model.headWeights();
-    if (head === null) this.out.set(stack.output);
-    else linearForward(head, this.model.params.values, stack.output, this.batchSize, this.out);
+    this.head.step(stack.output, this.params.values, this.batchSize, this.out);
     return this.out;
   }
 }

@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays. */
@@ -11,19 +12,56 @@ export interface Parameter {
 }
 
 /**
+ * A model's parameters as users see them: flat `values` and `grads` arrays (same layout),
+ * readable and writable element by element but never replaced, and named views into them.
+ */
+export interface Parameters {
+  readonly dtype: DType;
+  /** Every parameter, in PyTorch's order. */
+  readonly list: readonly Parameter[];
+  /** All values in one array (a live view of the model's weights). */
+  readonly values: FloatArray;
+  /** All gradients, with the layout of `values`; backward passes add into it. */
+  readonly grads: FloatArray;
+  /** Total number of scalar parameters. */
+  readonly count: number;
+  /** The parameter called `name`, or undefined. */
+  get(name: string): Parameter | undefined;
+  /** The values of `p` (a view, not a copy). */
+  view(p: Parameter): FloatArray;
+  /** The gradient of `p` (a view, not a copy). */
+  gradView(p: Parameter): FloatArray;
+  /** A copy of `p`'s values as a tensor. */
+  tensor(p: Parameter): Tensor;
+  /** A copy of `p`'s gradient as a tensor. */
+  gradTensor(p: Parameter): Tensor;
+  /** Sets every gradient to zero. */
+  zeroGrad(): void;
+}
+
+/**
  * Every parameter of a model in one flat allocation (`values`) with a gradient array of the
  * same layout (`grads`), so zeroing, clipping, optimizers and serialisation are one loop each.
+ * Parameters are declared with {@link add}, then {@link seal} allocates both arrays once.
  */
-export class ParameterSet {
+export class ParameterSet implements Parameters {
   readonly list: Parameter[] = [];
   private readonly byName = new Map<string, Parameter>();
   private total = 0;
-  values: FloatArray;
-  grads: FloatArray;
+  private valueArray: FloatArray;
+  private gradArray: FloatArray;
 
   constructor(readonly dtype: DType) {
-    this.values = allocate(dtype, 0);
-    this.grads = allocate(dtype, 0);
+    this.valueArray = allocateBuffer(dtype, 0);
+    this.gradArray = allocateBuffer(dtype, 0);
+  }
+
+  get values(): FloatArray {
+    return this.valueArray;
+  }
+
+  get grads(): FloatArray {
+    return this.gradArray;
   }
 
   /** Declares a parameter; call {@link seal} after the last one. */
@@ -38,11 +76,10 @@ export class ParameterSet {
 
   /** Allocates the flat arrays once every parameter is declared. */
   seal(): void {
-    this.values = allocate(this.dtype, this.total);
-    this.grads = allocate(this.dtype, this.total);
+    this.valueArray = allocateBuffer(this.dtype, this.total);
+    this.gradArray = allocateBuffer(this.dtype, this.total);
   }
 
-  /** Total number of scalar parameters. */
   get count(): number {
     return this.total;
   }
@@ -51,22 +88,18 @@ export class ParameterSet {
     return this.byName.get(name);
   }
 
-  /** The values of `p` (a view, not a copy). */
   view(p: Parameter): FloatArray {
     return this.values.subarray(p.offset, p.offset + p.size);
   }
 
-  /** The gradient of `p` (a view, not a copy). */
   gradView(p: Parameter): FloatArray {
     return this.grads.subarray(p.offset, p.offset + p.size);
   }
 
-  /** A copy of `p`'s values as a tensor. */
   tensor(p: Parameter): Tensor {
     return new Tensor(p.shape, this.view(p).slice());
   }
 
-  /** A copy of `p`'s gradient as a tensor. */
   gradTensor(p: Parameter): Tensor {
     return new Tensor(p.shape, this.gradView(p).slice());
   }

@@ -1,6 +1,8 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { gemm } from '../tensor/gemm.js';
 import { addColumnSums } from '../tensor/ops.js';
+import { isRealStep } from '../nn/padding.js';
 
 /** Offsets of one direction's weights in the flat parameter array (-1: no bias). */
 export interface DirectionWeights {
@@ -12,15 +14,20 @@ export interface DirectionWeights {
 
 /**
  * The forward and backward pass of one cell type over a whole sequence, for one layer and
- * direction. Each cell writes both passes out explicitly over the buffers of a {@link Direction}.
+ * direction. Each cell writes both passes out explicitly over the shared buffers of a
+ * {@link Direction} and its own buffers `E`, which it allocates and whose type says what they hold.
  */
-export interface CellKernel {
+export interface CellKernel<E> {
   /** Gate blocks per hidden unit: 1 (RNN), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
   readonly gates: number;
   /** Whether the cell carries a second state `c` (LSTM). */
   readonly cellState: boolean;
-  forward(d: Direction): void;
-  backward(d: Direction): void;
+  /** Whether `b_hh` stays apart from `b_ih` (GRU), so the hidden products get their own gate gradients. */
+  readonly hiddenApart: boolean;
+  /** The cell's own buffers for `T` steps of `B` sequences of `H` units, from `allocate`. */
+  buffers(allocate: (length: number) => FloatArray, T: number, B: number, H: number): E;
+  forward(d: Direction, own: E): void;
+  backward(d: Direction, own: E): void;
 }
 
 /**
@@ -58,23 +65,27 @@ export class Direction {
   /** Gradients flowing into the final states `[B, H]` (zeros when none). */
   dhn: FloatArray;
   dcn: FloatArray;
-  /** Caches: gate values `[T, B, G*H]`, states `[(T+2), B, H]`, cell-specific extra `[T, B, H]`. */
-  xg: FloatArray;
+  /** Activated gate values of every step `[T, B, G*H]`, in the cell's gate order. */
+  gates: FloatArray;
+  /** Hidden states `[(T+2), B, H]` (slots as described above) and, for LSTM, cell states likewise. */
   hs: FloatArray;
   cs: FloatArray;
-  aux: FloatArray;
-  /** Gate gradients with respect to the input and hidden products `[T, B, G*H]` (dgIh shares xg's memory). */
-  dgIh: FloatArray;
-  dgHh: FloatArray;
-  /** Per-step scratch: `[B, G*H]` and four `[B, H]` running gradients (GRU uses `dc` as scratch). */
-  scratch: FloatArray;
+  /**
+   * Gradients of the gate pre-activations `[T, B, G*H]`: with respect to the input product
+   * (`dGates`, written over `gates` step by step) and the hidden product (`dGatesHidden`, the
+   * same array unless the cell keeps `b_hh` apart).
+   */
+  dGates: FloatArray;
+  dGatesHidden: FloatArray;
+  /** Running gradients `[B, H]`: dL/dh after the current step, dL/dh (and dL/dc) flowing to the step before. */
   dh: FloatArray;
   dhNext: FloatArray;
-  dc: FloatArray;
   dcNext: FloatArray;
+  /** The cell's own buffers (see {@link CellKernel.buffers}). */
+  private own: unknown = null;
 
   constructor(
-    readonly cell: CellKernel,
+    readonly cell: CellKernel<unknown>,
     readonly dtype: DType,
     readonly In: number,
     readonly H: number,
@@ -82,11 +93,11 @@ export class Direction {
     readonly w: DirectionWeights,
     readonly relu: boolean,
   ) {
-    const empty = allocate(dtype, 0);
+    const empty = allocateBuffer(dtype, 0);
     this.p = this.g = this.x = this.dx = this.out = this.dOut = empty;
     this.h0 = this.c0 = this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
-    this.xg = this.hs = this.cs = this.aux = this.dgIh = this.dgHh = empty;
-    this.scratch = this.dh = this.dhNext = this.dc = this.dcNext = empty;
+    this.gates = this.hs = this.cs = this.dGates = this.dGatesHidden = empty;
+    this.dh = this.dhNext = this.dcNext = empty;
   }
 
   get G(): number {
@@ -101,19 +112,32 @@ export class Direction {
     const { dtype, H } = this;
     const GH = this.G * H;
     const twoStates = this.cell.cellState;
-    this.xg = allocate(dtype, T * B * GH);
-    this.hs = allocate(dtype, (T + 2) * B * H);
-    this.cs = twoStates ? allocate(dtype, (T + 2) * B * H) : this.cs;
-    this.aux = this.G > 1 ? allocate(dtype, T * B * H) : this.aux;
+    this.gates = allocateBuffer(dtype, T * B * GH);
+    this.hs = allocateBuffer(dtype, (T + 2) * B * H);
+    this.cs = twoStates ? allocateBuffer(dtype, (T + 2) * B * H) : this.cs;
     // Backward overwrites each step's gate values with their gradients: the values are read
     // just before, and nothing needs them afterwards.
-    this.dgIh = this.xg;
-    this.dgHh = this.G === 3 ? allocate(dtype, T * B * GH) : this.dgIh;
-    this.scratch = allocate(dtype, B * GH);
-    this.dh = allocate(dtype, B * H);
-    this.dhNext = allocate(dtype, B * H);
-    this.dc = allocate(dtype, B * H);
-    this.dcNext = allocate(dtype, B * H);
+    this.dGates = this.gates;
+    this.dGatesHidden = this.cell.hiddenApart ? allocateBuffer(dtype, T * B * GH) : this.dGates;
+    this.dh = allocateBuffer(dtype, B * H);
+    this.dhNext = allocateBuffer(dtype, B * H);
+    this.dcNext = twoStates ? allocateBuffer(dtype, B * H) : this.dcNext;
+    this.own = this.cell.buffers((n) => allocateBuffer(dtype, n), T, B, H);
+  }
+
+  /** The time index of the `s`-th step in this direction's order (the backward direction runs T-1 .. 0). */
+  timeAt(s: number): number {
+    return this.reverse ? this.T - 1 - s : s;
+  }
+
+  /** Offset in `hs`/`cs` of the state before time `t` (slot t forward, t+2 backward). */
+  stateBefore(t: number): number {
+    return (this.reverse ? t + 2 : t) * this.B * this.H;
+  }
+
+  /** Offset in `hs`/`cs` of the state after time `t` (slot t+1). */
+  stateAfter(t: number): number {
+    return (t + 1) * this.B * this.H;
   }
 
   /** Slot of `hs`/`cs` holding h0: 0 forward, T+1 backward. */
@@ -130,7 +154,7 @@ export class Direction {
     const BH = this.B * this.H;
     this.hs.set(this.h0, this.initialSlot * BH);
     if (this.cell.cellState) this.cs.set(this.c0, this.initialSlot * BH);
-    this.cell.forward(this);
+    this.cell.forward(this, this.own);
     writeOutputs(this);
   }
 
@@ -138,7 +162,7 @@ export class Direction {
   backward(inputGrad: boolean): void {
     this.dhNext.set(this.dhn);
     if (this.cell.cellState) this.dcNext.set(this.dcn);
-    this.cell.backward(this);
+    this.cell.backward(this, this.own);
     this.dh0.set(this.dhNext);
     if (this.cell.cellState) this.dc0.set(this.dcNext);
     accumulateWeightGrads(this, inputGrad);
@@ -146,19 +170,19 @@ export class Direction {
 }
 
 /**
- * `xg = X·W_ihᵀ + b_ih` for every step in one product, plus `b_hh` when `foldHiddenBias`
+ * `gates = X·W_ihᵀ + b_ih` for every step in one product, plus `b_hh` when `foldHiddenBias`
  * (RNN and LSTM add both biases to the same pre-activation; GRU keeps `b_hh` apart).
  */
 export function projectInputs(d: Direction, foldHiddenBias: boolean): void {
-  const { T, B, In, p, w, xg } = d;
+  const { T, B, In, p, w, gates } = d;
   const GH = d.G * d.H;
   const rows = T * B;
-  gemm(false, true, rows, GH, In, d.x, 0, In, p, w.wih, In, xg, 0, GH, false);
+  gemm(false, true, rows, GH, In, d.x, 0, In, p, w.wih, In, gates, 0, GH, false);
   if (w.bih < 0) return;
   for (let r = 0; r < rows; r++) {
     const o = r * GH;
-    for (let j = 0; j < GH; j++) xg[o + j] += p[w.bih + j];
-    if (foldHiddenBias) for (let j = 0; j < GH; j++) xg[o + j] += p[w.bhh + j];
+    for (let j = 0; j < GH; j++) gates[o + j] += p[w.bih + j];
+    if (foldHiddenBias) for (let j = 0; j < GH; j++) gates[o + j] += p[w.bhh + j];
   }
 }
 
@@ -168,7 +192,7 @@ function writeOutputs(d: Direction): void {
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const o = (t * B + b) * ldo + outCol;
-      if (lengths !== null && t >= lengths[b]) {
+      if (!isRealStep(lengths, b, t)) {
         out.fill(0, o, o + H);
       } else {
         const s = ((t + 1) * B + b) * H;
@@ -183,7 +207,7 @@ export function gatherStepGrad(d: Direction, t: number): void {
   const { B, H, dh, dhNext, dOut, outCol, ldo, lengths } = d;
   for (let b = 0; b < B; b++) {
     const r = b * H;
-    if (lengths !== null && t >= lengths[b]) {
+    if (!isRealStep(lengths, b, t)) {
       for (let j = 0; j < H; j++) dh[r + j] = dhNext[r + j];
     } else {
       const o = (t * B + b) * ldo + outCol;
@@ -212,7 +236,7 @@ export function carryInactive(
   const { B, H, lengths } = d;
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const r = b * H;
     for (let j = 0; j < H; j++) states[cur + r + j] = states[prev + r + j];
   }
@@ -223,7 +247,7 @@ export function passInactive(d: Direction, t: number, next: FloatArray, current:
   const { B, H, lengths } = d;
   if (lengths === null) return;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const r = b * H;
     for (let j = 0; j < H; j++) next[r + j] = current[r + j];
   }
@@ -231,14 +255,14 @@ export function passInactive(d: Direction, t: number, next: FloatArray, current:
 
 /** Zeroes the gate-gradient rows of steps that are padding, before they reach any product. */
 export function zeroInactiveGates(d: Direction, t: number): void {
-  const { B, H, lengths, dgIh, dgHh } = d;
+  const { B, H, lengths, dGates, dGatesHidden } = d;
   if (lengths === null) return;
   const GH = d.G * H;
   for (let b = 0; b < B; b++) {
-    if (t < lengths[b]) continue;
+    if (isRealStep(lengths, b, t)) continue;
     const o = (t * B + b) * GH;
-    dgIh.fill(0, o, o + GH);
-    if (dgHh !== dgIh) dgHh.fill(0, o, o + GH);
+    dGates.fill(0, o, o + GH);
+    if (dGatesHidden !== dGates) dGatesHidden.fill(0, o, o + GH);
   }
 }
 
@@ -248,15 +272,15 @@ export function zeroInactiveGates(d: Direction, t: number): void {
  * and `dX += dG·W_ih`. This is where the per-step gradients are summed over time.
  */
 function accumulateWeightGrads(d: Direction, inputGrad: boolean): void {
-  const { T, B, In, H, p, g, w, dgIh, dgHh, hs } = d;
+  const { T, B, In, H, p, g, w, dGates, dGatesHidden, hs } = d;
   const GH = d.G * H;
   const rows = T * B;
   const prevStart = d.reverse ? 2 * B * H : 0;
-  gemm(true, false, GH, In, rows, dgIh, 0, GH, d.x, 0, In, g, w.wih, In, true);
-  gemm(true, false, GH, H, rows, dgHh, 0, GH, hs, prevStart, H, g, w.whh, H, true);
+  gemm(true, false, GH, In, rows, dGates, 0, GH, d.x, 0, In, g, w.wih, In, true);
+  gemm(true, false, GH, H, rows, dGatesHidden, 0, GH, hs, prevStart, H, g, w.whh, H, true);
   if (w.bih >= 0) {
-    addColumnSums(g, w.bih, dgIh, 0, rows, GH, GH);
-    addColumnSums(g, w.bhh, dgHh, 0, rows, GH, GH);
+    addColumnSums(g, w.bih, dGates, 0, rows, GH, GH);
+    addColumnSums(g, w.bhh, dGatesHidden, 0, rows, GH, GH);
   }
-  if (inputGrad) gemm(false, false, rows, In, GH, dgIh, 0, GH, p, w.wih, In, d.dx, 0, In, true);
+  if (inputGrad) gemm(false, false, rows, In, GH, dGates, 0, GH, p, w.wih, In, d.dx, 0, In, true);
 }

@@ -1,4 +1,6 @@
+import type { FloatArray } from '../tensor/dtype.js';
 import { gemm } from '../tensor/gemm.js';
+import { isRealStep } from '../nn/padding.js';
 import { sigmoid } from '../tensor/ops.js';
 import {
   carryInactive,
@@ -14,77 +16,87 @@ import {
  * LSTM cell, gate rows i, f, g, o (PyTorch's order):
  * `i, f, o = σ(·)`, `g = tanh(·)` of `W_ih x + b_ih + W_hh h + b_hh`;
  * `c' = f⊙c + i⊙g`, `h' = o⊙tanh(c')`.
- * Forward keeps the activated gates in `xg`, c in `cs` and tanh(c) in `aux`.
+ * Forward keeps the activated gates in `gates`, c in `cs` and tanh(c) in `tanhC`.
  */
-export const lstmCell: CellKernel = {
+/** The LSTM's own buffers. */
+export interface LstmBuffers {
+  /** tanh(c) after every step `[T, B, H]`, for the backward pass. */
+  readonly tanhC: FloatArray;
+}
+
+export const lstmCell: CellKernel<LstmBuffers> = {
   gates: 4,
   cellState: true,
-  forward(d: Direction): void {
+  hiddenApart: false,
+  buffers(allocate, T, B, H): LstmBuffers {
+    return { tanhC: allocate(T * B * H) };
+  },
+  forward(d: Direction, { tanhC }: LstmBuffers): void {
     projectInputs(d, true);
-    const { T, B, H, reverse, p, xg, hs, cs, aux } = d;
+    const { T, B, H, p, gates, hs, cs } = d;
     const whh = d.w.whh;
     const BH = B * H;
     const GH = 4 * H;
     for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const prev = (reverse ? t + 2 : t) * BH;
-      const cur = (t + 1) * BH;
-      const z = t * B * GH;
-      gemm(false, true, B, GH, H, hs, prev, H, p, whh, H, xg, z, GH, true);
+      const t = d.timeAt(s);
+      const prev = d.stateBefore(t);
+      const cur = d.stateAfter(t);
+      const row = t * B * GH;
+      gemm(false, true, B, GH, H, hs, prev, H, p, whh, H, gates, row, GH, true);
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) {
-          const q = z + b * GH + j;
-          const r = b * H + j;
-          const i = sigmoid(xg[q]);
-          const f = sigmoid(xg[q + H]);
-          const g = Math.tanh(xg[q + 2 * H]);
-          const o = sigmoid(xg[q + 3 * H]);
-          xg[q] = i;
-          xg[q + H] = f;
-          xg[q + 2 * H] = g;
-          xg[q + 3 * H] = o;
-          const c = f * cs[prev + r] + i * g;
+          const at = row + b * GH + j;
+          const u = b * H + j;
+          const i = sigmoid(gates[at]);
+          const f = sigmoid(gates[at + H]);
+          const g = Math.tanh(gates[at + 2 * H]);
+          const o = sigmoid(gates[at + 3 * H]);
+          gates[at] = i;
+          gates[at + H] = f;
+          gates[at + 2 * H] = g;
+          gates[at + 3 * H] = o;
+          const c = f * cs[prev + u] + i * g;
           const tc = Math.tanh(c);
-          cs[cur + r] = c;
-          aux[t * BH + r] = tc;
-          hs[cur + r] = o * tc;
+          cs[cur + u] = c;
+          tanhC[t * BH + u] = tc;
+          hs[cur + u] = o * tc;
         }
       }
       carryInactive(d, t, hs, prev, cur);
       carryInactive(d, t, cs, prev, cur);
     }
   },
-  backward(d: Direction): void {
-    const { T, B, H, reverse, p, xg, cs, aux, dgIh, dh, dhNext, dcNext, lengths } = d;
+  backward(d: Direction, { tanhC }: LstmBuffers): void {
+    const { T, B, H, p, gates, cs, dGates, dh, dhNext, dcNext, lengths } = d;
     const whh = d.w.whh;
     const BH = B * H;
     const GH = 4 * H;
     for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const prev = (reverse ? t + 2 : t) * BH;
-      const z = t * B * GH;
+      const t = d.timeAt(s);
+      const prev = d.stateBefore(t);
+      const row = t * B * GH;
       gatherStepGrad(d, t);
       for (let b = 0; b < B; b++) {
-        if (lengths !== null && t >= lengths[b]) continue; // padding: dcNext passes through
+        if (!isRealStep(lengths, b, t)) continue; // padding: dcNext passes through
         for (let j = 0; j < H; j++) {
-          const q = z + b * GH + j;
-          const r = b * H + j;
-          const i = xg[q];
-          const f = xg[q + H];
-          const g = xg[q + 2 * H];
-          const o = xg[q + 3 * H];
-          const tc = aux[t * BH + r];
-          const dhv = dh[r];
-          const dc = dcNext[r] + dhv * o * (1 - tc * tc);
-          dgIh[q] = dc * g * i * (1 - i);
-          dgIh[q + H] = dc * cs[prev + r] * f * (1 - f);
-          dgIh[q + 2 * H] = dc * i * (1 - g * g);
-          dgIh[q + 3 * H] = dhv * tc * o * (1 - o);
-          dcNext[r] = dc * f;
+          const at = row + b * GH + j;
+          const u = b * H + j;
+          const i = gates[at];
+          const f = gates[at + H];
+          const g = gates[at + 2 * H];
+          const o = gates[at + 3 * H];
+          const tc = tanhC[t * BH + u];
+          const dhv = dh[u];
+          const dc = dcNext[u] + dhv * o * (1 - tc * tc);
+          dGates[at] = dc * g * i * (1 - i);
+          dGates[at + H] = dc * cs[prev + u] * f * (1 - f);
+          dGates[at + 2 * H] = dc * i * (1 - g * g);
+          dGates[at + 3 * H] = dhv * tc * o * (1 - o);
+          dcNext[u] = dc * f;
         }
       }
       zeroInactiveGates(d, t);
-      gemm(false, false, B, H, GH, dgIh, z, GH, p, whh, H, dhNext, 0, H, false);
+      gemm(false, false, B, H, GH, dGates, row, GH, p, whh, H, dhNext, 0, H, false);
       passInactive(d, t, dhNext, dh);
     }
   },

@@ -10,50 +10,54 @@ import {
 } from './direction.js';
 
 /** Elman RNN cell: `h' = act(W_ih x + b_ih + W_hh h + b_hh)`, act = tanh or relu. */
-export const rnnCell: CellKernel = {
+export const rnnCell: CellKernel<null> = {
   gates: 1,
   cellState: false,
+  hiddenApart: false,
+  buffers(): null {
+    return null;
+  },
   forward(d: Direction): void {
     projectInputs(d, true);
-    const { T, B, H, reverse, relu, p, xg, hs } = d;
+    const { T, B, H, relu, p, gates, hs } = d;
     const whh = d.w.whh;
     const BH = B * H;
     for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const prev = (reverse ? t + 2 : t) * BH;
-      const cur = (t + 1) * BH;
-      const z = t * BH;
-      gemm(false, true, B, H, H, hs, prev, H, p, whh, H, xg, z, H, true);
+      const t = d.timeAt(s);
+      const prev = d.stateBefore(t);
+      const cur = d.stateAfter(t);
+      const row = t * BH;
+      gemm(false, true, B, H, H, hs, prev, H, p, whh, H, gates, row, H, true);
       if (relu) {
         for (let i = 0; i < BH; i++) {
-          const v = xg[z + i];
+          const v = gates[row + i];
           hs[cur + i] = v > 0 ? v : 0;
         }
       } else {
-        for (let i = 0; i < BH; i++) hs[cur + i] = Math.tanh(xg[z + i]);
+        for (let i = 0; i < BH; i++) hs[cur + i] = Math.tanh(gates[row + i]);
       }
       carryInactive(d, t, hs, prev, cur);
     }
   },
   backward(d: Direction): void {
-    const { T, B, H, reverse, relu, p, hs, dgIh, dh, dhNext } = d;
+    const { T, B, H, relu, p, hs, dGates, dh, dhNext } = d;
     const whh = d.w.whh;
     const BH = B * H;
     for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const cur = (t + 1) * BH;
-      const z = t * BH;
+      const t = d.timeAt(s);
+      const cur = d.stateAfter(t);
+      const row = t * BH;
       gatherStepGrad(d, t);
       if (relu) {
-        for (let i = 0; i < BH; i++) dgIh[z + i] = hs[cur + i] > 0 ? dh[i] : 0;
+        for (let i = 0; i < BH; i++) dGates[row + i] = hs[cur + i] > 0 ? dh[i] : 0;
       } else {
         for (let i = 0; i < BH; i++) {
           const h = hs[cur + i];
-          dgIh[z + i] = dh[i] * (1 - h * h);
+          dGates[row + i] = dh[i] * (1 - h * h);
         }
       }
       zeroInactiveGates(d, t);
-      gemm(false, false, B, H, H, dgIh, z, H, p, whh, H, dhNext, 0, H, false);
+      gemm(false, false, B, H, H, dGates, row, H, p, whh, H, dhNext, 0, H, false);
       passInactive(d, t, dhNext, dh);
     }
   },

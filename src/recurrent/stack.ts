@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { DType, FloatArray } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { copy } from '../tensor/ops.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
@@ -20,7 +21,7 @@ export interface StackConfig {
   readonly nonlinearity: 'tanh' | 'relu';
 }
 
-const CELLS: Record<CellType, CellKernel> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
+const CELLS: Record<CellType, CellKernel<unknown>> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
 
 /** Gate blocks per hidden unit of a cell type. */
 export function gateCount(cell: CellType): number {
@@ -97,7 +98,7 @@ export class RecurrentStack {
         this.directions.push(dir);
       }
     }
-    const empty = allocate(dtype, 0);
+    const empty = allocateBuffer(dtype, 0);
     this.x = this.dx = this.h0 = this.c0 = this.hn = this.cn = empty;
     this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
   }
@@ -124,7 +125,7 @@ export class RecurrentStack {
     const { dtype, D } = this;
     const { hiddenSize: H, numLayers: L, inputSize: I } = this.config;
     const states = L * D * B * H;
-    const a = (n: number): FloatArray => allocate(dtype, n);
+    const a = (n: number): FloatArray => allocateBuffer(dtype, n);
     this.x = a(T * B * I);
     this.dx = a(T * B * I);
     this.h0 = a(states);

@@ -10,12 +10,38 @@ import type { FloatArray } from './dtype.js';
  * their first elements, so views into larger buffers need no copy.
  *
  * The kernel is register-blocked: it computes 4x4 tiles of C with sixteen running sums,
- * reading four elements of op(A) and four of op(B) per step along K. A transpose only changes
- * which strides are 1; each combination has its own tile loop so the unit strides are constants.
+ * reading four elements of op(A) and four of op(B) per step along K. One generic tile takes
+ * any strides; A transposed with B not (the weight-gradient products) has its own tile with
+ * unit strides as constants, the one variant `bench/gemm.ts` shows to pay (about 1.25-1.3x).
  * Sums are kept in float64 whatever the storage type. It allocates nothing and checks nothing:
  * callers validate shapes.
  */
 export function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
+  gemmTiles(true, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+}
+
+/**
+ * {@link gemm} with a choice of tile: `specialised` uses the tile written for A transposed
+ * with B not where it applies, false the generic strided tile everywhere. Measured by `bench/gemm.ts`; not public.
+ */
+export function gemmTiles(
+  specialised: boolean,
   transA: boolean,
   transB: boolean,
   M: number,
@@ -44,9 +70,8 @@ export function gemm(
     for (let j = 0; j < N4; j += 4) {
       const pb = bOff + j * bjs;
       const pc = cOff + i * ldc + j;
-      if (!transA && !transB) tileNN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
-      else if (!transA) tileNT(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
-      else if (!transB) tileTN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
+      if (specialised && transA && !transB)
+        tileTN(K, A, pa, lda, B, pb, ldb, C, pc, ldc, accumulate);
       else tileAny(K, A, pa, ais, aks, B, pb, bjs, bks, C, pc, ldc, accumulate);
     }
     for (let r = i; r < i + 4; r++)
@@ -136,48 +161,6 @@ function store(
   }
 }
 
-/** A `[M, K]` and B `[K, N]`: four rows of A walked along k, four adjacent columns of B. */
-// prettier-ignore
-function tileNN(
-  K: number, A: FloatArray, pa: number, lda: number, B: FloatArray, pb: number, ldb: number,
-  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
-): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const a1 = pa + lda, a2 = a1 + lda, a3 = a2 + lda;
-  for (let k = 0; k < K; k++) {
-    const x0 = A[pa + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
-    const y0 = B[pb], y1 = B[pb + 1], y2 = B[pb + 2], y3 = B[pb + 3];
-    pb += ldb;
-    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
-  }
-  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-}
-
-/** A `[M, K]` and B stored `[N, K]`: four rows of each, both walked along k. */
-// prettier-ignore
-function tileNT(
-  K: number, A: FloatArray, pa: number, lda: number, B: FloatArray, pb: number, ldb: number,
-  C: FloatArray, pc: number, ldc: number, accumulate: boolean,
-): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const a1 = pa + lda, a2 = a1 + lda, a3 = a2 + lda;
-  const b1 = pb + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-  for (let k = 0; k < K; k++) {
-    const x0 = A[pa + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
-    const y0 = B[pb + k], y1 = B[b1 + k], y2 = B[b2 + k], y3 = B[b3 + k];
-    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
-  }
-  store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-}
-
 /** A stored `[K, M]` and B `[K, N]`: four adjacent elements of each per step along k. */
 // prettier-ignore
 function tileTN(
@@ -199,7 +182,7 @@ function tileTN(
   store(C, pc, ldc, accumulate, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
 }
 
-/** Any strides (used for A and B both transposed). */
+/** Any strides: every combination of transposes but A transposed with B not. */
 // prettier-ignore
 function tileAny(
   K: number, A: FloatArray, pa: number, ais: number, aks: number,

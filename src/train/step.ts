@@ -10,6 +10,7 @@ import { toStepValues } from '../loss/step-weights.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BackwardResult, Model } from '../model/model.js';
 import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
+import { isRealStep } from '../nn/padding.js';
 
 /** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
 export interface Batch {
@@ -238,7 +239,9 @@ function buildMask(
     }
   }
   if (lengths !== undefined) {
-    for (let b = 0; b < B; b++) for (let t = lengths[b]; t < T; t++) out[b * T + t] = 0;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) if (!isRealStep(lengths, b, t)) out[b * T + t] = 0;
+    }
   }
   return out;
 }

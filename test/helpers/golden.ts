@@ -24,16 +24,3 @@ export function toTensor(g: GoldenTensor, dtype: DType): Tensor {
   const data = dtype === 'float64' ? Float64Array.from(g.data) : Float32Array.from(g.data);
   return new Tensor(g.shape, data);
 }
-
-/** `max |got − expected| / max |expected|` (the absolute difference when expected is all zeros). */
-export function scaledError(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (got.length !== expected.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(got[i] - expected[i]);
-    if (!(d <= diff)) diff = d;
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}

@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { Rng, Tensor, type DType } from '../../src/index.js';
 
 /** A function drawing standard-normal tensors from a generator seeded with `seed`. */
@@ -9,12 +8,4 @@ export function normalTensors(seed: number): (shape: number[], dtype?: DType) =>
     for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
     return t;
   };
-}
-
-/** Largest |a[i] − b[i]|, after asserting equal lengths. */
-export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }

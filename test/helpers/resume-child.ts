@@ -6,7 +6,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fit } from '../../src/index.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { modelToSafetensors } from '../../src/io/model-file.js';
 import { resumeData, resumeOptimizer, resumeOptions } from './resume-task.js';
 
 const [checkpointFile, outFile, epochs] = process.argv.slice(2);
@@ -21,4 +20,4 @@ fit(model, resumeData(), {
   initialEpoch: epoch,
   epochs: Number(epochs),
 });
-writeFileSync(outFile, modelToSafetensors(model));
+writeFileSync(outFile, model.toSafetensors());

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import type { Parameter } from '../nn/parameters.js';
+import type { Parameter } from './parameters.js';
 import { describe } from '../tensor/errors.js';
 import type { DType } from '../tensor/dtype.js';
 

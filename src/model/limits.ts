@@ -1,6 +1,6 @@
-import type { ResolvedModelOptions } from '../model/options.js';
+import type { ResolvedModelOptions } from './options.js';
 import { describe } from '../tensor/errors.js';
-import { DEFAULT_MAX_PARAMETERS } from './safetensors.js';
+import { DEFAULT_MAX_PARAMETERS } from '../nn/safetensors.js';
 
 /** Limits for loading a model from an untrusted file. */
 export interface ModelLoadLimits {

@@ -1,0 +1,54 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import type { Rng } from '../tensor/rng.js';
+import { glorotInit, orthogonalInit, uniformInit } from '../tensor/init.js';
+import type { ParameterSet } from '../nn/parameters.js';
+import { gateCount } from '../recurrent/stack.js';
+import type { ResolvedModelOptions } from './options.js';
+
+/**
+ * Re-draws every parameter from `rng`. Recurrent weights follow the `init` option (PyTorch's
+ * U(-1/√H, 1/√H) by default; `glorot` and `orthogonal` work per gate block and zero the
+ * biases); the head and encoders use U(-1/√fanIn, 1/√fanIn) like PyTorch's Linear; learned
+ * initial states start at zero.
+ */
+export function initializeParameters(
+  params: ParameterSet,
+  o: ResolvedModelOptions,
+  rng: Rng,
+): void {
+  const D = o.bidirectional ? 2 : 1;
+  for (const p of params.list) {
+    const v = params.view(p);
+    if (p.name.startsWith('rnn.')) initRecurrent(o, p.name, p.shape, v, rng);
+    else if (p.name === 'h0' || p.name === 'c0') v.fill(0);
+    else {
+      const fanIn = p.name.startsWith('head') ? D * o.hiddenSize : o.contextSize;
+      uniformInit(v, rng, 1 / Math.sqrt(fanIn));
+    }
+  }
+}
+
+function initRecurrent(
+  o: ResolvedModelOptions,
+  name: string,
+  shape: readonly number[],
+  v: FloatArray,
+  rng: Rng,
+): void {
+  const { init, hiddenSize: H, unitForgetBias } = o;
+  const isBias = name.startsWith('rnn.bias');
+  const G = gateCount(o.cell);
+  if (init === 'pytorch') uniformInit(v, rng, 1 / Math.sqrt(H));
+  else if (isBias) v.fill(0);
+  else {
+    const cols = shape[1];
+    for (let g = 0; g < G; g++) {
+      const block = v.subarray(g * H * cols, (g + 1) * H * cols);
+      if (init === 'orthogonal' && name.startsWith('rnn.weight_hh'))
+        orthogonalInit(block, rng, H, H);
+      else glorotInit(block, rng, cols, H);
+    }
+  }
+  // LSTM gate rows are i, f, g, o: the forget block is rows H..2H.
+  if (unitForgetBias && isBias) v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
+}

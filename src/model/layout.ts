@@ -1,0 +1,48 @@
+import { ParameterSet } from '../nn/parameters.js';
+import type { LinearWeights } from '../nn/linear.js';
+import { declareStackParams, type StackConfig } from '../recurrent/stack.js';
+import type { DirectionWeights } from '../recurrent/direction.js';
+import { InitialState } from '../recurrent/initial-state.js';
+import { Head } from './head.js';
+import type { ResolvedModelOptions } from './options.js';
+
+/** A model's parts before any buffer is sized: its parameters and the units that use them. */
+export interface ModelLayout {
+  readonly params: ParameterSet;
+  readonly stackConfig: StackConfig;
+  readonly weights: DirectionWeights[];
+  readonly initial: InitialState;
+  readonly head: Head;
+}
+
+/**
+ * Declares every parameter in PyTorch's order (the stack's, then the initial state's, then the
+ * head's), allocates the flat arrays once, and makes the initial-state source and the head.
+ */
+export function layOutModel(o: ResolvedModelOptions): ModelLayout {
+  const D = o.bidirectional ? 2 : 1;
+  const stackConfig: StackConfig = {
+    cell: o.cell,
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    numLayers: o.numLayers,
+    bidirectional: o.bidirectional,
+    bias: o.bias,
+    nonlinearity: o.nonlinearity,
+  };
+  const params = new ParameterSet(o.dtype);
+  const weights = declareStackParams(params, stackConfig, 'rnn.');
+  const lstm = o.cell === 'lstm';
+  const H = o.hiddenSize;
+  const initial = new InitialState(o.initialState, o.numLayers * D, H, o.contextSize, lstm, params);
+  const DH = D * H;
+  let linear: LinearWeights | null = null;
+  if (o.outputSize !== null) {
+    const weight = params.add('head.weight', [o.outputSize, DH]).offset;
+    const bias = params.add('head.bias', [o.outputSize]).offset;
+    linear = { weight, bias, inFeatures: DH, outFeatures: o.outputSize };
+  }
+  params.seal();
+  const head = new Head(linear, o.head, o.dtype, DH, o.outputSize ?? DH);
+  return { params, stackConfig, weights, initial, head };
+}
