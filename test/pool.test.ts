@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Model, Tensor } from '../src/index.js';
-import { ThreadPool } from '../src/parallel/pool.js';
+import { ThreadPool, liveWorkers } from '../src/parallel/pool.js';
 import { splitBounds } from '../src/parallel/batch.js';
 import type { ForwardJob, ForwardReply } from '../src/parallel/protocol.js';
 
@@ -57,5 +57,59 @@ describe('splitBounds', () => {
     expect(splitBounds(8, 9)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(splitBounds(3, 5)).toEqual([0, 1, 2, 3]);
     expect(splitBounds(10, 3)).toEqual([0, 3, 7, 10]);
+  });
+});
+
+describe('useThreads', () => {
+  it('applies calls in call order: an un-awaited useThreads(2), then useThreads(1), ends on one thread', async () => {
+    const m = new Model({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    const before = liveWorkers();
+    const first = m.useThreads(2);
+    await m.useThreads(1);
+    await first;
+    expect(m.threads).toBe(1);
+    expect(liveWorkers()).toBe(before);
+  });
+
+  it('leaks no worker when two calls run concurrently', async () => {
+    const m = new Model({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    const before = liveWorkers();
+    await Promise.all([m.useThreads(2), m.useThreads(2)]);
+    expect(m.threads).toBe(2);
+    expect(liveWorkers()).toBe(before + 1);
+    await m.useThreads(1);
+    expect(liveWorkers()).toBe(before);
+  });
+
+  it('rejects a bad count without disturbing the queue', async () => {
+    const m = new Model({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    await expect(m.useThreads(1.5)).rejects.toThrow(/threads is 1.5, expected an integer >= 1/);
+    await m.useThreads(1);
+    expect(m.threads).toBe(1);
+  });
+
+  it('splits a batch of 8 over 9 threads without an empty chunk', async () => {
+    const m = new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, dtype: 'float64', seed: 1 });
+    const one = new Model({
+      inputSize: 2,
+      hiddenSize: 3,
+      outputSize: 1,
+      dtype: 'float64',
+      seed: 1,
+    });
+    await m.useThreads(9);
+    try {
+      const x = new Tensor([8, 3, 2], 'float64').map((_, i) => Math.sin(i));
+      const a = m.forward(x);
+      const b = one.forward(x);
+      expect(Array.from(a.output.data)).toEqual(Array.from(b.output.data));
+      m.backward(a.output);
+      one.backward(b.output);
+      Array.from(m.params.grads).forEach((g, i) =>
+        expect(Math.abs(g - one.params.grads[i])).toBeLessThan(1e-12),
+      );
+    } finally {
+      await m.useThreads(1);
+    }
   });
 });

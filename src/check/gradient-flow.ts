@@ -1,4 +1,5 @@
 import { traceStepGradients, type Model } from '../model/model.js';
+import { onOneThread } from '../model/threads.js';
 import { lastStep } from '../nn/padding.js';
 import { checkLoss, type Loss } from '../loss/loss.js';
 import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
@@ -54,16 +55,20 @@ export function gradientFlow(
   checkLoss(options.loss, true);
   const from = checkChoice('from', options.from ?? 'last', ['last', 'all'] as const);
   const prepared = prepareBatch(model, batch, options.loss);
-  const { pred, value, grad } = lossOf(model, prepared, options.loss);
-  if (from === 'last' && model.options.head === 'sequence')
-    keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
-  const traces = traceStepGradients(model, true);
-  model.zeroGrad();
-  try {
-    model.backward(grad);
-  } finally {
-    traceStepGradients(model, false);
-  }
+  // On one thread: the trace reads the calling thread's workspace, which must hold every sequence.
+  const { value, traces } = onOneThread(model, () => {
+    const { pred, value, grad } = lossOf(model, prepared, options.loss);
+    if (from === 'last' && model.options.head === 'sequence')
+      keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
+    const traces = traceStepGradients(model, true);
+    model.zeroGrad();
+    try {
+      model.backward(grad);
+    } finally {
+      traceStepGradients(model, false);
+    }
+    return { value, traces };
+  });
   const D = model.directions;
   const steps = traces.map((norms, k) => ({
     layer: Math.floor(k / D),

@@ -1,11 +1,11 @@
 import { allocate } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { swapAxes01 } from '../tensor/ops.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
-import { checkFinite, checkShape, type SequenceInput } from '../nn/validate.js';
+import type { SequenceInput } from '../nn/validate.js';
 import { RecurrentStack, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
 import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
@@ -16,11 +16,23 @@ import { modelToJSON, parseModelJSON, type ModelJSON } from './json.js';
 import { modelToSafetensors, parseModelSafetensors } from './safetensors.js';
 import type { ModelLoadLimits } from './limits.js';
 import { ModelStream, type Stream } from './stream.js';
-import { checkInitialStates, checkInput, checkLengths, checkStateGrads } from './call-inputs.js';
+import {
+  checkGradOutput,
+  checkInitialStates,
+  checkInput,
+  checkLengths,
+  checkStateGrads,
+} from './call-inputs.js';
 import { layOutModel } from './layout.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
-import { startBatchSplit, type BatchSplit, type LocalPasses } from './threads.js';
-import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
+import { ThreadSwitch, type LocalPasses } from './threads.js';
+import type {
+  BackwardOptions,
+  BackwardResult,
+  CheckedBackwardOptions,
+  ForwardOptions,
+  ForwardResult,
+} from './types.js';
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
@@ -52,7 +64,7 @@ export class Model {
   private last: HeadBatch | null = null;
   private consumed = false;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
-  private threadSplit: BatchSplit | null = null;
+  private readonly threadSwitch = new ThreadSwitch(this);
   private readonly local: LocalPasses = {
     forward: (x, lengths, states) => this.forwardLocal(x, lengths, states),
     backward: (gradOutput, options) => this.backwardLocal(gradOutput, options),
@@ -122,7 +134,7 @@ export class Model {
     const states = checkInitialStates(this.options, options, B);
     this.split = null;
     this.consumed = false;
-    const threads = this.threadSplit;
+    const threads = this.threadSwitch.current;
     if (threads === null || B < MIN_SPLIT_BATCH) return this.forwardLocal(x, lengths, states);
     const { result, bounds } = threads.forward(this.local, this.params.values, x, lengths, states);
     this.split = { bounds, outputShape: this.outputShape(B, T), B };
@@ -164,7 +176,7 @@ export class Model {
    * @throws Error when no forward preceded it (or its backward already ran); RangeError for a
    *   wrong shape or non-finite values.
    */
-  backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
+  backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const last = this.last;
     if (last === null) throw new Error('backward needs a forward pass first');
@@ -175,18 +187,18 @@ export class Model {
     }
     const split = this.split;
     const B = split ? split.B : last.B;
-    checkShape('gradOutput', gradOutput, split ? split.outputShape : this.outputShape(B, last.T));
-    checkFinite('gradOutput', gradOutput);
-    checkStateGrads(this.options, options, B);
+    const shape = split ? split.outputShape : this.outputShape(B, last.T);
+    const dy = checkGradOutput(this.options, gradOutput, shape);
+    const checked = checkStateGrads(this.options, options, B);
     this.consumed = true;
-    if (split !== null && this.threadSplit !== null) {
-      const g = this.params.grads;
-      return this.threadSplit.backward(this.local, g, split.bounds, gradOutput, options);
+    const threads = this.threadSwitch.current;
+    if (split !== null && threads !== null) {
+      return threads.backward(this.local, this.params.grads, split.bounds, dy, checked);
     }
-    return this.backwardLocal(gradOutput, options);
+    return this.backwardLocal(dy, checked);
   }
 
-  private backwardLocal(gradOutput: Tensor, options: BackwardOptions): BackwardResult {
+  private backwardLocal(gradOutput: Tensor, options: CheckedBackwardOptions): BackwardResult {
     const last = this.last as HeadBatch;
     const stack = this.stack;
     if (options.gradH) stack.dhn.set(options.gradH.data);
@@ -210,23 +222,26 @@ export class Model {
    * Runs forward and backward passes on `threads` threads (Node only): the batch is split into
    * chunks, one per thread, each with a replica of this model, and the gradients are summed.
    * Results match a single thread up to rounding. `useThreads(1)` stops the workers. Batches
-   * smaller than 8 sequences always run on the calling thread.
+   * smaller than 8 sequences always run on the calling thread. Calls take effect one after
+   * another in call order, so the last call decides, awaited or not.
    * @throws RangeError for a thread count that is not an integer >= 1.
    */
-  async useThreads(threads: number): Promise<void> {
+  useThreads(threads: number): Promise<void> {
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`);
+      return Promise.reject(
+        new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`),
+      );
     }
-    const old = this.threadSplit;
-    this.threadSplit = null;
-    this.split = null;
-    if (old !== null) await old.close();
-    if (threads > 1) this.threadSplit = await startBatchSplit(threads - 1, this.toJSON());
+    return this.threadSwitch.set(threads, () => {
+      this.split = null;
+      return this.toJSON();
+    });
   }
 
   /** Number of threads forward and backward passes use (1 unless {@link useThreads} set more). */
   get threads(): number {
-    return this.threadSplit === null ? 1 : this.threadSplit.workers + 1;
+    const current = this.threadSwitch.current;
+    return current === null ? 1 : current.workers + 1;
   }
 
   /** Every parameter's accumulated gradient by name, as copies. */

@@ -40,6 +40,13 @@ class Link {
   }
 }
 
+let live = 0;
+
+/** Worker threads started by any pool that have not exited yet (to check none is leaked). */
+export function liveWorkers(): number {
+  return live;
+}
+
 /**
  * Worker threads holding replicas of a model, for data-parallel passes: each takes a chunk of
  * the batch. Node only (it blocks the calling thread with Atomics.wait between jobs).
@@ -79,6 +86,8 @@ export class ThreadPool {
         );
       });
       worker.removeAllListeners();
+      live++;
+      worker.once('exit', () => live--);
       worker.unref();
       links.push(new Link(threads, worker, new Int32Array(control), jobs.port1, replies.port2));
     }
