@@ -6,6 +6,10 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts' } },
   shims: true,
+  // Each file stands alone, so dist/worker.cjs can be copied next to an app's bundle.
+  splitting: false,
+  // Marks the build, so the source-only worker path (through tsx) is left out of dist.
+  define: { __RNNKIT_BUILD__: 'true' },
   sourcemap: true,
   clean: true,
   target: 'es2022',

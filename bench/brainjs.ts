@@ -14,6 +14,7 @@
  * - A NaN training error (brain.js throws) or a NaN output makes the measurement fail.
  */
 import { recurrent } from 'brain.js';
+import type { MeasurePeer } from './peers.js';
 import { BenchRng } from './rng.js';
 import {
   assertFinite,
@@ -83,3 +84,8 @@ export async function measureBrain(cell: Cell, w: Workload, timing: Timing): Pro
   );
   return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
 }
+
+/** The adapter bench/worker.ts loads for `brain.js`. */
+export const measurePeer: MeasurePeer = async (_library, cell, w, timing) => ({
+  figures: await measureBrain(cell, w, timing),
+});

@@ -4,16 +4,28 @@
 import { writeFileSync } from 'node:fs';
 import type { Cell, Figures } from './workload.js';
 
-/** The libraries in the order they are measured and printed; rnnkit is the reference row. */
+/** The libraries in the order they are measured and printed; rnnkit's rows come first. */
 export const LIBRARIES = [
-  'rnnkit',
+  'rnnkit-js',
+  'rnnkit-wasm',
   'rnnkit-2threads',
   'tfjs-cpu',
   'tfjs-wasm',
   'brain.js',
   'pytorch',
+  'pytorch-2threads',
 ] as const;
 export type Library = (typeof LIBRARIES)[number];
+
+/**
+ * rnnkit's rows, each the reference of one ratio column: the TypeScript kernels and the
+ * WebAssembly kernels on one thread (chosen by RNNKIT_BACKEND), and two threads.
+ */
+export const RNNKIT_ROWS: readonly { library: Library; label: string }[] = [
+  { library: 'rnnkit-js', label: 'js' },
+  { library: 'rnnkit-wasm', label: 'wasm' },
+  { library: 'rnnkit-2threads', label: '2 threads' },
+];
 
 /** What one worker process reports back: figures and its peak memory, or an error. */
 export type WorkerOutcome =
@@ -87,33 +99,26 @@ export function renderTable(rows: readonly string[][], rightAligned: readonly bo
 }
 
 /**
- * The main table: one row per (library, cell); the ratio columns are rnnkit's figure divided
- * by the peer's (above 1: rnnkit is faster), for rnnkit on one thread and on two (when
- * measured). Failed entries show their error.
+ * The main table: one row per (library, cell), then one ratio column per rnnkit row measured
+ * (js, wasm, 2 threads): rnnkit's training and inference figures divided by the peer's, same
+ * cell, same run, as `train / infer` (above 1: rnnkit is faster). Failed entries show their
+ * error.
  */
 export function formatResultsTable(entries: readonly ResultEntry[]): string {
-  const header = [
-    'library',
-    'cell',
-    'train seq/s',
-    'infer seq/s',
-    'step µs',
-    'peak RSS MB',
-    'rnnkit/peer train',
-    'rnnkit/peer infer',
-    '2 threads/peer train',
-    '2 threads/peer infer',
-  ];
+  const refs = RNNKIT_ROWS.filter((r) => entries.some((e) => e.library === r.library));
+  const header = ['library', 'cell', 'train seq/s', 'infer seq/s', 'step µs', 'peak RSS MB'];
+  for (const r of refs) header.push(`${r.label}/peer train / infer`);
   const rows: string[][] = [header];
   for (const e of entries) {
     if (isError(e)) {
       rows.push([e.library, e.cell, `error: ${e.error}`]);
       continue;
     }
-    const [one, two] = ['rnnkit', 'rnnkit-2threads'].map((lib) => {
-      const ours = entries.find((r) => r.library === lib && r.cell === e.cell);
-      const usable = ours !== undefined && !isError(ours) && !e.library.startsWith('rnnkit');
-      return usable ? ours : null;
+    const ratios = refs.map((r) => {
+      const ours = entries.find((o) => o.library === r.library && o.cell === e.cell);
+      if (ours === undefined || isError(ours) || e.library.startsWith('rnnkit')) return '-';
+      const train = ratio(ours.trainSeqPerSec, e.trainSeqPerSec);
+      return `${train} / ${ratio(ours.inferSeqPerSec, e.inferSeqPerSec)}`;
     });
     rows.push([
       e.library,
@@ -122,13 +127,13 @@ export function formatResultsTable(entries: readonly ResultEntry[]): string {
       fmt(e.inferSeqPerSec),
       fmt(e.stepLatencyUs),
       fmt(e.peakRssMB),
-      one ? ratio(one.trainSeqPerSec, e.trainSeqPerSec) : '-',
-      one ? ratio(one.inferSeqPerSec, e.inferSeqPerSec) : '-',
-      two ? ratio(two.trainSeqPerSec, e.trainSeqPerSec) : '-',
-      two ? ratio(two.inferSeqPerSec, e.inferSeqPerSec) : '-',
+      ...ratios,
     ]);
   }
-  return renderTable(rows, [false, false, true, true, true, true, true, true, true, true]);
+  return renderTable(
+    rows,
+    header.map((_, c) => c >= 2),
+  );
 }
 
 /** One point of the rnnkit scaling table. */

@@ -4,12 +4,15 @@
  * Measures workload W1 (see workload.ts) for each (library, cell) in its own child process, so
  * that each peak-memory figure belongs to one library alone. Prints a table, then writes
  * bench/results.json (one entry per library and cell) and bench/scaling.json (rnnkit training
- * time per sequence as T and H grow).
+ * time per sequence as T and H grow); a quick run writes bench/results-quick.json and
+ * bench/scaling-quick.json instead, leaving the full run's files as they are. The peer
+ * libraries are installed into bench/node_modules on first use (`npm ci --prefix bench`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PEER_ADAPTERS } from './peers.js';
 import { parseWorkerOutput, toWorkerOutcome } from './protocol.js';
 import {
   LIBRARIES,
@@ -27,6 +30,13 @@ import { CELLS, W1, type Cell } from './workload.js';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const PYTHON = '/usr/bin/python3';
+/** The kernel backend each one-thread rnnkit row asks for, through RNNKIT_BACKEND. */
+const RNNKIT_BACKENDS: Partial<Record<Library, string>> = {
+  'rnnkit-js': 'js',
+  'rnnkit-wasm': 'wasm',
+};
+/** PyTorch's rows and the thread count each sets with torch.set_num_threads. */
+const TORCH_THREADS: Partial<Record<Library, number>> = { pytorch: 1, 'pytorch-2threads': 2 };
 /** In CI the shared folder is a sibling of the repository. */
 const TORCH_REFERENCE = path.resolve(repoRoot, '..', 'shared', 'bench', 'torch_reference.py');
 
@@ -105,11 +115,16 @@ function describeFailure(p: ProcessResult, timeoutMs: number): string {
   return last ? last.trim() : `exited with code ${String(p.code)}`;
 }
 
-async function nodeWorker(args: string[], timeoutMs: number): Promise<[unknown, string]> {
+async function nodeWorker(
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<[unknown, string]> {
   const p = await runProcess(
     process.execPath,
     ['--import', 'tsx', path.join(benchDir, 'worker.ts'), ...args],
     timeoutMs,
+    env,
   );
   return [parseWorkerOutput(p.stdout), describeFailure(p, timeoutMs)];
 }
@@ -123,7 +138,23 @@ function torchUnavailable(): string | undefined {
   return undefined;
 }
 
-async function torchWorker(cell: Cell, quick: boolean, timeoutMs: number) {
+/**
+ * Installs the peer libraries from bench/package-lock.json when bench/node_modules is missing.
+ * Returns why they are unavailable, or undefined when they are installed.
+ */
+function ensurePeers(): string | undefined {
+  if (existsSync(path.join(benchDir, 'node_modules', '.package-lock.json'))) return undefined;
+  log('installing the peer libraries into bench/node_modules (npm ci --prefix bench) ...');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['ci', '--prefix', benchDir, '--no-audit', '--no-fund'], {
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  return r.status === 0
+    ? undefined
+    : `npm ci --prefix bench failed (${String(r.status ?? r.error)})`;
+}
+
+async function torchWorker(cell: Cell, threads: number, quick: boolean, timeoutMs: number) {
   const env = {
     ...process.env,
     T: String(W1.T),
@@ -139,6 +170,7 @@ async function torchWorker(cell: Cell, quick: boolean, timeoutMs: number) {
     cell,
     quick ? '1' : '5',
     quick ? '0.15' : '1.0',
+    String(threads),
   ];
   const p = await runProcess(PYTHON, args, timeoutMs, env);
   return toWorkerOutcome(parseWorkerOutput(p.stdout), describeFailure(p, timeoutMs));
@@ -169,23 +201,26 @@ async function main(): Promise<void> {
     notes.set('baseline', `peak RSS of a Node + tsx worker that loads no library: ${mb} MB`);
   }
 
+  const skipTorch = opts.libs.some((l) => l in TORCH_THREADS) ? torchUnavailable() : undefined;
+  const peersMissing = opts.libs.some((l) => l in PEER_ADAPTERS) ? ensurePeers() : undefined;
   for (const library of opts.libs) {
-    let skipTorch: string | undefined;
-    if (library === 'pytorch') {
-      skipTorch = torchUnavailable();
-      if (skipTorch !== undefined) {
-        notes.set('pytorch', `PyTorch skipped: ${skipTorch}`);
-        log(`pytorch skipped: ${skipTorch}`);
-        continue;
-      }
+    const torchThreads = TORCH_THREADS[library];
+    const skip =
+      torchThreads !== undefined ? skipTorch : library in PEER_ADAPTERS ? peersMissing : undefined;
+    if (skip !== undefined) {
+      notes.set(library, `${library} skipped: ${skip}`);
+      log(`${library} skipped: ${skip}`);
+      continue;
     }
+    const backend = RNNKIT_BACKENDS[library];
+    const env = backend === undefined ? process.env : { ...process.env, RNNKIT_BACKEND: backend };
     for (const cell of opts.cells) {
       const t0 = performance.now();
       let outcome: WorkerOutcome;
-      if (library === 'pytorch') {
-        outcome = await torchWorker(cell, opts.quick, timeoutMs * 2);
+      if (torchThreads !== undefined) {
+        outcome = await torchWorker(cell, torchThreads, opts.quick, timeoutMs * 2);
       } else {
-        const [value, failure] = await nodeWorker([library, cell, ...quickFlag], timeoutMs);
+        const [value, failure] = await nodeWorker([library, cell, ...quickFlag], timeoutMs, env);
         outcome = toWorkerOutcome(value, failure);
       }
       if (outcome.ok && outcome.note) notes.set(library, `${library}: ${outcome.note}`);
@@ -197,7 +232,7 @@ async function main(): Promise<void> {
   }
 
   const scaling: ScalingRow[] = [];
-  if (opts.scaling && opts.libs.includes('rnnkit')) {
+  if (opts.scaling && opts.libs.some((l) => l.startsWith('rnnkit'))) {
     for (const cell of opts.cells) {
       const t0 = performance.now();
       const [value, failure] = await nodeWorker(['scaling', cell, ...quickFlag], timeoutMs * 2);
@@ -218,7 +253,10 @@ async function main(): Promise<void> {
   console.log(
     'step µs: one streaming inference step at B=1 (state carried, Dense head), microseconds.',
   );
-  console.log('rnnkit/peer: rnnkit figure divided by the peer figure (above 1: rnnkit faster).');
+  console.log(
+    'js/peer, wasm/peer, 2 threads/peer: that rnnkit row divided by the peer, train / infer,' +
+      ' same cell (above 1: rnnkit faster).',
+  );
   console.log('');
   console.log(formatResultsTable(entries));
   console.log('');
@@ -237,15 +275,20 @@ async function main(): Promise<void> {
     console.log(formatScalingTable(scaling));
   }
 
-  writeJson(path.join(benchDir, 'results.json'), entries);
+  const suffix = opts.quick ? '-quick' : '';
+  writeJson(path.join(benchDir, `results${suffix}.json`), entries);
   if (scaling.length > 0) {
-    writeJson(path.join(benchDir, 'scaling.json'), {
+    writeJson(path.join(benchDir, `scaling${suffix}.json`), {
       workload: { I: W1.I, O: W1.O, B: W1.B, lr: W1.lr, dtype: 'float32' },
       rows: scaling,
     });
   }
   console.log('');
-  console.log(`wrote bench/results.json${scaling.length > 0 ? ' and bench/scaling.json' : ''}`);
+  const written = [
+    `results${suffix}.json`,
+    ...(scaling.length > 0 ? [`scaling${suffix}.json`] : []),
+  ];
+  console.log(`wrote ${written.map((f) => `bench/${f}`).join(' and ')}`);
   console.log(`total time: ${seconds(started)}`);
 }
 

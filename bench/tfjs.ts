@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { MeasurePeer } from './peers.js';
 import { BenchRng } from './rng.js';
 import {
   assertFinite,
@@ -122,3 +123,9 @@ export async function measureTfjs(cell: Cell, w: Workload, timing: Timing): Prom
   model.dispose();
   return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
 }
+
+/** The adapter bench/worker.ts loads for `tfjs-cpu` and `tfjs-wasm`. */
+export const measurePeer: MeasurePeer = async (library, cell, w, timing) => {
+  const note = await initTfjs(library === 'tfjs-cpu' ? 'cpu' : 'wasm');
+  return { figures: await measureTfjs(cell, w, timing), note };
+};

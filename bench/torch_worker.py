@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 """PyTorch figures for one cell of a workload, for bench/run.ts.
 
-usage: torch_worker.py REFERENCE_SCRIPT CELL REPEATS STREAM_MIN_SECONDS
+usage: torch_worker.py REFERENCE_SCRIPT CELL REPEATS STREAM_MIN_SECONDS THREADS
 Env T, I, H, B, O, STEPS are passed on to the reference script.
 
 - Training and inference throughput: the reference script, run REPEATS times in child
-  processes (each does its own warm-up step), median of its figures.
+  processes (each does its own warm-up step) after torch.set_num_threads(THREADS), median of
+  its figures.
 - Peak memory: the largest maxrss among those child processes.
 - Streaming step latency: measured here, B=1, the state carried from step to step and the
-  Linear head applied, under torch.no_grad(), with the thread count the reference reports
-  (it keeps torch's default); median of 3 repeats of STREAM_MIN_SECONDS each.
+  Linear head applied, under torch.no_grad(), with the thread count the reference reports;
+  median of 3 repeats of STREAM_MIN_SECONDS each.
 Prints one line: the result marker, then JSON.
 """
 import json
@@ -23,9 +24,14 @@ import time
 MARKER = "@@rnnkit-bench-result "
 
 
-def run_reference(script, cell):
+# Runs the reference script as its own __main__ after setting torch's intra-op thread count.
+BOOT = "import runpy, sys, torch; torch.set_num_threads(int(sys.argv[2])); runpy.run_path(sys.argv[1], run_name='__main__')"
+
+
+def run_reference(script, cell, threads):
     env = dict(os.environ, CELLS=cell.upper())
-    proc = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", BOOT, script, str(threads)], env=env,
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise RuntimeError(lines[-1] if lines else "reference exited with %d" % proc.returncode)
@@ -71,10 +77,13 @@ def stream_latency_us(cell, threads, min_seconds, repeats):
 
 def main():
     script, cell, repeats, min_seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    runs = [run_reference(script, cell) for _ in range(repeats)]
+    threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    runs = [run_reference(script, cell, threads) for _ in range(repeats)]
     library = runs[0]["library"]
     # The reference names itself "pytorch-<version>-cpu-<n>thread".
-    threads = int(library.rsplit("-", 1)[1].replace("thread", ""))
+    reported = int(library.rsplit("-", 1)[1].replace("thread", ""))
+    if reported != threads:
+        raise RuntimeError("asked torch for %d thread(s), the reference ran on %d" % (threads, reported))
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = {
         "ok": True,

@@ -5,9 +5,11 @@
  *   node --import tsx bench/worker.ts scaling <cell> [--quick] [--workload=<json>]
  *   node --import tsx bench/worker.ts baseline
  *
- * Libraries: rnnkit, rnnkit-2threads, tfjs-cpu, tfjs-wasm, brain.js. The result is printed as one line that
- * starts with RESULT_MARKER, followed by JSON (libraries may print their own lines too).
+ * Libraries: rnnkit-js, rnnkit-wasm, rnnkit-2threads, tfjs-cpu, tfjs-wasm, brain.js. The result is
+ * printed as one line that starts with RESULT_MARKER, followed by JSON (libraries may print their
+ * own lines too).
  */
+import { loadPeer } from './peers.js';
 import { RESULT_MARKER } from './protocol.js';
 import type { WorkerOutcome } from './report.js';
 import {
@@ -23,38 +25,34 @@ import {
   type Workload,
 } from './workload.js';
 
+/**
+ * Threads of each rnnkit row. The driver picks the kernel backend of `rnnkit-js` and
+ * `rnnkit-wasm` through the environment variable RNNKIT_BACKEND of this process.
+ */
+const RNNKIT_THREADS: Readonly<Record<string, number>> = {
+  'rnnkit-js': 1,
+  'rnnkit-wasm': 1,
+  'rnnkit-2threads': 2,
+};
+
 function peakRssMB(): number {
   // maxRSS is in kilobytes.
   return process.resourceUsage().maxRSS / 1024;
 }
 
-async function measure(library: string, cell: Cell, w: Workload, timing: Timing) {
-  const out: { figures: Figures; note?: string } = {
-    figures: { trainSeqPerSec: 0, inferSeqPerSec: 0, stepLatencyUs: 0 },
+async function measure(
+  library: string,
+  cell: Cell,
+  w: Workload,
+  timing: Timing,
+): Promise<{ figures: Figures; note?: string }> {
+  const threads = RNNKIT_THREADS[library];
+  if (threads === undefined) return (await loadPeer(library))(library, cell, w, timing);
+  const { measureRnnkit } = await import('./rnnkit.js');
+  return {
+    figures: await measureRnnkit(cell, w, timing, threads),
+    note: `RNNKIT_BACKEND=${process.env.RNNKIT_BACKEND ?? '(unset: the default backend)'}`,
   };
-  switch (library) {
-    case 'rnnkit':
-    case 'rnnkit-2threads': {
-      const { measureRnnkit } = await import('./rnnkit.js');
-      out.figures = await measureRnnkit(cell, w, timing, library === 'rnnkit' ? 1 : 2);
-      break;
-    }
-    case 'tfjs-cpu':
-    case 'tfjs-wasm': {
-      const { initTfjs, measureTfjs } = await import('./tfjs.js');
-      out.note = await initTfjs(library === 'tfjs-cpu' ? 'cpu' : 'wasm');
-      out.figures = await measureTfjs(cell, w, timing);
-      break;
-    }
-    case 'brain.js': {
-      const { measureBrain } = await import('./brainjs.js');
-      out.figures = await measureBrain(cell, w, timing);
-      break;
-    }
-    default:
-      throw new Error(`unknown library '${library}'`);
-  }
-  return out;
 }
 
 function report(value: unknown): void {

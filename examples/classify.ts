@@ -5,7 +5,7 @@
  *
  *   npm run example:classify
  */
-import { Model, Rng, Tensor, adam, crossEntropyLoss, fit, padSequences } from '../src/index.js';
+import { Model, Rng, Tensor, adam, crossEntropyLoss, fit, padSequences } from 'rnnkit';
 
 const BANDS = [0.15, 0.45, 0.9]; // radians per step
 const rng = new Rng(7);

@@ -4,9 +4,9 @@
  * last step. Untrained, every cell's gradient fades; a plain RNN's fades fastest, the gated cells'
  * slower, and an LSTM whose forget gate starts open (`unitForgetBias`) slower still.
  *
- *   npx tsx examples/gradient-flow.ts
+ *   npm run example:gradients
  */
-import { Model, Rng, Tensor, gradientFlow, mseLoss, type CellType } from '../src/index.js';
+import { Model, Rng, Tensor, gradientFlow, mseLoss, type CellType } from 'rnnkit';
 
 const T = 60;
 const rng = new Rng(5);

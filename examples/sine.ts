@@ -5,9 +5,14 @@
  *   npm run example -- gru     # or rnn
  *
  * Each sequence is a sine wave with a random frequency and phase; at every step the model
- * sees the current value and predicts the value HORIZON steps later.
+ * sees the current value and predicts the value HORIZON steps later. It writes a chart of
+ * prediction beside truth on test waves to examples/output/sine.svg.
  */
-import { Model, Rng, Tensor, adam, fit, mseLoss, type CellType } from '../src/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Model, Rng, Tensor, adam, fit, mseLoss, type CellType } from 'rnnkit';
+import { lineChart, type Series } from './svg.js';
 
 const HORIZON = 3;
 const STEPS = 40;
@@ -38,30 +43,54 @@ console.log(
   `Training a ${cell.toUpperCase()} (${model.parameterCount} parameters) to predict sin(t + ${HORIZON})`,
 );
 const started = performance.now();
-fit(model, train, {
+const history = fit(model, train, {
   loss: mseLoss(),
   optimizer: adam({ lr: 0.01 }),
   clip: { maxNorm: 1 },
   epochs: 20,
   batchSize: 32,
   validation: test,
-  onEpoch: (e) => {
-    if (e.epoch % 2 === 1 || e.epoch === 0) {
-      console.log(
-        `epoch ${String(e.epoch + 1).padStart(2)}  train loss ${e.loss.toFixed(5)}  ` +
-          `test loss ${(e.valLoss ?? NaN).toFixed(5)}  max grad norm ${e.maxGradNorm.toFixed(3)}`,
-      );
-    }
-  },
+  progress: true,
 });
-console.log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+const final = history.epochs[history.epochs.length - 1];
+console.log(
+  `trained in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+    `train loss ${final.loss.toFixed(5)}, test loss ${(final.valLoss ?? NaN).toFixed(5)}`,
+);
 
+// Prediction beside truth on two test waves, written as a chart.
 const pred = model.predict(test.inputs);
-console.log(`A test wave, the last steps: prediction beside truth (${HORIZON} steps ahead)`);
-console.log('  step   input   predicted   truth');
-for (let t = STEPS - 8; t < STEPS; t++) {
-  const row = [test.inputs.get(0, t, 0), pred.get(0, t, 0), test.targets.get(0, t, 0)];
-  console.log(
-    `  ${String(t).padStart(4)}  ${row.map((v) => v.toFixed(3).padStart(7)).join('     ')}`,
+const series: Series[] = [];
+for (const [n, color] of [
+  [0, '#1f77b4'],
+  [1, '#ff7f0e'],
+] as const) {
+  const at = (t: Tensor, s: number): number => t.get(n, s, 0);
+  const steps = Array.from({ length: STEPS }, (_, s) => s);
+  series.push(
+    {
+      name: `wave ${n + 1}: truth`,
+      color,
+      points: steps.map((s) => [s + HORIZON, at(test.targets, s)]),
+    },
+    {
+      name: `wave ${n + 1}: ${cell.toUpperCase()}`,
+      color,
+      dashed: true,
+      points: steps.map((s) => [s + HORIZON, at(pred, s)]),
+    },
   );
 }
+const out = fileURLToPath(new URL('output/', import.meta.url));
+mkdirSync(out, { recursive: true });
+const file = path.join(out, 'sine.svg');
+writeFileSync(
+  file,
+  lineChart({
+    title: `${cell.toUpperCase()} forecasting ${HORIZON} steps ahead on test waves`,
+    xLabel: 'step',
+    yLabel: 'value',
+    series,
+  }),
+);
+console.log(`chart of prediction beside truth: ${path.relative(process.cwd(), file)}`);

@@ -17,6 +17,8 @@ export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
 export type { Stream } from './model/stream.js';
+export { setWorkerUrl } from './parallel/worker-url.js';
+export type { UrlLike } from './parallel/worker-url.js';
 export type { StateDictEntry } from './nn/state-dict.js';
 export type { Parameter, Parameters } from './nn/parameters.js';
 export type { ModelJSON } from './model/json.js';
@@ -69,6 +71,8 @@ export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.
 export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+export type { ProgressOptions, ProgressWriter } from './train/progress.js';
+export type { AbortSignalLike } from './train/signal.js';
 
 export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './nn/safetensors.js';
 export type { SafetensorsLimits } from './nn/safetensors.js';

@@ -81,7 +81,7 @@ describe('timing helpers', () => {
 describe('results and tables', () => {
   const figures = { trainSeqPerSec: 400.04, inferSeqPerSec: 1200, stepLatencyUs: 30.26 };
   const entries: ResultEntry[] = [
-    toEntry('rnnkit', 'rnn', { ok: true, figures, peakRssMB: 80.123 }),
+    toEntry('rnnkit-js', 'rnn', { ok: true, figures, peakRssMB: 80.123 }),
     toEntry('tfjs-cpu', 'rnn', {
       ok: true,
       figures: { trainSeqPerSec: 100, inferSeqPerSec: 400, stepLatencyUs: 900 },
@@ -92,7 +92,7 @@ describe('results and tables', () => {
 
   it('a successful outcome becomes an entry with the documented keys, rounded', () => {
     expect(entries[0]).toEqual({
-      library: 'rnnkit',
+      library: 'rnnkit-js',
       cell: 'rnn',
       trainSeqPerSec: 400,
       inferSeqPerSec: 1200,
@@ -114,9 +114,36 @@ describe('results and tables', () => {
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^library\s+cell\s+train seq\/s\s+infer seq\/s/);
     expect(lines).toHaveLength(2 + entries.length);
-    // With no two-thread rnnkit row measured, its ratio columns show '-'.
-    expect(lines[3]).toMatch(/^tfjs-cpu\s+rnn\s.*4\.00x\s+3\.00x\s+-\s+-$/);
+    // One ratio column per rnnkit row measured: here only the js row's.
+    expect(lines[0]).toMatch(/peak RSS MB\s+js\/peer train \/ infer$/);
+    expect(lines[2]).toMatch(/^rnnkit-js\s+rnn\s.*\s-$/);
+    expect(lines[3]).toMatch(/^tfjs-cpu\s+rnn\s.*\s4\.00x \/ 3\.00x$/);
     expect(lines[4]).toMatch(/^brain\.js\s+rnn\s+error: Network error rate is unexpected NaN$/);
+  });
+
+  it('ratios come side by side from each rnnkit row: js, wasm and 2 threads', () => {
+    const peer = { trainSeqPerSec: 100, inferSeqPerSec: 1000, stepLatencyUs: 50 };
+    const rows: ResultEntry[] = [
+      toEntry('rnnkit-js', 'lstm', { ok: true, figures: peer, peakRssMB: 1 }),
+      toEntry('rnnkit-wasm', 'lstm', {
+        ok: true,
+        figures: { ...peer, trainSeqPerSec: 500, inferSeqPerSec: 3000 },
+        peakRssMB: 1,
+      }),
+      toEntry('rnnkit-2threads', 'lstm', { ok: false, error: 'no worker_threads' }),
+      toEntry('pytorch-2threads', 'lstm', {
+        ok: true,
+        figures: { ...peer, trainSeqPerSec: 200 },
+        peakRssMB: 1,
+      }),
+    ];
+    const lines = formatResultsTable(rows).split('\n');
+    expect(lines[0]).toMatch(
+      /js\/peer train \/ infer\s+wasm\/peer train \/ infer\s+2 threads\/peer/,
+    );
+    expect(lines[5]).toMatch(
+      /^pytorch-2threads\s+lstm\s.*0\.50x \/ 1\.00x\s+2\.50x \/ 3\.00x\s+-$/,
+    );
   });
 
   it('results.json is an array of the entries', () => {

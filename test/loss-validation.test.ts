@@ -233,4 +233,12 @@ describe("evaluate with reduction 'none'", () => {
     );
     expect(steps.data[2]).toBeCloseTo(2 * plain.data[2], 6);
   });
+
+  it('types evaluate with a default-reduction loss as a number (the loss is not inferred as none)', () => {
+    const model = new Model({ inputSize: 1, hiddenSize: 2, outputSize: 1, seed: 3 });
+    const data = { inputs: [[[0.5], [1]]], targets: [[[0], [1]]] };
+    // A compile-time check: `npm run typecheck` fails if `mseLoss()` is inferred as Loss<'none'> here.
+    const value: number = evaluate(model, data, mseLoss());
+    expect(typeof value).toBe('number');
+  });
 });

@@ -7,6 +7,9 @@ import { lossOf, prepareBatch, type Batch, type PreparedBatch } from '../train/s
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions {
+  /**
+   * The loss whose gradient is checked; the model's output is scored against the batch's target.
+   */
   loss: Loss;
   /** Finite-difference step (default 1e-6). */
   epsilon?: number;
@@ -16,6 +19,10 @@ export interface GradCheckOptions {
 
 /** The comparison for one tensor: analytic gradient against central differences. */
 export interface GradCheckEntry {
+  /**
+   * What was checked: a parameter's name (e.g. `rnn.weight_hh_l0`), `input`, `h0`, `c0` or
+   * `context`.
+   */
   name: string;
   /** Largest |analytic − numeric| over the tensor's elements. */
   maxAbsDiff: number;
@@ -27,9 +34,11 @@ export interface GradCheckEntry {
 
 /** What {@link gradCheck} found. */
 export interface GradCheckResult {
+  /** True when every entry's error is at most the tolerance. */
   passed: boolean;
   /** The largest error over every entry. */
   maxError: number;
+  /** One comparison per checked tensor. */
   entries: GradCheckEntry[];
 }
 

@@ -7,6 +7,7 @@ import { lossOf, prepareBatch, type Batch } from '../train/step.js';
 
 /** Options of {@link gradientFlow}. */
 export interface GradientFlowOptions {
+  /** The loss whose gradient is followed back through time. */
   loss: Loss;
   /**
    * `'last'` (default): follow the error of the last step alone back through time, the classic
@@ -17,7 +18,9 @@ export interface GradientFlowOptions {
 
 /** How the gradient travels back through time in one layer and direction. */
 export interface StepGradients {
+  /** Layer index, 0 for the layer that reads the input. */
   layer: number;
+  /** Direction of the pass (`backward` only in bidirectional models). */
   direction: 'forward' | 'backward';
   /** ‖dL/dh_t‖ over the batch, for t = 0 .. T−1. */
   norms: number[];
@@ -25,16 +28,24 @@ export interface StepGradients {
 
 /** What {@link gradientFlow} measured. */
 export interface GradientFlow {
+  /** The batch's loss. */
   loss: number;
+  /** Per-step gradient norms, one entry per layer and direction (layer-major, forward first). */
   steps: StepGradients[];
   /** Each parameter's gradient norm, by name. */
-  parameters: Array<{ name: string; norm: number }>;
+  parameters: Array<{
+    /** The parameter's name, e.g. `rnn.weight_hh_l0`. */
+    name: string;
+    /** The L2 norm of its gradient. */
+    norm: number;
+  }>;
   /**
    * ‖dL/dh‖ at the step farthest from the error over its value at the nearest (the last real
    * step of the longest sequence), for the first layer's forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
    * far above 1 it explodes.
    */
   ratio: number;
+  /** `vanishing` when `ratio` < 1e-3, `exploding` when it is > 1e3, otherwise `stable`. */
   verdict: 'vanishing' | 'exploding' | 'stable';
 }
 

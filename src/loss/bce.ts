@@ -7,7 +7,7 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
  */
 export function bceWithLogitsLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},
-): Loss<R> {
+): Loss<NoInfer<R>> {
   return defineLoss(
     {
       name: 'bce_with_logits',

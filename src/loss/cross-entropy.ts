@@ -7,7 +7,7 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
  */
 export function crossEntropyLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},
-): Loss<R> {
+): Loss<NoInfer<R>> {
   return defineLoss(
     {
       name: 'cross_entropy',

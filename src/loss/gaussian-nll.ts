@@ -27,7 +27,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 export function gaussianNllLoss<R extends Reduction = 'mean'>(
   options: GaussianNllOptions<R> = {},
-): Loss<R> {
+): Loss<NoInfer<R>> {
   checkKeys('gaussianNll options', options, ['reduction', 'variance', 'eps', 'full']);
   const mode = checkChoice('variance', options.variance ?? 'log', ['log', 'value'] as const);
   const eps = checkPositive('eps', options.eps ?? 1e-6);

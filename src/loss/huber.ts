@@ -13,7 +13,9 @@ export interface HuberOptions<R extends Reduction = Reduction> extends LossOptio
  * `delta·(|d| − 0.5·delta)`, with `d = pred − target`. `'mean'` divides by the number of elements.
  * @throws TypeError/RangeError for an unknown option or a `delta` that is not a finite number > 0.
  */
-export function huberLoss<R extends Reduction = 'mean'>(options: HuberOptions<R> = {}): Loss<R> {
+export function huberLoss<R extends Reduction = 'mean'>(
+  options: HuberOptions<R> = {},
+): Loss<NoInfer<R>> {
   checkKeys('huber options', options, ['reduction', 'delta']);
   const delta = checkPositive('delta', options.delta ?? 1);
   return defineLoss(

@@ -6,7 +6,9 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
  * `sign(pred − target)` (0 where they are equal). `'mean'` divides by the number of elements.
  * @throws TypeError for an unknown option.
  */
-export function l1Loss<R extends Reduction = 'mean'>(options: LossOptions<R> = {}): Loss<R> {
+export function l1Loss<R extends Reduction = 'mean'>(
+  options: LossOptions<R> = {},
+): Loss<NoInfer<R>> {
   return defineLoss(
     {
       name: 'l1',

@@ -31,7 +31,9 @@ export interface LossResult {
  * {@link defineLoss}, which handles masks, sample weights and reductions for you.
  */
 export interface Loss<R extends Reduction = Reduction> {
+  /** Name used in error messages, e.g. `mse`. */
   readonly name: string;
+  /** How the per-step errors are reduced: `'mean'`, `'sum'` or `'none'`. */
   readonly reduction: R;
   /** Throws a TypeError or RangeError when `target` does not fit predictions of `predShape`. */
   checkTarget(target: Tensor, predShape: readonly number[]): void;
@@ -65,7 +67,7 @@ export interface LossOptions<R extends Reduction = Reduction> {
 export function defineLoss<R extends Reduction = 'mean'>(
   spec: StepLoss,
   options: LossOptions<R> = {},
-): Loss<R> {
+): Loss<NoInfer<R>> {
   const s = checkStepLoss(spec);
   checkKeys(`${s.name} options`, options, ['reduction']);
   const reduction = checkChoice('reduction', options.reduction ?? 'mean', [

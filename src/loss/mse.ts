@@ -2,7 +2,9 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
 /** Mean squared error `Σ (pred − target)²`; `'mean'` divides by the number of elements, as PyTorch does. */
-export function mseLoss<R extends Reduction = 'mean'>(options: LossOptions<R> = {}): Loss<R> {
+export function mseLoss<R extends Reduction = 'mean'>(
+  options: LossOptions<R> = {},
+): Loss<NoInfer<R>> {
   return defineLoss(
     {
       name: 'mse',

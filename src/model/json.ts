@@ -9,9 +9,20 @@ export const MODEL_FORMAT = 'rnnkit-model/1';
 
 /** The JSON form of a model: its options (valid input to `new Model`) and every parameter. */
 export interface ModelJSON {
+  /** The file format and its version. */
   format: 'rnnkit-model/1';
+  /** The options that build this model again (`new Model(json.options)`). */
   options: ModelOptions;
-  params: Record<string, { shape: number[]; data: number[] }>;
+  /** Every parameter by its PyTorch name. */
+  params: Record<
+    string,
+    {
+      /** The parameter's shape. */
+      shape: number[];
+      /** Its values in row-major order, copied into a plain array. */
+      data: number[];
+    }
+  >;
 }
 
 /**

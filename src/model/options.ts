@@ -43,7 +43,9 @@ export interface ModelOptions {
 
 /** {@link ModelOptions} with every default filled in. */
 export type ResolvedModelOptions = Required<Omit<ModelOptions, 'outputSize' | 'contextSize'>> & {
+  /** Outputs of the Linear head, or null when the model has no head. */
   outputSize: number | null;
+  /** Size of the context vector in `encoded` mode, 0 otherwise. */
   contextSize: number;
 };
 

@@ -6,8 +6,11 @@ import { Tensor } from '../tensor/tensor.js';
 export interface Parameter {
   /** PyTorch-style name, e.g. `rnn.weight_ih_l0`. */
   readonly name: string;
+  /** Shape in PyTorch's layout, e.g. `[4 * H, I]` for an LSTM's `weight_ih_l0`. */
   readonly shape: readonly number[];
+  /** Index of its first element in the flat `values` and `grads` arrays. */
   readonly offset: number;
+  /** Number of elements (the product of `shape`). */
   readonly size: number;
 }
 
@@ -16,6 +19,7 @@ export interface Parameter {
  * readable and writable element by element but never replaced, and named views into them.
  */
 export interface Parameters {
+  /** Element type of `values` and `grads`. */
   readonly dtype: DType;
   /** Every parameter, in PyTorch's order. */
   readonly list: readonly Parameter[];
@@ -64,7 +68,7 @@ export class ParameterSet implements Parameters {
     return this.gradArray;
   }
 
-  /** Declares a parameter; call {@link seal} after the last one. */
+  /** @internal Declares a parameter; call {@link seal} after the last one. */
   add(name: string, shape: readonly number[]): Parameter {
     const size = shape.reduce((a, b) => a * b, 1);
     const p: Parameter = { name, shape: Object.freeze([...shape]), offset: this.total, size };
@@ -74,7 +78,7 @@ export class ParameterSet implements Parameters {
     return p;
   }
 
-  /** Allocates the flat arrays once every parameter is declared. */
+  /** @internal Allocates the flat arrays once every parameter is declared. */
   seal(): void {
     this.valueArray = allocateBuffer(this.dtype, this.total);
     this.gradArray = allocateBuffer(this.dtype, this.total);
@@ -84,6 +88,7 @@ export class ParameterSet implements Parameters {
     return this.total;
   }
 
+  /** The parameter called `name`, or undefined when there is none. */
   get(name: string): Parameter | undefined {
     return this.byName.get(name);
   }
@@ -104,6 +109,7 @@ export class ParameterSet implements Parameters {
     return new Tensor(p.shape, this.gradView(p).slice());
   }
 
+  /** Sets every gradient to 0. */
   zeroGrad(): void {
     this.grads.fill(0);
   }

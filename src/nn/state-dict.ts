@@ -7,7 +7,14 @@ import type { DType } from '../tensor/dtype.js';
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
-export type StateDictEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
+export type StateDictEntry =
+  | Tensor
+  | {
+      /** The tensor's shape, e.g. `[4 * H, I]` for an LSTM's `weight_ih_l0`. */
+      shape: readonly number[];
+      /** Its values in row-major order (product of `shape` values). */
+      data: ArrayLike<number>;
+    };
 
 /**
  * Checks that `dict` holds exactly the parameters in `list`: every name present, no other, each

@@ -107,7 +107,12 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
 export function padSequences(
   sequences: readonly (readonly (readonly number[])[])[],
   dtype: DType = 'float32',
-): { input: Tensor; lengths: number[] } {
+): {
+  /** The padded batch `[B, T_max, features]` (a new tensor). */
+  input: Tensor;
+  /** The length of each sequence, to pass as `lengths`. */
+  lengths: number[];
+} {
   if (!Array.isArray(sequences) || sequences.length === 0) {
     throw new RangeError(
       `sequences is ${describe(sequences)}, expected a non-empty array of sequences`,

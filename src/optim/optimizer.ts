@@ -10,6 +10,7 @@ export type { OptimizerState } from './state.js';
  * first step.
  */
 export interface Optimizer {
+  /** Name of the algorithm, e.g. `adam`. */
   readonly name: string;
   /** Learning rate; may be changed between steps (for a schedule). Must be finite and > 0. */
   lr: number;

@@ -4,6 +4,7 @@ import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link sgd}: `lr` is required. */
 export interface SgdOptions {
+  /** Learning rate: finite and > 0. */
   lr: number;
   /** Momentum factor μ in [0, 1) (default 0). */
   momentum?: number;

@@ -1,7 +1,14 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { DONE_SEQ, JOB_SEQ, type Job, type Reply } from './protocol.js';
+import { missingWorkerMessage, workerScript } from './worker-url.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
+
+/**
+ * Defined as true by the package build (tsup.config.ts), which then leaves the source-only
+ * worker path out of `dist`; undefined when running from the TypeScript sources.
+ */
+declare const __RNNKIT_BUILD__: boolean;
 
 /** One worker thread and the synchronous channel to it. */
 class Link {
@@ -62,9 +69,10 @@ export class ThreadPool {
     } catch {
       throw new Error('useThreads needs Node worker_threads, which this runtime does not have');
     }
-    const here = import.meta.url;
+    const here = await moduleUrl();
     const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
-    const script = new URL(`./worker${ext}`, here);
+    const script = workerScript(new URL(`./worker${ext}`, here));
+    await checkScript(script);
     const links: Link[] = [];
     for (let i = 0; i < count; i++) {
       const control = new SharedArrayBuffer(8);
@@ -74,10 +82,10 @@ export class ThreadPool {
         workerData: { model: modelJson, control, jobs: jobs.port2, replies: replies.port1 },
         transferList: [jobs.port2, replies.port1],
       };
-      const worker =
-        ext === '.ts'
-          ? await sourceWorker(threads, script, options)
-          : new threads.Worker(script, options);
+      let worker: Worker;
+      if (typeof __RNNKIT_BUILD__ === 'undefined' && String(script).endsWith('.ts'))
+        worker = await sourceWorker(threads, script, options);
+      else worker = new threads.Worker(script, options);
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
@@ -145,14 +153,38 @@ export class ThreadPool {
 }
 
 /**
- * Running from the TypeScript sources (tests, examples), the worker script is TypeScript too:
- * it is loaded through tsx, a development dependency.
+ * This module's URL. In an ES module bundled into CommonJS `import.meta` is empty: then the
+ * URL of the app's main script, usually the bundle.
  */
-async function sourceWorker(threads: WorkerThreads, script: URL, options: object): Promise<Worker> {
+async function moduleUrl(): Promise<string> {
+  if (typeof import.meta.url === 'string') return import.meta.url;
+  const { pathToFileURL } = (await importNode('node:url')) as typeof import('node:url');
+  return pathToFileURL(process.argv[1] ?? 'main.js').href;
+}
+
+/** Throws an error saying how to provide the worker script when it is not where expected. */
+async function checkScript(script: string | URL): Promise<void> {
+  const { existsSync } = (await importNode('node:fs')) as typeof import('node:fs');
+  if (existsSync(script)) return;
+  const { fileURLToPath } = (await importNode('node:url')) as typeof import('node:url');
+  const file = script instanceof URL && script.protocol === 'file:';
+  throw new Error(missingWorkerMessage(file ? fileURLToPath(script) : String(script)));
+}
+
+/**
+ * Running from the TypeScript sources (tests, examples), the worker script is TypeScript too:
+ * it is loaded through tsx, a development dependency. Not part of the built package.
+ */
+async function sourceWorker(
+  threads: WorkerThreads,
+  script: string | URL,
+  options: object,
+): Promise<Worker> {
   const { createRequire } = (await importNode('node:module')) as typeof import('node:module');
   const { fileURLToPath } = (await importNode('node:url')) as typeof import('node:url');
   const tsx = createRequire(script).resolve('tsx/cjs/api');
-  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(script))});`;
+  const file = typeof script === 'string' ? script : fileURLToPath(script);
+  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`;
   return new threads.Worker(boot, { ...options, eval: true });
 }
 

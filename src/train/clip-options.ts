@@ -2,7 +2,17 @@ import { checkKeys, describe } from '../tensor/errors.js';
 import type { NormType } from '../clip/clip.js';
 
 /** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
-export type ClipOptions = { maxNorm: number; normType?: NormType } | { value: number };
+export type ClipOptions =
+  | {
+      /** Largest allowed global norm: when the gradients' norm is above it, they are rescaled to it. */
+      maxNorm: number;
+      /** `2` (L2, the default) or `'inf'` (the largest absolute value). */
+      normType?: NormType;
+    }
+  | {
+      /** Every gradient element is clamped to `[-value, value]`. */
+      value: number;
+    };
 
 const EXPECTED = 'expected { maxNorm, normType? } or { value } (omit it for no clipping)';
 

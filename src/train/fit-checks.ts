@@ -1,5 +1,6 @@
 import { describe } from '../tensor/errors.js';
 import { checkInt } from '../tensor/errors.js';
+import type { AbortSignalLike } from './signal.js';
 
 /**
  * Runs `fn`, re-throwing a TypeError or RangeError with `what` in front of its message, so an
@@ -16,7 +17,7 @@ export function inContext<T>(what: string, fn: () => T): T {
 }
 
 /** Validates `fit`'s `signal`: undefined or an AbortSignal (anything with a boolean `aborted`). */
-export function checkSignal(signal: unknown): AbortSignal | undefined {
+export function checkSignal(signal: unknown): AbortSignalLike | undefined {
   if (signal === undefined) return undefined;
   const ok =
     typeof signal === 'object' &&
@@ -27,7 +28,7 @@ export function checkSignal(signal: unknown): AbortSignal | undefined {
       `signal is ${describe(signal)}, expected an AbortSignal (such as new AbortController().signal)`,
     );
   }
-  return signal as AbortSignal;
+  return signal as AbortSignalLike;
 }
 
 /** Validates `initialEpoch` (default 0) against `epochs`: an integer in [0, epochs]. */

@@ -15,30 +15,48 @@ import {
 import { checkInitialEpoch, checkSignal, inContext } from './fit-checks.js';
 import { stopReason } from './guard.js';
 import { stepLosses } from './evaluate.js';
+import { createProgress, type ProgressOptions } from './progress.js';
+import type { AbortSignalLike } from './signal.js';
 
 /** A dataset of N sequences: every field indexed by sequence first, like a batch. */
 export interface Dataset {
+  /** N input sequences `[N, T, I]` (a `Tensor` or nested arrays). */
   inputs: SequenceInput;
+  /**
+   * Targets of each sequence: `[N, T, O]` values or `[N, T]` class indices (`[N, O]` / `[N]` with
+   * a last-step head).
+   */
   targets: Tensor | NestedArray;
+  /**
+   * Real steps of each of the N sequences when they are padded to T; padded steps add nothing to
+   * the loss or any gradient.
+   */
   lengths?: readonly number[];
+  /** `[N, T]` of 1 (the step counts in the loss) and 0 (ignored), combined with `lengths`. */
   mask?: Tensor | NestedArray;
   /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
   weights?: Tensor | NestedArray;
+  /** One context vector `[N, C]` per sequence, for `initialState: 'encoded'`. */
   contexts?: Tensor | NestedArray;
 }
 
 /** Reported after every batch. */
 export interface BatchInfo {
+  /** Index of the epoch, counted from 0. */
   epoch: number;
+  /** Index of the batch within its epoch, counted from 0. */
   batch: number;
+  /** The batch's loss before the update (not finite when the step was skipped). */
   loss: number;
   /** Global L2 gradient norm before clipping. */
   gradNorm: number;
+  /** True when the loss or gradient norm was not finite and the update was skipped. */
   skipped: boolean;
 }
 
 /** Reported after every epoch. */
 export interface EpochInfo {
+  /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
   epoch: number;
   /** Mean training loss over the epoch's batches (skipped batches excluded). */
   loss: number;
@@ -69,17 +87,26 @@ export interface FitOptions extends TrainOptions {
   batchSize?: number;
   /** Reshuffle the order every epoch (default true), with a generator seeded by `(seed, epoch)`. */
   shuffle?: boolean;
-  /** Seed of the shuffling: an integer in [0, 2^32) (default 0). */
+  /** Seed of the shuffling: an integer in [0, 2^32) (default 0); the same seed gives the same batch order. */
   seed?: number;
+  /**
+   * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
+   * the first step like the training data.
+   */
   validation?: Dataset;
+  /** Called after every batch's step. */
   onBatch?: (info: BatchInfo) => void;
+  /** Called after every epoch, with the entry it adds to {@link FitHistory.epochs}. */
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training after the current batch when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
+  /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
+  progress?: boolean | ProgressOptions;
 }
 
 /** What {@link fit} did. */
 export interface FitHistory {
+  /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
   /** True when `signal` stopped training early. */
   aborted: boolean;
@@ -106,6 +133,7 @@ const FIT_KEYS = [
   'onNonFinite',
   'initialEpoch',
   'maxSkippedSteps',
+  'progress',
 ];
 
 /**
@@ -196,6 +224,7 @@ function* trainingLoop(
     options.validation === undefined
       ? null
       : inContext('validation set', () => checkedTable(model, options.validation, options.loss));
+  const progress = createProgress(options.progress, epochs, Math.ceil(table.N / batchSize));
   const history: FitHistory = { epochs: [], aborted: false, stopReason: null };
   let skippedRun = 0;
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -206,7 +235,10 @@ function* trainingLoop(
     let skippedSteps = 0;
     let maxGradNorm = 0;
     for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
-      if (signal?.aborted) return { ...history, aborted: true, stopReason: 'aborted by signal' };
+      if (signal?.aborted) {
+        progress?.end();
+        return { ...history, aborted: true, stopReason: 'aborted by signal' };
+      }
       const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), stepOptions);
       if (r.skipped) skippedSteps++;
       else {
@@ -215,11 +247,13 @@ function* trainingLoop(
       }
       skippedRun = r.skipped ? skippedRun + 1 : 0;
       if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
+      progress?.batch({ epoch, batch, loss: r.loss });
       options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
       const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
       if (stop !== null) {
         history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
         history.epochs.push(epochInfo(epoch, sum, counted, null, skippedSteps, maxGradNorm));
+        progress?.end();
         return history;
       }
       yield;
@@ -228,8 +262,10 @@ function* trainingLoop(
       validation === null ? null : meanLoss(model, validation, options.loss, batchSize);
     const info = epochInfo(epoch, sum, counted, valLoss, skippedSteps, maxGradNorm);
     history.epochs.push(info);
+    progress?.epoch(info);
     options.onEpoch?.(info);
   }
+  progress?.end();
   return history;
 }
 

@@ -14,6 +14,7 @@ import { isRealStep } from '../nn/padding.js';
 
 /** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
 export interface Batch {
+  /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
   input: SequenceInput;
   /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
   target: Tensor | NestedArray;
@@ -27,8 +28,13 @@ export interface Batch {
    * `'mean'` divides by the total weight of the real steps.
    */
   weights?: Tensor | NestedArray;
+  /** One context vector per sequence, `[B, C]`, for `initialState: 'encoded'`. */
   context?: Tensor | NestedArray;
+  /**
+   * Initial hidden state `[L*D, B, H]`; overrides the model's initial-state mode for this batch.
+   */
   h0?: Tensor | NestedArray;
+  /** Initial cell state `[L*D, B, H]` (LSTM only). */
   c0?: Tensor | NestedArray;
 }
 
@@ -36,8 +42,11 @@ export type { ClipOptions };
 
 /** What a training step needs besides the batch. */
 export interface TrainOptions {
+  /** The loss to minimise, e.g. {@link mseLoss}. */
   loss: Loss;
+  /** Updates the weights from the gradients; keeps its state (moments) between steps. */
   optimizer: Optimizer;
+  /** Gradient clipping applied before the update (default none). */
   clip?: ClipOptions;
   /** What a step that cannot be applied does (default `'skip'`): see {@link NonFinitePolicy}. */
   onNonFinite?: NonFinitePolicy;
