@@ -17,15 +17,18 @@ const entry = path.join(repo, 'dist', 'index.js');
 
 /**
  * Budgets in bytes of minified, gzipped JavaScript, set about a quarter above the size measured
- * for 0.1.0 (18.9 KB and 16.7 KB): raise one only on purpose, saying why in the commit.
+ * for 0.1.0 (18.9 KB and 16.7 KB): raise one only on purpose, saying why in the commit. Raised
+ * to 30 KB and 26 KB for the reliability work (measured 27.1 KB and 23.4 KB, from 23.1 KB and
+ * 19.0 KB): the safetensors codec behind `Model.fromSafetensors`, bounded loading of untrusted
+ * files, the non-finite update guard with optimizer state dicts, and fit's up-front checks.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 24 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 30 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 20 * 1024,
+    limit: 26 * 1024,
   },
 ];
 

@@ -75,7 +75,7 @@ export type { ProgressOptions, ProgressWriter } from './train/progress.js';
 export type { AbortSignalLike } from './train/signal.js';
 
 export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './nn/safetensors.js';
-export type { SafetensorsLimits } from './nn/safetensors.js';
+export type { DecodedSafetensors, SafetensorsLimits } from './nn/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
 export type { ModelLoadLimits } from './model/limits.js';

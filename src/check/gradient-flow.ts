@@ -20,7 +20,7 @@ export interface GradientFlowOptions {
 export interface StepGradients {
   /** Layer index, 0 for the layer that reads the input. */
   layer: number;
-  /** Direction of the pass (`backward` only in bidirectional models). */
+  /** Which way the pass runs (`backward` only in bidirectional models). */
   direction: 'forward' | 'backward';
   /** ‖dL/dh_t‖ over the batch, for t = 0 .. T−1. */
   norms: number[];

@@ -17,8 +17,11 @@ export interface CheckpointProgress {
 
 /** What {@link loadCheckpoint} restores. */
 export interface LoadedCheckpoint {
+  /** A new model with the saved options and parameters. */
   model: Model;
+  /** Epochs completed: pass it to `fit` as `initialEpoch`. */
   epoch: number;
+  /** The `seed` the run was shuffled with: pass it to `fit` as `seed`. */
   seed: number;
 }
 

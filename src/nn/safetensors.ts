@@ -89,16 +89,25 @@ export function encodeSafetensors(
   return out;
 }
 
+/** What {@link decodeSafetensors} returns. */
+export interface DecodedSafetensors {
+  /** Every tensor by name: `F32` entries as float32 tensors, `F64` as float64. */
+  tensors: Record<string, Tensor>;
+  /** The `__metadata__` strings (empty when the file has none). */
+  metadata: Record<string, string>;
+}
+
 /**
  * Decodes safetensors bytes into tensors by name (`F32` into float32, `F64` into float64) and
- * the metadata. The header is validated whole before any tensor is allocated; see
- * {@link readSafetensorsHeader}.
+ * the metadata. The bytes are untrusted: the header length (at most `maxHeaderBytes`), its JSON,
+ * every dtype, shape and byte range, the exact tiling of the data and the total number of
+ * values (at most `maxParameters`) are validated before any tensor is allocated.
  * @throws TypeError/RangeError naming the first bad field.
  */
 export function decodeSafetensors(
   bytes: Uint8Array,
   limits: SafetensorsLimits = {},
-): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+): DecodedSafetensors {
   const header = readSafetensorsHeader(bytes, limits);
   const tensors = Object.fromEntries(
     header.entries.map((e) => [e.name, readTensor(bytes, e)] as const),
