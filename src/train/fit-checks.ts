@@ -1,6 +1,26 @@
-import { describe } from '../tensor/errors.js';
-import { checkInt } from '../tensor/errors.js';
+import { checkInt, describe } from '../tensor/errors.js';
+import type { Model } from '../model/model.js';
+import type { Loss } from '../loss/loss.js';
 import type { AbortSignalLike } from './signal.js';
+import { prepareBatch, type Batch } from './step.js';
+
+/** A dataset converted once to tensors, able to gather any rows into a batch. */
+export interface Table {
+  N: number;
+  batch(rows: readonly number[]): Batch;
+}
+
+/**
+ * Validates a dataset whole before training: every batch-level check on all rows, then a
+ * forward pass over its first sequence for the checks that need the model (features per step,
+ * contexts, initial states). No weight changes. Returns `table`.
+ */
+export function checkTable(model: Model, table: Table, loss: Loss): Table {
+  prepareBatch(model, table.batch(Array.from({ length: table.N }, (_, i) => i)), loss);
+  const first = prepareBatch(model, table.batch([0]), loss);
+  model.forward(first.input, first.forward);
+  return table;
+}
 
 /**
  * Runs `fn`, re-throwing a TypeError or RangeError with `what` in front of its message, so an

@@ -11,8 +11,9 @@ import {
   trainStep,
   type Batch,
   type TrainOptions,
+  pickTrainOptions,
 } from './step.js';
-import { checkInitialEpoch, checkSignal, inContext } from './fit-checks.js';
+import { checkInitialEpoch, checkSignal, checkTable, inContext, type Table } from './fit-checks.js';
 import { stopReason } from './guard.js';
 import { stepLosses } from './evaluate.js';
 import { createProgress, type ProgressOptions } from './progress.js';
@@ -70,16 +71,9 @@ export interface EpochInfo {
 
 /** Options of {@link fit}: the training options plus the loop's. */
 export interface FitOptions extends TrainOptions {
-  /**
-   * The epoch index training ends at (default 1), as in Keras: epochs `initialEpoch` to
-   * `epochs - 1` run.
-   */
+  /** The epoch index training ends at (default 1), as in Keras: `initialEpoch` to `epochs - 1` run. */
   epochs?: number;
-  /**
-   * The epoch to start from (default 0), to resume a run: each epoch's shuffle depends only on
-   * `(seed, epoch)`, so model and optimizer state saved after epoch k, then `fit` with
-   * `initialEpoch: k + 1`, gives the weights of the uninterrupted run.
-   */
+  /** The epoch to start from (default 0): resuming after k epochs with `initialEpoch: k` is exact. */
   initialEpoch?: number;
   /** With `onNonFinite: 'skip'`, stop after this many skipped steps in a row (default 5). */
   maxSkippedSteps?: number;
@@ -217,13 +211,17 @@ function* trainingLoop(
   const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
   const seed = checkSeed('seed', options.seed ?? 0);
   const signal = checkSignal(options.signal);
-  const stepOptions = trainOptionsOf(options);
-  const table = inContext('training set', () => checkedTable(model, data, options.loss));
+  const stepOptions = pickTrainOptions(options);
+  const table = inContext('training set', () =>
+    checkTable(model, toTable(model, data), options.loss),
+  );
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
   const validation =
     options.validation === undefined
       ? null
-      : inContext('validation set', () => checkedTable(model, options.validation, options.loss));
+      : inContext('validation set', () =>
+          checkTable(model, toTable(model, options.validation), options.loss),
+        );
   const progress = createProgress(options.progress, epochs, Math.ceil(table.N / batchSize));
   const history: FitHistory = { epochs: [], aborted: false, stopReason: null };
   let skippedRun = 0;
@@ -278,33 +276,6 @@ function epochInfo(
   maxGradNorm: number,
 ): EpochInfo {
   return { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
-}
-
-/** The options of one training step, out of `fit`'s. */
-function trainOptionsOf(options: FitOptions): TrainOptions {
-  const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
-  if (options.clip !== undefined) out.clip = options.clip;
-  if (options.onNonFinite !== undefined) out.onNonFinite = options.onNonFinite;
-  return out;
-}
-
-/**
- * A dataset converted to tensors and validated whole before training: every batch-level check
- * on all rows, then a forward pass over its first sequence for the checks that need the model
- * (features per step, contexts, initial states). Nothing in the model's weights changes.
- */
-function checkedTable(model: Model, data: Dataset | undefined, loss: Loss): Table {
-  const table = toTable(model, data);
-  prepareBatch(model, table.batch(range(0, table.N)), loss);
-  const first = prepareBatch(model, table.batch([0]), loss);
-  model.forward(first.input, first.forward);
-  return table;
-}
-
-/** A dataset converted once to tensors, able to gather any rows into a batch. */
-interface Table {
-  N: number;
-  batch(rows: readonly number[]): Batch;
 }
 
 function toTable(model: Model, data: Dataset | undefined): Table {

@@ -55,6 +55,14 @@ export interface TrainOptions {
 /** The options {@link trainStep} accepts; any other key is a typo and an error. */
 export const TRAIN_KEYS = ['loss', 'optimizer', 'clip', 'onNonFinite'] as const;
 
+/** The options of one training step out of a larger options object (such as `fit`'s). */
+export function pickTrainOptions(options: TrainOptions): TrainOptions {
+  const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
+  if (options.clip !== undefined) out.clip = options.clip;
+  if (options.onNonFinite !== undefined) out.onNonFinite = options.onNonFinite;
+  return out;
+}
+
 /** What a training step did. */
 export interface StepResult {
   /** Loss before the update. */
