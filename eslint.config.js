@@ -34,4 +34,21 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The browser demo: plain modules loaded by a page and its worker.
+    files: ['examples/browser/**/*.js'],
+    languageOptions: {
+      globals: {
+        URL: 'readonly',
+        Worker: 'readonly',
+        document: 'readonly',
+        performance: 'readonly',
+        requestAnimationFrame: 'readonly',
+        self: 'readonly',
+        setInterval: 'readonly',
+        PerformanceObserver: 'readonly',
+        window: 'readonly',
+      },
+    },
+  },
 );

@@ -15,7 +15,7 @@ const LAYERS = [
   ['model'],
   ['loss', 'optim', 'clip'],
   ['train'],
-  ['check', 'io', 'parallel'],
+  ['check', 'io', 'parallel', 'background'],
 ];
 /** Files at the top of src/ that may import anything (the public entry). */
 const ENTRIES = new Set(['index.ts']);

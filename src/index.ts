@@ -89,3 +89,13 @@ export type {
 } from './check/grad-check.js';
 export { gradientFlow } from './check/gradient-flow.js';
 export type { GradientFlow, GradientFlowOptions, StepGradients } from './check/gradient-flow.js';
+
+export { trainInWorker } from './background/train-in-worker.js';
+export type {
+  SnapshotInfo,
+  WorkerTraining,
+  WorkerTrainingOptions,
+} from './background/train-in-worker.js';
+export { serveTraining } from './background/serve-training.js';
+export type { WorkerFitOptions } from './background/serve-training.js';
+export type { MessageEndpoint } from './background/messages.js';

@@ -1,0 +1,189 @@
+// The page: builds the data and the model, trains in a worker with trainInWorker, and draws the
+// loss and generated text as snapshots of the weights arrive. The main thread only draws.
+// The page loads the built library as it is; with a bundler, import from 'rnnkit' instead.
+import { Model, trainInWorker } from '../../dist/index.js';
+import { drawLossChart } from './chart.js';
+import { CORPUS, sampleCharacters, trainingWindows, vocabulary } from './text.js';
+
+const STEPS = 48; // characters per training window
+const STRIDE = 8; // a new window every 8 characters
+const SAMPLE_EVERY_MS = 1000; // a new sample at most this often
+const SAMPLE_LENGTH = 150; // characters per sample
+const CHARS_PER_FRAME = 6; // sampled characters per animation frame
+
+const vocab = vocabulary(CORPUS);
+const V = vocab.chars.length;
+const data = trainingWindows(CORPUS, vocab, STEPS, STRIDE);
+const options = { cell: 'gru', inputSize: V, hiddenSize: 64, outputSize: V, seed: 1 };
+const model = new Model(options); // trained in the worker; its weights follow every snapshot
+const sampler = new Model(options); // holds the weights of the sample being written
+const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+
+/** What the page shows; the end-to-end test reads it as `window.demo`. */
+const state = {
+  status: 'starting',
+  losses: [], // every batch's loss
+  epochs: [], // { batch, loss }: each epoch's mean loss and the batch count at its end
+  samples: [], // { epoch, loss, text, done }, oldest first
+  maxFrameGap: 0, // longest time between two animation frames while training, in ms
+  maxPause: 0, // longest time the main thread could not run a 10 ms timer while training, in ms
+  longestTask: 0, // longest task on the main thread while training, in ms (Chromium reports those over 50 ms)
+  frames: 0,
+  error: null,
+};
+window.demo = state;
+
+const $ = (id) => document.getElementById(id);
+const button = $('toggle');
+let training = null;
+let trainingSince = 0;
+let lastSampleAt = -Infinity;
+let writing = null; // { sample, characters }: the sample being written, a few characters a frame
+
+function start() {
+  state.status = 'training';
+  trainingSince = performance.now();
+  button.textContent = 'Stop';
+  training = trainInWorker(worker, model, {
+    data,
+    settings: { lr: 0.01, epochs: 100_000, batchSize: 32, seed: state.epochs.length },
+    onBatch: (info) => state.losses.push(info.loss),
+    onEpoch: (info) => state.epochs.push({ batch: state.losses.length, loss: info.loss }),
+  });
+  training.done.then(
+    () => {
+      state.status = 'stopped';
+      button.textContent = 'Continue';
+      button.disabled = false;
+    },
+    (error) => {
+      state.status = 'error';
+      state.error = String(error);
+      button.disabled = true;
+    },
+  );
+}
+
+/** Starts a sample from the latest weights (when the last one is written and a second passed). */
+function startSample(now) {
+  if (writing !== null || state.epochs.length === 0 || now - lastSampleAt < SAMPLE_EVERY_MS) return;
+  lastSampleAt = now;
+  sampler.loadStateDict(model.stateDict());
+  const prompt = 'the ';
+  const loss = state.epochs.at(-1).loss;
+  const sample = { epoch: state.epochs.length, loss, text: prompt, done: false };
+  state.samples.push(sample);
+  const characters = sampleCharacters(sampler, vocab, {
+    prompt,
+    temperature: 0.6,
+    seed: state.samples.length,
+  });
+  writing = { sample, characters };
+  showSamples();
+}
+
+function writeSample() {
+  if (writing === null) return;
+  const { sample, characters } = writing;
+  for (let i = 0; i < CHARS_PER_FRAME && sample.text.length < SAMPLE_LENGTH; i++)
+    sample.text += characters.next().value;
+  $('samples').firstElementChild.lastElementChild.textContent = sample.text;
+  if (sample.text.length >= SAMPLE_LENGTH) {
+    sample.done = true;
+    writing = null;
+  }
+}
+
+function showSamples() {
+  // The newest sample, then samples 1, 2, 4, 8, ... (newest first) to show the progress.
+  const newest = state.samples.length - 1;
+  const items = state.samples
+    .filter((_, i) => i === newest || ((i + 1) & i) === 0)
+    .slice(-6)
+    .reverse()
+    .map((s) => {
+      const item = document.createElement('li');
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = `after epoch ${s.epoch}, loss ${s.loss.toFixed(2)}`;
+      const text = document.createElement('span');
+      text.className = 'text';
+      text.textContent = s.text;
+      item.append(label, text);
+      return item;
+    });
+  $('samples').replaceChildren(...items);
+}
+
+button.addEventListener('click', () => {
+  if (state.status === 'training') {
+    button.disabled = true;
+    button.textContent = 'Stopping';
+    training.stop();
+  } else if (state.status === 'stopped') start();
+});
+
+// Every animation frame: measure the gap since the last one, write a few sampled characters,
+// redraw the chart and the status line.
+let lastFrame = performance.now();
+let drawnBatches = -1;
+function frame(now) {
+  if (state.status === 'training' && now - trainingSince > 500)
+    state.maxFrameGap = Math.max(state.maxFrameGap, now - lastFrame);
+  lastFrame = now;
+  state.frames++;
+  startSample(now);
+  writeSample();
+  if (state.losses.length !== drawnBatches) {
+    drawnBatches = state.losses.length;
+    drawLossChart($('chart'), state.losses, state.epochs);
+  }
+  showStatus(now);
+  requestAnimationFrame(frame);
+}
+
+// A heartbeat every 10 ms: a late beat means the main thread was busy (or not scheduled).
+let lastBeat = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (state.status === 'training' && now - trainingSince > 500)
+    state.maxPause = Math.max(state.maxPause, now - lastBeat - 10);
+  lastBeat = now;
+}, 10);
+
+// Tasks of 50 ms or more on the main thread, where the browser reports them (Long Tasks API).
+if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const task of list.getEntries())
+      if (state.status === 'training' && task.startTime - trainingSince > 500)
+        state.longestTask = Math.max(state.longestTask, task.duration);
+  }).observe({ type: 'longtask' });
+}
+
+function showStatus(now) {
+  const loss = state.epochs.at(-1)?.loss;
+  const parts = [
+    state.status,
+    `epoch ${state.epochs.length}`,
+    `${state.losses.length} batches`,
+    `loss ${loss === undefined ? '-' : loss.toFixed(3)}`,
+  ];
+  if (state.status === 'training') parts.push(`${((now - trainingSince) / 1000).toFixed(1)} s`);
+  if (state.error) parts.push(state.error);
+  setText('status', parts.join(' · '));
+  setText('task', `${Math.round(state.longestTask)} ms`);
+  setText('pause', `${Math.round(state.maxPause)} ms`);
+  setText('gap', `${Math.round(state.maxFrameGap)} ms`);
+}
+
+/** Changes an element's text only when it differs, so an unchanged frame repaints nothing. */
+function setText(id, text) {
+  const element = $(id);
+  if (element.textContent !== text) element.textContent = text;
+}
+
+$('setup').textContent =
+  `GRU, 1 layer of 64 units, ${model.parameterCount} parameters; ${data.inputs.shape[0]} windows ` +
+  `of ${STEPS} characters from a ${CORPUS.length}-character text, ${V} distinct characters.`;
+requestAnimationFrame(frame);
+start();

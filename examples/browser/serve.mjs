@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * Serves the browser demo on 127.0.0.1 with no dependencies: the page from examples/browser/ and
+ * the built library from dist/ (run `npm run build` first; `npm run example:browser` does both).
+ *
+ *   node examples/browser/serve.mjs [port]     (default 8000; a free port if that one is taken)
+ */
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVED = ['examples/browser', 'dist'].map((dir) => path.join(root, dir) + path.sep);
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+const PAGE = '/examples/browser/index.html';
+
+/** The file a request path names, or null when it lies outside the served folders. */
+function fileFor(pathname) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  const file = path.join(root, path.normalize(decoded));
+  return SERVED.some((dir) => file.startsWith(dir)) ? file : null;
+}
+
+async function handle(req, res) {
+  const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (pathname === '/' || pathname === '/examples/browser/') {
+    res.writeHead(302, { location: PAGE }).end();
+    return;
+  }
+  const file = fileFor(pathname);
+  if (file === null) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  try {
+    const body = await readFile(file);
+    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+  } catch {
+    res.writeHead(404).end('not found');
+  }
+}
+
+/**
+ * Starts the server on 127.0.0.1 (`port` 0: any free port). Resolves with the page's URL and a
+ * function that closes the server.
+ */
+export async function startDemoServer(port = 0) {
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${server.address().port}${PAGE}`;
+  return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.argv[2] ?? 8000);
+  const demo = await startDemoServer(port).catch((error) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    return startDemoServer(0);
+  });
+  console.log(`browser demo: ${demo.url}  (Ctrl+C stops the server)`);
+}

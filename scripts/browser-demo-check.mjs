@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * End-to-end check of the browser demo (examples/browser/) in headless Chromium, driven by
+ * playwright-core: the page trains a character model in a Web Worker; this script lets it train,
+ * then checks that the loss fell, generated text appeared and the page stayed responsive, clicks
+ * Stop and checks that training ended, then Continue (training resumes from the weights reached)
+ * and Stop again.
+ *
+ * Responsive means: a 10 ms timer on the page's main thread was never late by 200 ms more than a
+ * 10 ms timer in this process over the same time (on a busy machine both wait for a core; on an
+ * idle one this process's is a few ms late), and frames kept being drawn (20 a second on average).
+ * The longest main-thread task (Long Tasks API) and the longest gap between frames are printed.
+ * Exits non-zero when a check fails.
+ *
+ *   npm run build && node scripts/browser-demo-check.mjs [--seconds 12] [--screenshot file.png]
+ *
+ * Needs Debian's chromium (/usr/bin/chromium, or the path in CHROMIUM).
+ */
+/* global window -- read inside the page, in page.evaluate and page.waitForFunction */
+/* global performance, setInterval, clearInterval -- Node globals the lint config does not list */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startDemoServer } from '../examples/browser/serve.mjs';
+
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string', default: '12' }, screenshot: { type: 'string' } },
+});
+const trainSeconds = Number(args.seconds);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MAX_PAUSE_MS = 200; // longest pause of the page's 10 ms timer, beyond this process's own
+
+if (!existsSync(path.join(root, 'dist', 'index.js'))) {
+  console.error('browser demo check: no dist/index.js; run npm run build first');
+  process.exit(1);
+}
+const server = await startDemoServer(0);
+const profile = await mkdtemp(path.join(tmpdir(), 'rnnkit-demo-chromium-'));
+let browser = null;
+const problems = [];
+try {
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 900, height: 860 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.demo?.status === 'training', null, { timeout: 10_000 });
+  const ownPause = await heartbeat(trainSeconds * 1000);
+  const during = await page.evaluate(() => ({
+    status: window.demo.status,
+    error: window.demo.error,
+    epochs: window.demo.epochs.map((e) => e.loss),
+    batches: window.demo.losses.length,
+    samples: window.demo.samples.filter((s) => s.done).map((s) => s.text),
+    maxFrameGap: window.demo.maxFrameGap,
+    maxPause: window.demo.maxPause,
+    longestTask: window.demo.longestTask,
+    frames: window.demo.frames,
+  }));
+  if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
+  await page.click('#toggle');
+  await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
+  const batchesAtStop = await page.evaluate(() => window.demo.losses.length);
+  await page.waitForTimeout(500);
+  const batchesLater = await page.evaluate(() => window.demo.losses.length);
+  // Continue: training resumes from the weights reached, so its first epoch starts low.
+  const epochsAtStop = await page.evaluate(() => window.demo.epochs.length);
+  await page.click('#toggle');
+  await page.waitForFunction((n) => window.demo.epochs.length > n, epochsAtStop, {
+    timeout: 20_000,
+  });
+  const resumedLoss = await page.evaluate((n) => window.demo.epochs[n].loss, epochsAtStop);
+  await page.click('#toggle');
+  await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
+
+  const first = during.epochs[0];
+  const last = during.epochs.at(-1);
+  const result = {
+    status: during.status,
+    epochs: during.epochs.length,
+    batches: during.batches,
+    firstEpochLoss: round(first),
+    lastEpochLoss: round(last),
+    samples: during.samples.length,
+    lastSample: during.samples.at(-1),
+    longestTaskMs: round(during.longestTask),
+    maxPauseMs: round(during.maxPause),
+    maxFrameGapMs: round(during.maxFrameGap),
+    checkProcessMaxPauseMs: round(ownPause),
+    frames: during.frames,
+    batchesAfterStop: batchesLater - batchesAtStop,
+    lossAfterContinue: round(resumedLoss),
+  };
+  console.log('browser demo check:', JSON.stringify(result, null, 2));
+  if (during.status !== 'training') problems.push(`status ${during.status}: ${during.error}`);
+  if (!(during.epochs.length >= 3 && last < 0.8 * first))
+    problems.push(`the loss did not fall by a fifth: ${first} -> ${last}`);
+  if (!(during.samples.length >= 2 && during.samples.at(-1).length > 100))
+    problems.push('no generated text');
+  if (!(during.maxPause < MAX_PAUSE_MS + ownPause))
+    problems.push(
+      `the main thread paused for ${during.maxPause} ms while training, while this process's ` +
+        `own 10 ms timer was at most ${round(ownPause)} ms late`,
+    );
+  if (during.frames < trainSeconds * 20) problems.push(`only ${during.frames} frames drawn`);
+  if (batchesLater !== batchesAtStop) problems.push('training went on after Stop');
+  if (!(resumedLoss < 0.8 * first))
+    problems.push(`Continue did not resume from the trained weights: loss ${resumedLoss}`);
+} catch (error) {
+  problems.push(String(error));
+} finally {
+  await browser?.close();
+  await server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+if (problems.length > 0) {
+  console.error('browser demo check failed:\n  ' + problems.join('\n  '));
+  process.exit(1);
+}
+
+function round(x) {
+  return x === undefined ? x : Math.round(x * 1000) / 1000;
+}
+
+/** Waits `ms` while running a 10 ms timer; resolves with the most it was late, in ms. */
+function heartbeat(ms) {
+  return new Promise((resolve) => {
+    let last = performance.now();
+    let max = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      max = Math.max(max, now - last - 10);
+      last = now;
+    }, 10);
+    setTimeout(() => {
+      clearInterval(timer);
+      resolve(max);
+    }, ms);
+  });
+}
