@@ -94,3 +94,18 @@ describe('untrusted model files', () => {
     );
   });
 });
+
+describe('model options too large to hold', () => {
+  it.each([
+    [
+      { inputSize: 1, hiddenSize: 1e9 },
+      /need 1000000003000000000 parameters, more than one typed array can hold/,
+    ],
+    [
+      { inputSize: 1e9, hiddenSize: 8 },
+      /need 8000000080 parameters, more than one typed array can hold/,
+    ],
+  ])('%o gets a clear RangeError, not "Invalid typed array length"', (options, pattern) => {
+    expect(() => new Model(options)).toThrow(pattern);
+  });
+});
