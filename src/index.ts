@@ -16,19 +16,26 @@ export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
-export type { Stream } from './model/stream.js';
+export type { Stream, StreamState } from './model/stream.js';
 export { setWorkerUrl } from './parallel/worker-url.js';
 export type { UrlLike } from './parallel/worker-url.js';
 export type { StateDictEntry } from './nn/state-dict.js';
 export type { Parameter, Parameters } from './nn/parameters.js';
 export type { ModelJSON } from './model/json.js';
+export { generate, generateText } from './model/generate.js';
+export type { GenerateOptions } from './model/generate.js';
 export type {
   ForwardOptions,
   ForwardResult,
   BackwardOptions,
   BackwardResult,
 } from './model/types.js';
-export type { ModelOptions, ResolvedModelOptions, WeightInit } from './model/options.js';
+export type {
+  EmbeddingOptions,
+  ModelOptions,
+  ResolvedModelOptions,
+  WeightInit,
+} from './model/options.js';
 export { padSequences } from './nn/validate.js';
 export type { SequenceInput } from './nn/validate.js';
 export type { CellType } from './recurrent/stack.js';
@@ -70,7 +77,34 @@ export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
 export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
-export type { BatchInfo, Dataset, EpochInfo, FitHistory, FitOptions } from './train/fit.js';
+export type {
+  BatchInfo,
+  Dataset,
+  EpochInfo,
+  EvaluateOptions,
+  Evaluation,
+  FitHistory,
+  FitOptions,
+} from './train/fit.js';
+export { trainTruncated } from './train/tbptt.js';
+export type { CarriedState, TruncatedOptions, TruncatedResult } from './train/tbptt.js';
+export { stepLR, exponentialLR, cosineLR, reduceOnPlateau } from './train/schedule.js';
+export type { LrSchedule, PlateauOptions } from './train/schedule.js';
+export { EarlyStopping } from './train/early-stopping.js';
+export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { MetricName, Metrics } from './train/metrics.js';
+
+export { Vocabulary } from './text/vocabulary.js';
+export type {
+  EncodedBatch,
+  VocabularyJSON,
+  VocabularyLevel,
+  VocabularyOptions,
+} from './text/vocabulary.js';
+export { Sampler, softmax, argmax } from './text/sampling.js';
+export type { SamplingOptions } from './text/sampling.js';
+export { nextTokenData } from './text/streams.js';
+export type { NextTokenData } from './text/streams.js';
 export type { ProgressOptions, ProgressWriter } from './train/progress.js';
 export type { AbortSignalLike } from './train/signal.js';
 

@@ -11,6 +11,7 @@ import {
   mseLoss,
   sgd,
   trainStep,
+  trainTruncated,
   type CellType,
   type ClipOptions,
   type InitialStateMode,
@@ -139,11 +140,14 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   // case, encoder parameters named as in the README) are taken too, should a case carry them.
   const mode = (c.initialState ?? 'zeros') as InitialStateMode;
   const context = c.context as GoldenTensor | undefined;
+  // With `embedding`, the input is token ids [B, T] and `embed.weight` is one of the parameters.
+  const embedding = c.embedding as { vocabSize: number; dim: number } | undefined;
   const model = new Model({
     ...stackOptions(cell, cfg),
     outputSize: c.outputSize as number,
     initialState: mode,
     ...(mode === 'encoded' ? { contextSize: (context as GoldenTensor).shape[1] } : {}),
+    ...(embedding ? { embedding } : {}),
     dtype,
   });
   model.loadStateDict(c.params as Record<string, GoldenTensor>);
@@ -151,7 +155,7 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const optional = (name: string) =>
     c[name] ? { [name]: toTensor(c[name] as GoldenTensor, dtype) } : {};
   const batch = {
-    input: toTensor(c.input as GoldenTensor, dtype),
+    input: toTensor(c.input as GoldenTensor, embedding ? 'float64' : dtype),
     target: toTensor(target, lossSpec.name === 'cross_entropy' ? 'float64' : dtype),
     ...(mode === 'given' ? { ...optional('h0'), ...optional('c0') } : {}),
     ...(mode === 'encoded' ? optional('context') : {}),
@@ -161,12 +165,18 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
   const clip = makeClip(c.clip as Record<string, unknown> | null);
   const losses = c.losses as number[];
   const norms = c.gradNormsBeforeClip as number[];
-  for (let step = 0; step < (c.steps as number); step++) {
-    const r = trainStep(model, batch, { loss, optimizer, ...(clip ? { clip } : {}) });
+  const options = { loss, optimizer, ...(clip ? { clip } : {}) };
+  // With `tbptt`, the case is one long batch trained chunk by chunk, one step per chunk.
+  const tbptt = c.tbptt as { chunk: number } | undefined;
+  const results = tbptt
+    ? trainTruncated(model, batch, { ...options, chunk: tbptt.chunk }).steps
+    : Array.from({ length: c.steps as number }, () => trainStep(model, batch, options));
+  expect(results.length).toBe(c.steps);
+  results.forEach((r, step) => {
     expect(r.skipped).toBe(false);
     expectGolden(`loss at step ${step}`, r.loss, losses[step], tol);
     expectGolden(`grad norm at step ${step}`, r.gradNorm, norms[step], tol);
-  }
+  });
   const finalParams = c.finalParams as Record<string, GoldenTensor>;
   const state = model.stateDict();
   expect(Object.keys(state).sort()).toEqual(Object.keys(finalParams).sort());

@@ -87,9 +87,8 @@ describe('the non-finite guard of a training step', () => {
       expect(history.stopReason).toMatch(
         policy === 'stop' ? /onNonFinite 'stop'/ : /5 steps skipped in a row/,
       );
+      expect(history.stopReason).toMatch(/^stopped in epoch \d+ at batch \d+: /);
       expect(history.epochs.length).toBeLessThan(20);
-      const last = history.epochs[history.epochs.length - 1];
-      expect(last.skippedSteps).toBeGreaterThan(0);
     }
     expectSaveable(model);
   });

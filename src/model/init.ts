@@ -9,7 +9,7 @@ import type { ResolvedModelOptions } from './options.js';
  * Re-draws every parameter from `rng`. Recurrent weights follow the `init` option (PyTorch's
  * U(-1/√H, 1/√H) by default; `glorot` and `orthogonal` work per gate block and zero the
  * biases); the head and encoders use U(-1/√fanIn, 1/√fanIn) like PyTorch's Linear; learned
- * initial states start at zero.
+ * initial states start at zero; an embedding table is drawn from N(0, 1) like PyTorch's.
  */
 export function initializeParameters(
   params: ParameterSet,
@@ -21,6 +21,7 @@ export function initializeParameters(
     const v = params.view(p);
     if (p.name.startsWith('rnn.')) initRecurrent(o, p.name, p.shape, v, rng);
     else if (p.name === 'h0' || p.name === 'c0') v.fill(0);
+    else if (p.name === 'embed.weight') for (let i = 0; i < v.length; i++) v[i] = rng.normal();
     else {
       const fanIn = p.name.startsWith('head') ? D * o.hiddenSize : o.contextSize;
       uniformInit(v, rng, 1 / Math.sqrt(fanIn));

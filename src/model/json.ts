@@ -30,11 +30,17 @@ export interface ModelJSON {
  * to the model's cell and initial state, and none that does not.
  */
 export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
-  const out: ModelOptions = { ...o, outputSize: o.outputSize ?? undefined };
+  const out: ModelOptions = {
+    ...o,
+    outputSize: o.outputSize ?? undefined,
+    embedding: o.embedding ?? undefined,
+  };
   if (o.outputSize === null) delete out.outputSize;
   if (o.initialState !== 'encoded') delete out.contextSize;
   if (o.cell !== 'lstm') delete out.unitForgetBias;
   if (o.cell !== 'rnn') delete out.nonlinearity;
+  if (o.embedding === null) delete out.embedding;
+  else out.embedding = { ...o.embedding };
   return out;
 }
 
@@ -101,5 +107,6 @@ export function fileOptions(raw: unknown): ModelOptions {
   if (opts.initialState !== 'encoded') delete opts.contextSize;
   if (opts.cell !== 'lstm') delete opts.unitForgetBias;
   if ((opts.cell ?? 'rnn') !== 'rnn') delete opts.nonlinearity;
+  if ((opts.embedding as unknown) === null) delete opts.embedding;
   return opts as ModelOptions;
 }

@@ -4,6 +4,7 @@ import { declareStackParams, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
 import { InitialState } from '../recurrent/initial-state.js';
 import { Head } from './head.js';
+import { TokenInput } from './token-input.js';
 import type { ResolvedModelOptions } from './options.js';
 import { parameterCount } from './limits.js';
 
@@ -17,11 +18,13 @@ export interface ModelLayout {
   readonly weights: DirectionWeights[];
   readonly initial: InitialState;
   readonly head: Head;
+  /** The embedding in front of the stack, or null for dense inputs. */
+  readonly tokens: TokenInput | null;
 }
 
 /**
- * Declares every parameter in PyTorch's order (the stack's, then the initial state's, then the
- * head's), allocates the flat arrays once, and makes the initial-state source and the head.
+ * Declares every parameter in PyTorch's order (the embedding's, the stack's, then the initial
+ * state's, then the head's), allocates the flat arrays once, and makes the initial-state source and the head.
  */
 export function layOutModel(o: ResolvedModelOptions): ModelLayout {
   const count = parameterCount(o);
@@ -41,6 +44,8 @@ export function layOutModel(o: ResolvedModelOptions): ModelLayout {
     nonlinearity: o.nonlinearity,
   };
   const params = new ParameterSet(o.dtype);
+  const e = o.embedding;
+  const tokens = e === null ? null : new TokenInput(params, e.vocabSize, e.dim, o.dtype);
   const weights = declareStackParams(params, stackConfig, 'rnn.');
   const lstm = o.cell === 'lstm';
   const H = o.hiddenSize;
@@ -54,5 +59,5 @@ export function layOutModel(o: ResolvedModelOptions): ModelLayout {
   }
   params.seal();
   const head = new Head(linear, o.head, o.dtype, DH, o.outputSize ?? DH);
-  return { params, stackConfig, weights, initial, head };
+  return { params, stackConfig, weights, initial, head, tokens };
 }

@@ -46,6 +46,7 @@ export function parameterCount(o: ResolvedModelOptions): number {
   if (o.initialState === 'learned') n += states * LDH;
   if (o.initialState === 'encoded') n += states * (LDH * o.contextSize + LDH);
   if (o.outputSize !== null) n += o.outputSize * D * H + o.outputSize;
+  if (o.embedding !== null) n += o.embedding.vocabSize * o.embedding.dim;
   return n;
 }
 

@@ -24,6 +24,9 @@ import {
   checkStateGrads,
 } from './call-inputs.js';
 import { layOutModel } from './layout.js';
+import type { TokenInput } from './token-input.js';
+import { Inference } from './inference.js';
+import { DropoutMode } from './dropout-mode.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { ThreadSwitch, type LocalPasses } from './threads.js';
 import type {
@@ -61,7 +64,11 @@ export class Model {
   private readonly stack: RecurrentStack;
   private readonly initial: InitialState;
   private readonly head: Head;
+  private readonly tokens: TokenInput | null;
+  private readonly inference: Inference;
+  private readonly mode: DropoutMode;
   private last: HeadBatch | null = null;
+  private lastIds: Int32Array | null = null;
   private consumed = false;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
   private readonly threadSwitch = new ThreadSwitch(this);
@@ -74,7 +81,8 @@ export class Model {
   constructor(options: ModelOptions) {
     const o = Object.freeze(resolveModelOptions(options));
     this.options = o;
-    const { params, stackConfig, weights, initial, head } = layOutModel(o);
+    const { params, stackConfig, weights, initial, head, tokens } = layOutModel(o);
+    this.tokens = tokens;
     this.stackConfig = stackConfig;
     this.weights = weights;
     this.initial = initial;
@@ -83,6 +91,9 @@ export class Model {
     this.params = params;
     this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
     stacks.set(this, this.stack);
+    const makeStack = () => new RecurrentStack(stackConfig, o.dtype, params, weights);
+    this.inference = new Inference(makeStack, initial, head, params);
+    this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
     this.initialize(new Rng(o.seed));
   }
 
@@ -128,14 +139,18 @@ export class Model {
    */
   forward(input: SequenceInput, options: ForwardOptions = {}): ForwardResult {
     checkKeys('forward options', options, ['lengths', 'h0', 'c0', 'context']);
-    const x = checkInput(this.options, input);
+    const { x, ids } = this.denseInput(input);
     const [B, T] = x.shape;
     const lengths = checkLengths(options, B, T);
     const states = checkInitialStates(this.options, options, B);
     this.split = null;
     this.consumed = false;
+    this.lastIds = ids;
     const threads = this.threadSwitch.current;
-    if (threads === null || B < MIN_SPLIT_BATCH) return this.forwardLocal(x, lengths, states);
+    // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
+    const local = ids !== null || this.options.dropout > 0;
+    if (threads === null || B < MIN_SPLIT_BATCH || local)
+      return this.forwardLocal(x, lengths, states);
     const { result, bounds } = threads.forward(this.local, this.params.values, x, lengths, states);
     this.split = { bounds, outputShape: this.outputShape(B, T), B };
     return result;
@@ -164,9 +179,44 @@ export class Model {
     };
   }
 
-  /** The output of {@link forward} alone. */
+  /** The input as vectors `[B, T, I]`: checked, or embedded from token ids. */
+  private denseInput(input: SequenceInput): { x: Tensor; ids: Int32Array | null } {
+    if (this.tokens === null) return { x: checkInput(this.options, input), ids: null };
+    return this.tokens.embed(input, this.params.values);
+  }
+
+  /**
+   * The output of the model over `input`, for inference: no dropout, and none of the caches a
+   * `backward` needs (the last `forward` stays ready for its backward). A unidirectional model
+   * without `lengths` runs in chunks of 128 steps with the state carried, so memory beyond the
+   * output does not grow with T; otherwise it runs like {@link forward}.
+   * @throws as {@link forward}.
+   */
   predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
-    return this.forward(input, options).output;
+    if (this.options.bidirectional || options.lengths !== undefined)
+      return this.mode.evaluating(() => this.forward(input, options).output);
+    checkKeys('predict options', options, ['h0', 'c0', 'context']);
+    const { x } = this.denseInput(input);
+    return this.inference.run(x, checkInitialStates(this.options, options, x.shape[0])).output;
+  }
+
+  /**
+   * Training mode (the default): `forward` applies the model's `dropout`, with masks drawn from a
+   * generator owned by the model; `seed` restarts it (two forwards after `train(s)` draw the
+   * same masks, as a finite-difference check needs).
+   */
+  train(seed?: number): void {
+    this.mode.train(seed);
+  }
+
+  /** Evaluation mode: no dropout in `forward`. `predict` and streams never apply dropout. */
+  eval(): void {
+    this.mode.eval();
+  }
+
+  /** True in training mode (see {@link train}). */
+  get training(): boolean {
+    return this.mode.training;
   }
 
   /**
@@ -207,7 +257,8 @@ export class Model {
     else stack.dcn.fill(0);
     const { values, grads } = this.params;
     this.head.backward(gradOutput.data, values, grads, last, stack.dOutput);
-    const inputGrad = options.inputGrad ?? true;
+    const ids = this.lastIds;
+    const inputGrad = (options.inputGrad ?? true) || ids !== null;
     stack.backward(inputGrad);
     const states = this.initial.backward(stack, this.store);
     if (!inputGrad) return { input: null, ...states };
@@ -215,7 +266,11 @@ export class Model {
     const I = this.options.inputSize;
     const dx = allocate(this.options.dtype, B * T * I);
     swapAxes01(dx, stack.dx, T, B, I);
-    return { input: new Tensor([B, T, I], dx), ...states };
+    if (this.tokens === null || ids === null)
+      return { input: new Tensor([B, T, I], dx), ...states };
+    // Token ids have no gradient: the vectors' gradient goes into the embedding's rows.
+    this.tokens.backward(grads, ids, dx);
+    return { input: null, ...states };
   }
 
   /**
@@ -329,7 +384,7 @@ export class Model {
     }
     const o = this.options;
     const stack = new RecurrentStack(this.stackConfig, o.dtype, this.store, this.weights);
-    return new ModelStream(o, this.params, stack, this.head, batchSize);
+    return new ModelStream(o, this.params, stack, this.head, batchSize, this.tokens);
   }
 }
 

@@ -2,7 +2,14 @@ import type { DType } from '../tensor/dtype.js';
 import type { CellType } from '../recurrent/stack.js';
 import type { InitialStateMode } from '../recurrent/initial-state.js';
 import { checkSeed } from '../tensor/rng.js';
-import { checkBoolean, checkChoice, checkInt, checkKeys, describe } from '../tensor/errors.js';
+import {
+  checkBoolean,
+  checkChoice,
+  checkInt,
+  checkKeys,
+  checkRange,
+  describe,
+} from '../tensor/errors.js';
 
 /** How the recurrent weights are initialised. */
 export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
@@ -11,7 +18,7 @@ export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
 export interface ModelOptions {
   /** Recurrent cell: `'rnn'` (default), `'lstm'` or `'gru'`. */
   cell?: CellType;
-  /** Features per time step of the input. */
+  /** Features per time step of the input (with `embedding`, equal to its `dim`). */
   inputSize: number;
   /** Hidden units per layer and direction. */
   hiddenSize: number;
@@ -39,14 +46,37 @@ export interface ModelOptions {
   init?: WeightInit;
   /** LSTM only: initialise the forget-gate biases to 1 (bias_ih) and 0 (bias_hh). Default false. */
   unitForgetBias?: boolean;
+  /**
+   * Token inputs: an embedding in front of the stack (PyTorch's `nn.Embedding`, parameter
+   * `embed.weight` `[vocabSize, dim]`, initialised from N(0, 1)). The input is then integer ids
+   * `[B, T]`, and `inputSize` must equal `dim`.
+   */
+  embedding?: EmbeddingOptions;
+  /**
+   * Dropout probability on the outputs of every layer but the last, in training mode only
+   * (PyTorch's `dropout` of `nn.LSTM`), in [0, 1). Default 0.
+   */
+  dropout?: number;
+}
+
+/** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
+export interface EmbeddingOptions {
+  /** Number of tokens V: ids are integers in [0, V). */
+  vocabSize: number;
+  /** Features of each token's vector E (the stack's input size). */
+  dim: number;
 }
 
 /** {@link ModelOptions} with every default filled in. */
-export type ResolvedModelOptions = Required<Omit<ModelOptions, 'outputSize' | 'contextSize'>> & {
+export type ResolvedModelOptions = Required<
+  Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding'>
+> & {
   /** Outputs of the Linear head, or null when the model has no head. */
   outputSize: number | null;
   /** Size of the context vector in `encoded` mode, 0 otherwise. */
   contextSize: number;
+  /** The embedding's size, or null for dense inputs. */
+  embedding: Readonly<EmbeddingOptions> | null;
 };
 
 const KEYS = [
@@ -65,6 +95,8 @@ const KEYS = [
   'seed',
   'init',
   'unitForgetBias',
+  'embedding',
+  'dropout',
 ] as const;
 
 /** Validates model options and fills in defaults. */
@@ -115,5 +147,22 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     seed,
     init: checkChoice('init', o.init ?? 'pytorch', ['pytorch', 'glorot', 'orthogonal'] as const),
     unitForgetBias: checkBoolean('unitForgetBias', o.unitForgetBias ?? false),
+    embedding: resolveEmbedding(o.embedding, o.inputSize),
+    dropout: checkRange('dropout', o.dropout ?? 0, 0, 1),
   };
+}
+
+function resolveEmbedding(e: unknown, inputSize: unknown): Readonly<EmbeddingOptions> | null {
+  if (e === undefined || e === null) return null;
+  checkKeys('embedding', e, ['vocabSize', 'dim']);
+  const o = e as EmbeddingOptions;
+  const out = Object.freeze({
+    vocabSize: checkInt('embedding.vocabSize', o.vocabSize),
+    dim: checkInt('embedding.dim', o.dim),
+  });
+  if (inputSize !== out.dim)
+    throw new RangeError(
+      `inputSize is ${describe(inputSize)}, expected embedding.dim (${out.dim}): the stack reads the embedded tokens`,
+    );
+  return out;
 }

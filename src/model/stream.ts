@@ -1,17 +1,27 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
 import { checkKeys, describe } from '../tensor/errors.js';
-import type { NestedArray, Tensor } from '../tensor/tensor.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { Parameters } from '../nn/parameters.js';
 import { checkShape, toTensor } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import { broadcastState } from '../recurrent/initial-state.js';
 import type { Head } from './head.js';
 import type { ResolvedModelOptions } from './options.js';
+import type { TokenInput } from './token-input.js';
+
+/** A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`. */
+export interface StreamState {
+  /** Hidden state. */
+  h0: Tensor;
+  /** LSTM cell state (absent for RNN and GRU). */
+  c0?: Tensor;
+}
 
 /**
- * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers)
- * and returns the output for that step (`B*O` numbers, a buffer reused by the next call).
+ * Step-by-step inference: {@link step} takes one time step of `B` sequences (`B*I` numbers, or
+ * `B` token ids for a model with an embedding) and returns the output for that step (`B*O`
+ * numbers, a buffer reused by the next call). Streams never apply dropout.
  * Made by `Model.createStream`; it shares the model's parameters and owns its buffers.
  */
 export interface Stream {
@@ -27,9 +37,17 @@ export interface Stream {
   reset(state?: { h0?: Tensor | NestedArray; c0?: Tensor | NestedArray }): void;
   /** Hidden state `[L, B, H]` now (a live view). */
   readonly h: FloatArray;
+  /** LSTM cell state `[L, B, H]` now (a live view), or null for RNN and GRU. */
+  readonly c: FloatArray | null;
+  /**
+   * A copy of the state now, `{ h0, c0 }` (`c0` for LSTM only), shaped `[L, B, H]`: pass it to
+   * {@link reset} to resume later, or as `h0`/`c0` to `forward` to continue with a whole batch.
+   */
+  state(): StreamState;
   /**
    * Advances every sequence by one step; returns the step's output `[B, O]` (reused next call).
-   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers.
+   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers (`B` token ids in
+   *   range, with an embedding).
    */
   step(x: ArrayLike<number>): FloatArray;
 }
@@ -44,6 +62,7 @@ export class ModelStream implements Stream {
     private readonly stack: RecurrentStack,
     private readonly head: Head,
     readonly batchSize: number,
+    private readonly tokens: TokenInput | null = null,
   ) {
     stack.prepare(1, batchSize, null);
     this.out = allocateBuffer(options.dtype, batchSize * head.outFeatures);
@@ -83,8 +102,23 @@ export class ModelStream implements Stream {
     return this.stack.hn;
   }
 
+  get c(): FloatArray | null {
+    return this.options.cell === 'lstm' ? this.stack.cn : null;
+  }
+
+  state(): StreamState {
+    const o = this.options;
+    const shape = [o.numLayers, this.batchSize, o.hiddenSize];
+    const h0 = new Tensor(shape, this.stack.hn.slice());
+    return o.cell === 'lstm' ? { h0, c0: new Tensor(shape, this.stack.cn.slice()) } : { h0 };
+  }
+
   step(x: ArrayLike<number>): FloatArray {
     const o = this.options;
+    if (this.tokens !== null) {
+      this.tokens.step(x, this.params.values, this.stack.x, this.batchSize);
+      return this.advance();
+    }
     const n = this.batchSize * o.inputSize;
     if (x === null || typeof x !== 'object' || x.length !== n) {
       throw new RangeError(
@@ -98,6 +132,12 @@ export class ModelStream implements Stream {
         throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
     }
     for (let i = 0; i < n; i++) stack.x[i] = x[i];
+    return this.advance();
+  }
+
+  /** One step of the stack from the input already in place, then the head. */
+  private advance(): FloatArray {
+    const stack = this.stack;
     stack.h0.set(stack.hn);
     stack.c0.set(stack.cn);
     stack.forward();

@@ -86,15 +86,21 @@ export class InitialState {
     this.context = inputs.context
       ? copyInto(this.context, inputs.context.data, params.dtype)
       : null;
+    for (const src of this.sources) this.given[src.name] = inputs[src.name] !== undefined;
+    this.write(stack, params, B, inputs);
+  }
+
+  /** Writes h0 (and c0) like {@link fill}, remembering nothing for backward (inference). */
+  write(stack: RecurrentStack, params: ParameterSet, B: number, inputs: InitialStateInputs): void {
+    const context = inputs.context ? inputs.context.data : null;
     for (const src of this.sources) {
       const dst = src.name === 'h0' ? stack.h0 : stack.c0;
       const supplied = inputs[src.name];
-      this.given[src.name] = supplied !== undefined;
       if (supplied !== undefined) dst.set(supplied.data);
       else if (src.param !== null)
         broadcastState(params.view(src.param), dst, this.slots, B, this.hiddenSize);
-      else if (src.encoder !== null && this.context !== null)
-        this.encode(src.encoder, params.values, dst);
+      else if (src.encoder !== null && context !== null)
+        this.encode(src.encoder, params.values, context, B, dst);
       else dst.fill(0);
     }
   }
@@ -126,10 +132,16 @@ export class InitialState {
   }
 
   /** `state[k, b, :] = tanh(W c_b + b)[k*H .. (k+1)*H]`: the encoder's rows are slot-major. */
-  private encode(enc: LinearWeights, p: FloatArray, dst: FloatArray): void {
-    const { B, slots, hiddenSize: H } = this;
+  private encode(
+    enc: LinearWeights,
+    p: FloatArray,
+    context: FloatArray,
+    B: number,
+    dst: FloatArray,
+  ): void {
+    const { slots, hiddenSize: H } = this;
     const pre = allocate(dst instanceof Float64Array ? 'float64' : 'float32', B * slots * H);
-    linearForward(enc, p, this.context as FloatArray, B, pre);
+    linearForward(enc, p, context, B, pre);
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < slots; k++) {
         for (let j = 0; j < H; j++)

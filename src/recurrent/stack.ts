@@ -1,7 +1,9 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
 import { copy } from '../tensor/ops.js';
+import type { Rng } from '../tensor/rng.js';
 import type { ParameterSet } from '../nn/parameters.js';
+import { applyMask, fillDropoutMask } from '../nn/dropout.js';
 import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
 import { rnnCell } from './rnn.js';
 import { lstmCell } from './lstm.js';
@@ -75,6 +77,13 @@ export class RecurrentStack {
   dc0: FloatArray;
   dhn: FloatArray;
   dcn: FloatArray;
+  /**
+   * Dropout on the outputs of every layer but the last (PyTorch's meaning), or null: `forward`
+   * draws fresh masks from `rng` and `backward` applies the same masks to the gradients.
+   */
+  dropout: { p: number; rng: Rng } | null = null;
+  private masks: FloatArray[] = [];
+  private dropped = false;
   private outs: FloatArray[] = [];
   private douts: FloatArray[] = [];
 
@@ -138,9 +147,11 @@ export class RecurrentStack {
     this.dcn = a(states);
     this.outs = [];
     this.douts = [];
+    this.masks = [];
     for (let l = 0; l < L; l++) {
       this.outs.push(a(T * B * D * H));
       this.douts.push(a(T * B * D * H));
+      this.masks.push(a(0)); // sized when dropout first runs at this shape
     }
     const BH = B * H;
     for (let l = 0; l < L; l++) {
@@ -167,13 +178,26 @@ export class RecurrentStack {
   /** Runs every layer and direction over the whole sequence, caching what backward needs. */
   forward(): void {
     const BH = this.B * this.config.hiddenSize;
+    const { D } = this;
+    this.dropped = this.dropout !== null && this.config.numLayers > 1;
     for (let k = 0; k < this.directions.length; k++) {
       const dir = this.directions[k];
       dir.forward();
       const slot = dir.finalSlot * BH;
       copy(this.hn, k * BH, dir.hs, slot, BH);
       if (dir.cell.cellState) copy(this.cn, k * BH, dir.cs, slot, BH);
+      const l = (k + 1) / D - 1; // the layer just completed, when k ends one
+      if (this.dropped && Number.isInteger(l) && l < this.config.numLayers - 1) this.drop(l);
     }
+  }
+
+  /** Applies a fresh dropout mask to layer `l`'s output, the next layer's input. */
+  private drop(l: number): void {
+    const { p, rng } = this.dropout as { p: number; rng: Rng };
+    if (this.masks[l].length !== this.outs[l].length)
+      this.masks[l] = allocateBuffer(this.dtype, this.outs[l].length);
+    fillDropoutMask(this.masks[l], rng, p);
+    applyMask(this.outs[l], this.masks[l]);
   }
 
   /**
@@ -183,6 +207,7 @@ export class RecurrentStack {
   backward(inputGrad = true): void {
     const { D } = this;
     for (let l = this.config.numLayers - 1; l >= 0; l--) {
+      if (this.dropped && l < this.config.numLayers - 1) applyMask(this.douts[l], this.masks[l]);
       (l === 0 ? this.dx : this.douts[l - 1]).fill(0);
       for (let d = 0; d < D; d++) this.directions[l * D + d].backward(inputGrad || l > 0);
     }

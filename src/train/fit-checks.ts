@@ -2,13 +2,8 @@ import { checkInt, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import type { Loss } from '../loss/loss.js';
 import type { AbortSignalLike } from './signal.js';
-import { prepareBatch, type Batch } from './step.js';
-
-/** A dataset converted once to tensors, able to gather any rows into a batch. */
-export interface Table {
-  N: number;
-  batch(rows: readonly number[]): Batch;
-}
+import { prepareBatch } from './step.js';
+import type { Table } from './dataset.js';
 
 /**
  * Validates a dataset whole before training: every batch-level check on all rows, then a

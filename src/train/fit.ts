@@ -1,51 +1,37 @@
-import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
-import { checkInt, checkKeys, checkBoolean, describe } from '../tensor/errors.js';
+import { checkInt, checkKeys, checkBoolean } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
-import { toTensor, type SequenceInput } from '../nn/validate.js';
-import { checkLoss, type Loss } from '../loss/loss.js';
+
 import {
   checkTrainOptions,
-  lossOf,
+  pickTrainOptions,
   prepareBatch,
   trainStep,
-  type Batch,
   type TrainOptions,
-  pickTrainOptions,
 } from './step.js';
-import { checkInitialEpoch, checkSignal, checkTable, inContext, type Table } from './fit-checks.js';
+import { checkInitialEpoch, checkSignal, checkTable, inContext } from './fit-checks.js';
 import { stopReason } from './guard.js';
-import { stepLosses } from './evaluate.js';
+import { MetricSums, type MetricName, type Metrics } from './metrics.js';
+import type { LrSchedule } from './schedule.js';
+import type { EarlyStoppingOptions } from './early-stopping.js';
+import { EpochControl } from './epoch-control.js';
+import { inTrainingMode, meanLoss, metricsFor } from './evaluate.js';
+import { splitValidation } from './validation-split.js';
+import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
+import { range, toTable, type Dataset, type Table } from './dataset.js';
+
 import { createProgress, type ProgressOptions } from './progress.js';
 import type { AbortSignalLike } from './signal.js';
 
-/** A dataset of N sequences: every field indexed by sequence first, like a batch. */
-export interface Dataset {
-  /** N input sequences `[N, T, I]` (a `Tensor` or nested arrays). */
-  inputs: SequenceInput;
-  /**
-   * Targets of each sequence: `[N, T, O]` values or `[N, T]` class indices (`[N, O]` / `[N]` with
-   * a last-step head).
-   */
-  targets: Tensor | NestedArray;
-  /**
-   * Real steps of each of the N sequences when they are padded to T; padded steps add nothing to
-   * the loss or any gradient.
-   */
-  lengths?: readonly number[];
-  /** `[N, T]` of 1 (the step counts in the loss) and 0 (ignored), combined with `lengths`. */
-  mask?: Tensor | NestedArray;
-  /** Sample weights, `[N]` or `[N, T]` (see `Batch.weights`); shuffling keeps them with their rows. */
-  weights?: Tensor | NestedArray;
-  /** One context vector `[N, C]` per sequence, for `initialState: 'encoded'`. */
-  contexts?: Tensor | NestedArray;
-}
+export type { Dataset } from './dataset.js';
+export { evaluate } from './evaluation.js';
+export type { Evaluation, EvaluateOptions } from './evaluation.js';
 
 /** Reported after every batch. */
 export interface BatchInfo {
   /** Index of the epoch, counted from 0. */
   epoch: number;
-  /** Index of the batch within its epoch, counted from 0. */
+  /** Index of the update within its epoch, counted from 0 (with `tbptt`, one per chunk). */
   batch: number;
   /** The batch's loss before the update (not finite when the step was skipped). */
   loss: number;
@@ -67,6 +53,12 @@ export interface EpochInfo {
   skippedSteps: number;
   /** Largest finite gradient norm seen in the epoch (0 when none was finite). */
   maxGradNorm: number;
+  /** Learning rate used during the epoch. */
+  lr: number;
+  /** The requested `metrics` over the epoch's training batches (as the weights were at each batch). */
+  metrics: Metrics;
+  /** The requested `metrics` on the validation data, when given. */
+  valMetrics: Metrics | null;
 }
 
 /** Options of {@link fit}: the training options plus the loop's. */
@@ -81,17 +73,34 @@ export interface FitOptions extends TrainOptions {
   batchSize?: number;
   /** Reshuffle the order every epoch (default true), with a generator seeded by `(seed, epoch)`. */
   shuffle?: boolean;
-  /** Seed of the shuffling: an integer in [0, 2^32) (default 0); the same seed gives the same batch order. */
+  /** Seed of the shuffling: an integer in [0, 2^32) (default 0); the same seed, the same order. */
   seed?: number;
   /**
    * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
    * the first step like the training data.
    */
   validation?: Dataset;
+  /** Hold out the last `validationSplit` of the sequences (before shuffling) as validation data, in (0, 1). */
+  validationSplit?: number;
+  /** Metrics to report every epoch on the training batches and the validation data. */
+  metrics?: MetricName[];
+  /** Learning-rate schedule, stepped after every epoch with the validation (else training) loss. */
+  schedule?: LrSchedule;
+  /**
+   * Stops when the validation (else training) loss has not improved for `patience` epochs and,
+   * by default, restores the weights of the best epoch at the end.
+   */
+  earlyStopping?: EarlyStoppingOptions;
   /** Called after every batch's step. */
   onBatch?: (info: BatchInfo) => void;
   /** Called after every epoch, with the entry it adds to {@link FitHistory.epochs}. */
   onEpoch?: (info: EpochInfo) => void;
+  /**
+   * Truncated BPTT: each batch is trained in chunks of `tbptt` steps, one update per chunk, the
+   * state carried from chunk to chunk (detached) and reset between batches. Validation runs in
+   * chunks too. Not with `lengths`, a bidirectional model or a last-step head.
+   */
+  tbptt?: number;
   /** Stops training after the current batch when aborted. */
   signal?: AbortSignalLike;
   /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
@@ -102,12 +111,15 @@ export interface FitOptions extends TrainOptions {
 export interface FitHistory {
   /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
-  /** True when `signal` stopped training early. */
+  /** True when `signal` stopped training early (the weights are then left as they are). */
   aborted: boolean;
+  /** True when early stopping ended training before the last epoch. */
+  stoppedEarly: boolean;
+  /** With early stopping, the epoch with the lowest monitored loss; else null. */
+  bestEpoch: number | null;
   /**
-   * Why training stopped before the last epoch: aborted, or steps skipped because they would
-   * make weights non-finite (`onNonFinite: 'stop'`, or `maxSkippedSteps` in a row); null when
-   * every epoch ran.
+   * Why training stopped before the last epoch, other than early stopping: aborted, or steps
+   * skipped because they would make weights non-finite; null otherwise.
    */
   stopReason: string | null;
 }
@@ -121,13 +133,18 @@ const FIT_KEYS = [
   'shuffle',
   'seed',
   'validation',
+  'validationSplit',
+  'metrics',
+  'schedule',
+  'earlyStopping',
+  'tbptt',
   'onBatch',
   'onEpoch',
   'signal',
+  'progress',
   'onNonFinite',
   'initialEpoch',
   'maxSkippedSteps',
-  'progress',
 ];
 
 /**
@@ -135,7 +152,7 @@ const FIT_KEYS = [
  * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
-  const loop = trainingLoop(model, data, options);
+  const loop = inTrainingMode(model, trainingLoop(model, data, options));
   let r = loop.next();
   while (!r.done) r = loop.next();
   return r.value;
@@ -147,55 +164,13 @@ export async function fitAsync(
   data: Dataset,
   options: FitOptions,
 ): Promise<FitHistory> {
-  const loop = trainingLoop(model, data, options);
+  const loop = inTrainingMode(model, trainingLoop(model, data, options));
   let r = loop.next();
   while (!r.done) {
     await yieldToEventLoop();
     r = loop.next();
   }
   return r.value;
-}
-
-/**
- * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
- * weight. With `'mean'` reduction and padded sequences or sample weights, each batch's mean counts
- * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
- * last-step head), 0 at padded and masked steps.
- * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
- */
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss<'none'>,
-  batchSize?: number,
-): Tensor;
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss<'mean' | 'sum'>,
-  batchSize?: number,
-): number;
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss,
-  batchSize?: number,
-): number | Tensor;
-export function evaluate(model: Model, data: Dataset, loss: Loss, batchSize = 32): number | Tensor {
-  checkLoss(loss, false);
-  checkInt('batchSize', batchSize);
-  const table = toTable(model, data);
-  if (loss.reduction === 'none') return stepLosses(model, table, loss, batchSize);
-  return meanLoss(model, table, loss, batchSize);
-}
-
-function meanLoss(model: Model, table: Table, loss: Loss, batchSize: number): number {
-  let total = 0;
-  for (let start = 0; start < table.N; start += batchSize) {
-    const rows = range(start, Math.min(table.N, start + batchSize));
-    total += lossOf(model, prepareBatch(model, table.batch(rows), loss), loss).value * rows.length;
-  }
-  return total / table.N;
 }
 
 function* trainingLoop(
@@ -212,19 +187,28 @@ function* trainingLoop(
   const seed = checkSeed('seed', options.seed ?? 0);
   const signal = checkSignal(options.signal);
   const stepOptions = pickTrainOptions(options);
-  const table = inContext('training set', () =>
-    checkTable(model, toTable(model, data), options.loss),
-  );
+  const { table, validation } = fitTables(model, data, options);
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
-  const validation =
-    options.validation === undefined
-      ? null
-      : inContext('validation set', () =>
-          checkTable(model, toTable(model, options.validation), options.loss),
-        );
-  const progress = createProgress(options.progress, epochs, Math.ceil(table.N / batchSize));
-  const history: FitHistory = { epochs: [], aborted: false, stopReason: null };
+  const metrics =
+    options.metrics === undefined ? [] : metricsFor(model, table, options.loss, options.metrics);
+  const tbptt = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
+  if (tbptt !== null) checkTruncatable(model, table.batch([0]));
+  const control = new EpochControl(model, options);
+  const history: FitHistory = {
+    epochs: [],
+    aborted: false,
+    stoppedEarly: false,
+    bestEpoch: null,
+    stopReason: null,
+  };
   let skippedRun = 0;
+  const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
+  const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
+  const progress = createProgress(
+    options.progress,
+    epochs,
+    Math.ceil(table.N / batchSize) * perBatch,
+  );
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     const order = range(0, table.N);
     if (shuffle) new Rng(mixSeeds(seed, epoch)).shuffle(order);
@@ -232,115 +216,93 @@ function* trainingLoop(
     let counted = 0;
     let skippedSteps = 0;
     let maxGradNorm = 0;
-    for (let start = 0, batch = 0; start < table.N; start += batchSize, batch++) {
-      if (signal?.aborted) {
-        progress?.end();
-        return { ...history, aborted: true, stopReason: 'aborted by signal' };
+    const lr = options.optimizer.lr;
+    const sums = new MetricSums(metrics);
+    let batch = 0;
+    for (let start = 0; start < table.N; start += batchSize) {
+      const whole = table.batch(order.slice(start, start + batchSize));
+      const chunks = tbptt === null ? null : timeChunks(model, whole, options.loss, tbptt);
+      let carried: CarriedState | null = null;
+      for (let i = 0; i < (chunks?.count ?? 1); i++) {
+        if (signal?.aborted) {
+          progress?.end();
+          return { ...history, aborted: true, stopReason: 'aborted by signal' };
+        }
+        const batchData = chunks === null ? whole : chunks.chunk(i, carried);
+        const r = trainStep(model, batchData, stepOptions);
+        carried = { h: r.h, c: r.c };
+        if (metrics.length > 0) {
+          const b = prepareBatch(model, batchData, options.loss);
+          sums.add(r.output, b.target, b.mask);
+        }
+        if (r.skipped) skippedSteps++;
+        else {
+          sum += r.loss;
+          counted++;
+        }
+        if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
+        progress?.batch({ epoch, batch, loss: r.loss });
+        options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+        skippedRun = r.skipped ? skippedRun + 1 : 0;
+        const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
+        if (stop !== null) {
+          history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
+          history.bestEpoch = control.finish();
+          progress?.end();
+          return history;
+        }
+        batch++;
+        yield;
       }
-      const r = trainStep(model, table.batch(order.slice(start, start + batchSize)), stepOptions);
-      if (r.skipped) skippedSteps++;
-      else {
-        sum += r.loss;
-        counted++;
-      }
-      skippedRun = r.skipped ? skippedRun + 1 : 0;
-      if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
-      progress?.batch({ epoch, batch, loss: r.loss });
-      options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
-      const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
-      if (stop !== null) {
-        history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
-        history.epochs.push(epochInfo(epoch, sum, counted, null, skippedSteps, maxGradNorm));
-        progress?.end();
-        return history;
-      }
-      yield;
     }
+    const valSums = new MetricSums(metrics);
     const valLoss =
-      validation === null ? null : meanLoss(model, validation, options.loss, batchSize);
-    const info = epochInfo(epoch, sum, counted, valLoss, skippedSteps, maxGradNorm);
+      validation === null
+        ? null
+        : meanLoss(model, validation, options.loss, batchSize, valSums, tbptt);
+    const info: EpochInfo = {
+      epoch,
+      loss: counted > 0 ? sum / counted : NaN,
+      valLoss,
+      skippedSteps,
+      maxGradNorm,
+      lr,
+      metrics: sums.result(),
+      valMetrics: validation === null ? null : valSums.result(),
+    };
     history.epochs.push(info);
     progress?.epoch(info);
     options.onEpoch?.(info);
+    if (control.afterEpoch(epoch, valLoss ?? info.loss, epoch === epochs - 1)) {
+      history.stoppedEarly = true;
+      break;
+    }
   }
+  history.bestEpoch = control.finish();
   progress?.end();
   return history;
 }
 
-function epochInfo(
-  epoch: number,
-  sum: number,
-  counted: number,
-  valLoss: number | null,
-  skippedSteps: number,
-  maxGradNorm: number,
-): EpochInfo {
-  return { epoch, loss: counted > 0 ? sum / counted : NaN, valLoss, skippedSteps, maxGradNorm };
-}
-
-function toTable(model: Model, data: Dataset | undefined): Table {
-  if (typeof data !== 'object' || data === null)
-    throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
-  if (!(data.targets instanceof Tensor) && !Array.isArray(data.targets)) {
-    throw new TypeError(
-      `targets is ${describe(data.targets)}, expected a Tensor or nested arrays, one row per sequence`,
-    );
+/** The training table and the validation table (given, or split off the data). */
+function fitTables(
+  model: Model,
+  data: Dataset,
+  options: FitOptions,
+): { table: Table; validation: Table | null } {
+  const loss = options.loss;
+  const table = inContext('training set', () => checkTable(model, toTable(model, data), loss));
+  if (options.validationSplit === undefined) {
+    const given = options.validation;
+    const validation =
+      given === undefined
+        ? null
+        : inContext('validation set', () => checkTable(model, toTable(model, given), loss));
+    return { table, validation };
   }
-  checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'weights', 'contexts']);
-  const dtype = model.options.dtype;
-  const inputs = toTensor('inputs', data.inputs, 3, dtype);
-  const N = inputs.shape[0];
-  if (N === 0) throw new RangeError('inputs is an empty dataset: expected at least one sequence');
-  const targets = data.targets instanceof Tensor ? data.targets : Tensor.from(data.targets, dtype);
-  const mask = data.mask === undefined ? undefined : toTensor('mask', data.mask, 2, 'float64');
-  const contexts =
-    data.contexts === undefined ? undefined : toTensor('contexts', data.contexts, 2, dtype);
-  const weights = data.weights === undefined ? undefined : toWeights(data.weights);
-  for (const [name, t] of [
-    ['targets', targets],
-    ['mask', mask],
-    ['contexts', contexts],
-    ['weights', weights],
-  ] as const) {
-    if (t !== undefined && t.shape[0] !== N)
-      throw new RangeError(`${name} has ${t.shape[0]} rows, inputs has ${N} sequences`);
-  }
-  if (data.lengths !== undefined && (!Array.isArray(data.lengths) || data.lengths.length !== N)) {
-    throw new RangeError(`lengths is ${describe(data.lengths)}, expected ${N} integers`);
-  }
-  return {
-    N,
-    batch(rows: readonly number[]): Batch {
-      const b: Batch = { input: gather(inputs, rows), target: gather(targets, rows) };
-      if (data.lengths !== undefined)
-        b.lengths = rows.map((r) => (data.lengths as readonly number[])[r]);
-      if (mask !== undefined) b.mask = gather(mask, rows);
-      if (contexts !== undefined) b.context = gather(contexts, rows);
-      if (weights !== undefined) b.weights = gather(weights, rows);
-      return b;
-    },
-  };
-}
-
-function toWeights(w: unknown): Tensor {
-  if (w instanceof Tensor) return w;
-  if (!Array.isArray(w))
-    throw new TypeError(`weights is ${describe(w)}, expected a Tensor or nested arrays`);
-  return Tensor.from(w as NestedArray, 'float64');
-}
-
-/** Rows `rows` of `t` (first dimension) as a new tensor. */
-function gather(t: Tensor, rows: readonly number[]): Tensor {
-  const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  const out = new Tensor([rows.length, ...t.shape.slice(1)], t.dtype);
-  rows.forEach((r, i) => out.data.set(t.data.subarray(r * width, (r + 1) * width), i * width));
-  return out;
-}
-
-function range(start: number, end: number): number[] {
-  const out: number[] = [];
-  for (let i = start; i < end; i++) out.push(i);
-  return out;
+  if (options.validation !== undefined)
+    throw new TypeError('fit options has both validation and validationSplit, expected one');
+  const { train, validation } = splitValidation(table, options.validationSplit);
+  return { table: train, validation };
 }
 
 function yieldToEventLoop(): Promise<void> {

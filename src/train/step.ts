@@ -12,7 +12,10 @@ import type { BackwardResult, Model } from '../model/model.js';
 import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
 import { isRealStep } from '../nn/padding.js';
 
-/** One batch: sequences `[B, T, I]`, targets, and optional lengths, mask and initial states. */
+/**
+ * One batch: sequences `[B, T, I]` (token ids `[B, T]` for a model with an embedding), targets,
+ * and optional lengths, mask and initial states.
+ */
 export interface Batch {
   /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
   input: SequenceInput;
@@ -83,6 +86,12 @@ export interface StepResult {
    * training step); null when the step was skipped before backward.
    */
   grads: BackwardResult | null;
+  /** The model's output on the batch (before the update). */
+  output: Tensor;
+  /** Final hidden state `[L*D, B, H]` of the forward pass: pass it as `h0` to continue the sequences. */
+  h: Tensor;
+  /** LSTM final cell state, else null. */
+  c: Tensor | null;
 }
 
 /**
@@ -102,10 +111,21 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
   checkTrainOptions(options);
   const policy = checkPolicy(options.onNonFinite);
   const prepared = prepareBatch(model, batch, options.loss);
-  const { value, grad } = lossOf(model, prepared, options.loss);
+  const { pred: output, value, grad, h, c } = lossOf(model, prepared, options.loss);
   const skip = (reason: string, gradNorm: number, grads: BackwardResult | null): StepResult => {
     if (policy === 'throw') throw new RangeError(`training step undone: ${reason}`);
-    return { loss: value, gradNorm, clipped: false, skipped: true, skipReason: reason, grads };
+    const skipReason = reason;
+    return {
+      loss: value,
+      gradNorm,
+      clipped: false,
+      skipped: true,
+      skipReason,
+      grads,
+      output,
+      h,
+      c,
+    };
   };
   if (!Number.isFinite(value)) return skip(`the loss is ${value}`, NaN, null);
   if (firstNonFinite(grad.data) >= 0) return skip('the loss gradient is not finite', NaN, null);
@@ -119,7 +139,8 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
     parameterAt(model, i),
   );
   if (reason !== null) return skip(reason, norm, grads);
-  return { loss: value, gradNorm: norm, clipped, skipped: false, skipReason: null, grads };
+  const skipReason = null;
+  return { loss: value, gradNorm: norm, clipped, skipped: false, skipReason, grads, output, h, c };
 }
 
 /** `name[i]` of the parameter holding flat index `index`. */
@@ -198,7 +219,11 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
   ]);
   checkLoss(loss, false);
   const o = model.options;
-  const input = toTensor('input', batch.input, 3, o.dtype);
+  // With an embedding the input is token ids [B, T]; the model checks their range.
+  const input =
+    o.embedding === null
+      ? toTensor('input', batch.input, 3, o.dtype)
+      : toTensor('input', batch.input, 2, 'float64');
   const [B, T] = input.shape;
   const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
   const predShape = model.outputShape(B, T);
@@ -222,10 +247,10 @@ export function lossOf(
   model: Model,
   b: PreparedBatch,
   loss: Loss,
-): { pred: Tensor; value: number; grad: Tensor } {
-  const pred = model.forward(b.input, b.forward).output;
+): { pred: Tensor; value: number; grad: Tensor; h: Tensor; c: Tensor | null } {
+  const { output: pred, h, c } = model.forward(b.input, b.forward);
   const { value, grad } = loss.compute(pred, b.target, b.mask, b.weights);
-  return { pred, value, grad };
+  return { pred, value, grad, h, c };
 }
 
 function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {

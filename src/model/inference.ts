@@ -1,0 +1,110 @@
+import type { FloatArray } from '../tensor/dtype.js';
+import { allocate } from '../tensor/dtype.js';
+import { allocateBuffer } from '../tensor/buffers.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { ParameterSet } from '../nn/parameters.js';
+import type { RecurrentStack } from '../recurrent/stack.js';
+import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
+import type { Head } from './head.js';
+
+/** Steps run at once by {@link Inference}: its workspace holds this many steps, whatever T is. */
+export const INFERENCE_CHUNK = 128;
+
+/**
+ * Inference without training caches: the sequence runs through a stack of its own in chunks of
+ * {@link INFERENCE_CHUNK} steps, the state carried from chunk to chunk, so memory beyond the
+ * output does not grow with T, and the model's caches for `backward` are left alone.
+ */
+export class Inference {
+  private stack: RecurrentStack | null = null;
+  private carryH: FloatArray;
+  private carryC: FloatArray;
+  private headOut: FloatArray;
+
+  constructor(
+    private readonly makeStack: () => RecurrentStack,
+    private readonly initial: InitialState,
+    private readonly head: Head,
+    private readonly store: ParameterSet,
+  ) {
+    this.carryH = this.carryC = this.headOut = allocateBuffer(store.dtype, 0);
+  }
+
+  /**
+   * The model's output for dense inputs `x` `[B, T, I]` (already checked) from the initial
+   * `states`: `[B, T, O]`, or `[B, O]` with a last-step head. Allocates the result; the
+   * workspace (one chunk) is sized on the first call and kept while the chunk shape repeats.
+   */
+  run(x: Tensor, states: InitialStateInputs): { output: Tensor; h: FloatArray; c: FloatArray } {
+    const [B, T, I] = x.shape;
+    const stack = (this.stack ??= this.makeStack());
+    const O = this.head.outFeatures;
+    const last = this.head.mode === 'last';
+    const result = allocate(this.store.dtype, last ? B * O : B * T * O);
+    for (let start = 0; start < T; start += INFERENCE_CHUNK) {
+      const n = Math.min(INFERENCE_CHUNK, T - start);
+      stack.prepare(n, B, null);
+      for (let t = 0; t < n; t++) {
+        for (let b = 0; b < B; b++)
+          stack.x.set(
+            x.data.subarray((b * T + start + t) * I, (b * T + start + t + 1) * I),
+            (t * B + b) * I,
+          );
+      }
+      if (start === 0) this.initial.write(stack, this.store, B, states);
+      else {
+        stack.h0.set(this.carryH);
+        stack.c0.set(this.carryC);
+      }
+      stack.forward();
+      this.keepState(stack);
+      if (last && start + n < T) continue;
+      this.writeOutput(stack, result, B, T, start, n);
+    }
+    return {
+      output: new Tensor(this.head.outputShape(B, T), result),
+      h: this.carryH,
+      c: this.carryC,
+    };
+  }
+
+  private keepState(stack: RecurrentStack): void {
+    if (this.carryH.length !== stack.hn.length) {
+      this.carryH = allocateBuffer(this.store.dtype, stack.hn.length);
+      this.carryC = allocateBuffer(this.store.dtype, stack.cn.length);
+    }
+    this.carryH.set(stack.hn);
+    this.carryC.set(stack.cn);
+  }
+
+  /** Runs the head on the chunk's steps and copies them (batch-first) into `result`. */
+  private writeOutput(
+    stack: RecurrentStack,
+    result: FloatArray,
+    B: number,
+    T: number,
+    start: number,
+    n: number,
+  ): void {
+    const O = this.head.outFeatures;
+    const DH = this.head.inFeatures;
+    if (this.head.mode === 'last') {
+      this.head.step(
+        stack.output.subarray((n - 1) * B * DH, n * B * DH),
+        this.store.values,
+        B,
+        result,
+      );
+      return;
+    }
+    if (this.headOut.length < n * B * O) this.headOut = allocateBuffer(this.store.dtype, n * B * O);
+    this.head.step(stack.output, this.store.values, n * B, this.headOut);
+    for (let t = 0; t < n; t++) {
+      for (let b = 0; b < B; b++)
+        result.set(
+          this.headOut.subarray((t * B + b) * O, (t * B + b + 1) * O),
+          (b * T + start + t) * O,
+        );
+    }
+  }
+}

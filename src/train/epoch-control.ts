@@ -1,0 +1,55 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { describe } from '../tensor/errors.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+import type { LrSchedule } from './schedule.js';
+
+/** What happens between epochs of {@link fit}: the learning-rate schedule and early stopping. */
+export class EpochControl {
+  private readonly stopper: EarlyStopping | null;
+  private readonly schedule: LrSchedule | null;
+
+  /** Validates both options and starts the schedule from the optimizer's rate. */
+  constructor(
+    private readonly model: {
+      stateDict(): Record<string, Tensor>;
+      loadStateDict(dict: Record<string, Tensor>): void;
+    },
+    private readonly options: {
+      optimizer: Optimizer;
+      schedule?: LrSchedule;
+      earlyStopping?: EarlyStoppingOptions;
+    },
+  ) {
+    const o = options;
+    this.stopper = o.earlyStopping === undefined ? null : new EarlyStopping(o.earlyStopping);
+    this.schedule = checkSchedule(o.schedule);
+    this.schedule?.start(o.optimizer.lr);
+  }
+
+  /** After `epoch` with the monitored loss: true to stop early; else sets the next epoch's rate. */
+  afterEpoch(epoch: number, loss: number, last: boolean): boolean {
+    const stop = this.stopper?.observe(epoch, loss, this.model) ?? false;
+    if (last) return false;
+    if (stop) return true;
+    if (this.schedule !== null) this.options.optimizer.lr = this.schedule.next(loss);
+    return false;
+  }
+
+  /** Restores the best weights when asked to; returns the best epoch (null without early stopping). */
+  finish(): number | null {
+    if (this.stopper === null) return null;
+    this.stopper.restore(this.model);
+    return this.stopper.bestEpoch < 0 ? null : this.stopper.bestEpoch;
+  }
+}
+
+function checkSchedule(schedule: unknown): LrSchedule | null {
+  if (schedule === undefined) return null;
+  const s = schedule as Partial<LrSchedule> | null;
+  if (typeof s?.start !== 'function' || typeof s.next !== 'function')
+    throw new TypeError(
+      `schedule is ${describe(schedule)}, expected a schedule such as stepLR({ stepSize })`,
+    );
+  return s as LrSchedule;
+}
