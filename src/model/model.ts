@@ -29,6 +29,7 @@ import { Inference } from './inference.js';
 import { DropoutMode } from './dropout-mode.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { ThreadSwitch, type LocalPasses } from './threads.js';
+import { registerStack } from './trace.js';
 import type {
   BackwardOptions,
   BackwardResult,
@@ -39,9 +40,6 @@ import type {
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
-
-/** The recurrent stack of each model, for the tools that trace its backward pass. */
-const stacks = new WeakMap<Model, RecurrentStack>();
 
 /**
  * A recurrent model: a stack of RNN, LSTM or GRU layers, an initial-state source and an
@@ -90,7 +88,7 @@ export class Model {
     this.store = params;
     this.params = params;
     this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
-    stacks.set(this, this.stack);
+    registerStack(this, this.stack);
     const makeStack = () => new RecurrentStack(stackConfig, o.dtype, params, weights);
     this.inference = new Inference(makeStack, initial, head, params);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
@@ -334,11 +332,9 @@ export class Model {
   }
 
   /**
-   * Rebuilds a model from {@link toJSON}'s output, safe on untrusted input: the options are
-   * validated and the number of parameters they need is checked against `limits.maxParameters`
-   * (default 100 000 000) and against the values present before anything is allocated.
-   * @throws TypeError for something that is not a model's JSON; TypeError/RangeError with a
-   *   short message for bad options, sizes or parameters.
+   * Rebuilds a model from {@link toJSON}'s output, safe on untrusted input: options validated, and
+   * the parameter count they need checked against `limits.maxParameters` (default 1e8) and the
+   * values present, before allocating. @throws TypeError/RangeError with a short message.
    */
   static fromJSON(json: unknown, limits?: ModelLoadLimits): Model {
     const { options, params } = parseModelJSON(json, limits);
@@ -356,11 +352,9 @@ export class Model {
   }
 
   /**
-   * Rebuilds a model from {@link toSafetensors}' bytes, safe on untrusted input: the header
-   * (length, dtypes, shapes against byte ranges, exact tiling), the options and the number of
-   * parameters they need (against `limits.maxParameters` and the data present) are validated
-   * before any tensor is allocated.
-   * @throws TypeError/RangeError with a short message naming the bad field.
+   * Rebuilds a model from {@link toSafetensors}' bytes, safe on untrusted input: header, options
+   * and parameter count (against `limits.maxParameters` and the data present) are validated
+   * before any tensor is allocated. @throws TypeError/RangeError naming the bad field.
    */
   static fromSafetensors(bytes: Uint8Array, limits?: ModelLoadLimits): Model {
     const { options, tensors } = parseModelSafetensors(bytes, limits);
@@ -388,17 +382,5 @@ export class Model {
   }
 }
 
-/**
- * Makes the next backward passes of `model` record ‖dL/dh_t‖ for every step of every layer
- * and direction (`[L*D][T]`, forward direction before backward); `false` stops recording.
- * Returns the arrays the norms are written into. For the gradient-flow tool; not public.
- */
-export function traceStepGradients(model: Model, on: boolean): Float64Array[] {
-  const stack = stacks.get(model) as RecurrentStack;
-  return stack.directions.map((d) => {
-    d.stepGradNorms = on ? new Float64Array(stack.T) : null;
-    return d.stepGradNorms ?? new Float64Array(0);
-  });
-}
-
+export { traceStepGradients } from './trace.js';
 export type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
