@@ -68,13 +68,14 @@ export { rmsprop } from './optim/rmsprop.js';
 export type { RmsPropOptions } from './optim/rmsprop.js';
 export { adagrad } from './optim/adagrad.js';
 export type { AdagradOptions } from './optim/adagrad.js';
-export type { Optimizer } from './optim/optimizer.js';
+export type { Optimizer, OptimizerState } from './optim/optimizer.js';
 
 export { clipGradNorm, clipGradValue, gradNorm } from './clip/clip.js';
 export type { NormType } from './clip/clip.js';
 
 export { trainStep } from './train/step.js';
 export type { Batch, ClipOptions, StepResult, TrainOptions } from './train/step.js';
+export type { NonFinitePolicy } from './train/guard.js';
 export { fit, fitAsync, evaluate } from './train/fit.js';
 export type {
   BatchInfo,
@@ -106,6 +107,12 @@ export { nextTokenData } from './text/streams.js';
 export type { NextTokenData } from './text/streams.js';
 export type { ProgressOptions, ProgressWriter } from './train/progress.js';
 export type { AbortSignalLike } from './train/signal.js';
+
+export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './nn/safetensors.js';
+export type { DecodedSafetensors, SafetensorsLimits } from './nn/safetensors.js';
+export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
+export type { ModelLoadLimits } from './model/limits.js';
 
 export { gradCheck, gradCheckLoss } from './check/grad-check.js';
 export type {

@@ -1,4 +1,5 @@
 import { traceStepGradients, type Model } from '../model/model.js';
+import { onOneThread } from '../model/threads.js';
 import { lastStep } from '../nn/padding.js';
 import { checkLoss, type Loss } from '../loss/loss.js';
 import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
@@ -39,8 +40,8 @@ export interface GradientFlow {
     norm: number;
   }>;
   /**
-   * ‖dL/dh‖ at the step farthest from the error over its value at the nearest, for the first layer's
-   * forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
+   * ‖dL/dh‖ at the step farthest from the error over its value at the nearest (the last real
+   * step of the longest sequence), for the first layer's forward direction. Far below 1 (say < 1e-3) the gradient vanishes before it reaches early steps;
    * far above 1 it explodes.
    */
   ratio: number;
@@ -65,16 +66,20 @@ export function gradientFlow(
   checkLoss(options.loss, true);
   const from = checkChoice('from', options.from ?? 'last', ['last', 'all'] as const);
   const prepared = prepareBatch(model, batch, options.loss);
-  const { pred, value, grad } = lossOf(model, prepared, options.loss);
-  if (from === 'last' && model.options.head === 'sequence')
-    keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
-  const traces = traceStepGradients(model, true);
-  model.zeroGrad();
-  try {
-    model.backward(grad);
-  } finally {
-    traceStepGradients(model, false);
-  }
+  // On one thread: the trace reads the calling thread's workspace, which must hold every sequence.
+  const { value, traces } = onOneThread(model, () => {
+    const { pred, value, grad } = lossOf(model, prepared, options.loss);
+    if (from === 'last' && model.options.head === 'sequence')
+      keepLastStep(grad.data, pred.shape, prepared.forward.lengths);
+    const traces = traceStepGradients(model, true);
+    model.zeroGrad();
+    try {
+      model.backward(grad);
+    } finally {
+      traceStepGradients(model, false);
+    }
+    return { value, traces };
+  });
   const D = model.directions;
   const steps = traces.map((norms, k) => ({
     layer: Math.floor(k / D),
@@ -88,7 +93,11 @@ export function gradientFlow(
     return { name: p.name, norm: Math.sqrt(s) };
   });
   const first = steps[0].norms;
-  const ratio = first[0] / (first[first.length - 1] || Number.MIN_VALUE);
+  // The nearest step to the error is the last real one: with every length below T, the steps
+  // after it are padding and carry no gradient.
+  const lengths = prepared.forward.lengths;
+  const nearest = lengths ? Math.max(...lengths) - 1 : first.length - 1;
+  const ratio = first[0] / (first[nearest] || Number.MIN_VALUE);
   const verdict = ratio < 1e-3 ? 'vanishing' : ratio > 1e3 ? 'exploding' : 'stable';
   return { loss: value, steps, parameters, ratio, verdict };
 }

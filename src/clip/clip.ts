@@ -20,7 +20,29 @@ export function gradNorm(grads: FloatArray, normType: NormType = 2): number {
   }
   let s = 0;
   for (let i = 0; i < grads.length; i++) s += grads[i] * grads[i];
-  return Math.sqrt(s);
+  if (s !== Infinity) return Math.sqrt(s);
+  return scaledL2(grads);
+}
+
+/**
+ * The L2 norm when the plain sum of squares overflows (float64 gradients above about 1e154):
+ * the sum of (g / m)² scaled back by the largest |g| = m, so finite gradients get a finite
+ * norm whenever the norm itself fits in a double.
+ */
+function scaledL2(grads: FloatArray): number {
+  let m = 0;
+  for (let i = 0; i < grads.length; i++) {
+    const a = Math.abs(grads[i]);
+    if (a !== a) return NaN;
+    if (a > m) m = a;
+  }
+  if (m === Infinity) return Infinity;
+  let s = 0;
+  for (let i = 0; i < grads.length; i++) {
+    const r = grads[i] / m;
+    s += r * r;
+  }
+  return m * Math.sqrt(s);
 }
 
 /**

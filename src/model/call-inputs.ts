@@ -1,14 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
-import {
-  checkFinite,
-  checkShape,
-  toLengths,
-  toTensor,
-  type SequenceInput,
-} from '../nn/validate.js';
+import { checkShape, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
 import type { ResolvedModelOptions } from './options.js';
-import type { BackwardOptions, ForwardOptions } from './types.js';
+import type { BackwardOptions, CheckedBackwardOptions, ForwardOptions } from './types.js';
 
 /**
  * The input `[B, T, inputSize]` of a forward pass, checked.
@@ -84,17 +78,32 @@ export function checkStateGrads(
   o: ResolvedModelOptions,
   options: BackwardOptions,
   B: number,
-): void {
+): CheckedBackwardOptions {
   const stateShape = [o.numLayers * (o.bidirectional ? 2 : 1), B, o.hiddenSize];
-  for (const [name, grad] of [
-    ['gradH', options.gradH],
-    ['gradC', options.gradC],
-  ] as const) {
+  const out: CheckedBackwardOptions = {};
+  if (options.inputGrad !== undefined) out.inputGrad = options.inputGrad;
+  for (const name of ['gradH', 'gradC'] as const) {
+    const grad = options[name];
     if (grad === undefined) continue;
     if (name === 'gradC' && o.cell !== 'lstm') {
       throw new TypeError('gradC applies to LSTM models only');
     }
-    checkShape(name, grad, stateShape);
-    checkFinite(name, grad);
+    out[name] = toTensor(name, grad, 3, o.dtype);
+    checkShape(name, out[name], stateShape);
   }
+  return out;
+}
+
+/**
+ * The output gradient given to a backward call: a Tensor or nested arrays of `shape`, finite.
+ * @throws TypeError for something else; RangeError for a wrong shape or non-finite values.
+ */
+export function checkGradOutput(
+  o: ResolvedModelOptions,
+  gradOutput: unknown,
+  shape: readonly number[],
+): Tensor {
+  const g = toTensor('gradOutput', gradOutput, shape.length, o.dtype);
+  checkShape('gradOutput', g, shape);
+  return g;
 }

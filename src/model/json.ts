@@ -1,7 +1,11 @@
 import { describe } from '../tensor/errors.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { StateDictEntry } from '../nn/state-dict.js';
-import type { ModelOptions, ResolvedModelOptions } from './options.js';
+import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
+import { checkDeclaredSize, checkModelLimits, type ModelLoadLimits } from './limits.js';
+
+/** The format tag of rnnkit model files (JSON, and safetensors metadata). */
+export const MODEL_FORMAT = 'rnnkit-model/1';
 
 /** The JSON form of a model: its options (valid input to `new Model`) and every parameter. */
 export interface ModelJSON {
@@ -51,30 +55,58 @@ export function modelToJSON(o: ResolvedModelOptions, params: Parameters): ModelJ
 /**
  * The options and parameters of a model's JSON form. Also reads files written before the
  * options were trimmed to the ones that apply (with `outputSize: null`, `contextSize: 0`, ...).
- * @throws TypeError when `json` is not a model in format `rnnkit-model/1`.
+ * The JSON is untrusted: the options are validated and the number of parameters they need is
+ * compared with the limit and with the values present before anything is built.
+ * @throws TypeError when `json` is not a model in format `rnnkit-model/1`; TypeError/RangeError
+ *   with a short message naming the bad option or the size mismatch.
  */
-export function parseModelJSON(json: unknown): {
+export function parseModelJSON(
+  json: unknown,
+  limits?: ModelLoadLimits,
+): {
   options: ModelOptions;
   params: Record<string, StateDictEntry>;
 } {
-  const j = json as {
-    format?: unknown;
-    options?: unknown;
-    params?: Record<string, StateDictEntry>;
-  };
-  if (typeof j !== 'object' || j === null || j.format !== 'rnnkit-model/1') {
+  const maxParameters = checkModelLimits(limits);
+  const j = json as { format?: unknown; options?: unknown; params?: unknown };
+  if (typeof j !== 'object' || j === null || j.format !== MODEL_FORMAT) {
     throw new TypeError(
-      `model JSON is ${describe(json)}, expected an object with format 'rnnkit-model/1'`,
+      `model JSON is ${describe(json)}, expected an object with format '${MODEL_FORMAT}'`,
     );
   }
-  if (typeof j.options !== 'object' || j.options === null) {
-    throw new TypeError(`model JSON options are ${describe(j.options)}, expected an object`);
+  const options = fileOptions(j.options);
+  const params = j.params ?? {};
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new TypeError(`model JSON params is ${describe(params)}, expected tensors by name`);
+  let present = 0;
+  for (const [name, entry] of Object.entries(params)) {
+    const data: unknown = (entry as { data?: unknown } | null)?.data;
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+      const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+      throw new TypeError(
+        `model JSON params.${shown}.data is ${describe(data)}, expected an array of numbers`,
+      );
+    }
+    present += (data as ArrayLike<unknown>).length;
   }
-  const opts = { ...(j.options as ModelOptions & { outputSize?: number | null }) };
+  checkDeclaredSize(resolveModelOptions(options), present, maxParameters);
+  return { options, params: params as Record<string, StateDictEntry> };
+}
+
+/**
+ * Model options read from a file, with the options that do not apply to the cell or initial
+ * state dropped (older files list them all).
+ * @throws TypeError when they are not an object.
+ */
+export function fileOptions(raw: unknown): ModelOptions {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new TypeError(`model file options are ${describe(raw)}, expected an object`);
+  }
+  const opts = { ...(raw as ModelOptions & { outputSize?: number | null }) };
   if (opts.outputSize === null) delete opts.outputSize;
   if (opts.initialState !== 'encoded') delete opts.contextSize;
   if (opts.cell !== 'lstm') delete opts.unitForgetBias;
-  if (opts.cell !== 'rnn') delete opts.nonlinearity;
+  if ((opts.cell ?? 'rnn') !== 'rnn') delete opts.nonlinearity;
   if ((opts.embedding as unknown) === null) delete opts.embedding;
-  return { options: opts as ModelOptions, params: j.params ?? {} };
+  return opts as ModelOptions;
 }

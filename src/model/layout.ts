@@ -6,6 +6,10 @@ import { InitialState } from '../recurrent/initial-state.js';
 import { Head } from './head.js';
 import { TokenInput } from './token-input.js';
 import type { ResolvedModelOptions } from './options.js';
+import { parameterCount } from './limits.js';
+
+/** The most parameters a model can have: one flat typed array holds them all. */
+const MAX_PARAMETERS = 2 ** 32 - 1;
 
 /** A model's parts before any buffer is sized: its parameters and the units that use them. */
 export interface ModelLayout {
@@ -23,6 +27,12 @@ export interface ModelLayout {
  * state's, then the head's), allocates the flat arrays once, and makes the initial-state source and the head.
  */
 export function layOutModel(o: ResolvedModelOptions): ModelLayout {
+  const count = parameterCount(o);
+  if (count > MAX_PARAMETERS) {
+    throw new RangeError(
+      `model options need ${count} parameters, more than one typed array can hold (${MAX_PARAMETERS})`,
+    );
+  }
   const D = o.bidirectional ? 2 : 1;
   const stackConfig: StackConfig = {
     cell: o.cell,

@@ -1,11 +1,11 @@
 import { allocate } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { swapAxes01 } from '../tensor/ops.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
-import { checkFinite, checkShape, type SequenceInput } from '../nn/validate.js';
+import type { SequenceInput } from '../nn/validate.js';
 import { RecurrentStack, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
 import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
@@ -13,21 +13,33 @@ import type { Head, HeadBatch } from './head.js';
 import { initializeParameters } from './init.js';
 import { summarize } from './summary.js';
 import { modelToJSON, parseModelJSON, type ModelJSON } from './json.js';
+import { modelToSafetensors, parseModelSafetensors } from './safetensors.js';
+import type { ModelLoadLimits } from './limits.js';
 import { ModelStream, type Stream } from './stream.js';
-import { checkInitialStates, checkInput, checkLengths, checkStateGrads } from './call-inputs.js';
+import {
+  checkGradOutput,
+  checkInitialStates,
+  checkInput,
+  checkLengths,
+  checkStateGrads,
+} from './call-inputs.js';
 import { layOutModel } from './layout.js';
 import type { TokenInput } from './token-input.js';
 import { Inference } from './inference.js';
 import { DropoutMode } from './dropout-mode.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
-import { startBatchSplit, type BatchSplit, type LocalPasses } from './threads.js';
-import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
+import { ThreadSwitch, type LocalPasses } from './threads.js';
+import { registerStack } from './trace.js';
+import type {
+  BackwardOptions,
+  BackwardResult,
+  CheckedBackwardOptions,
+  ForwardOptions,
+  ForwardResult,
+} from './types.js';
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
-
-/** The recurrent stack of each model, for the tools that trace its backward pass. */
-const stacks = new WeakMap<Model, RecurrentStack>();
 
 /**
  * A recurrent model: a stack of RNN, LSTM or GRU layers, an initial-state source and an
@@ -57,7 +69,7 @@ export class Model {
   private lastIds: Int32Array | null = null;
   private consumed = false;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
-  private threadSplit: BatchSplit | null = null;
+  private readonly threadSwitch = new ThreadSwitch(this);
   private readonly local: LocalPasses = {
     forward: (x, lengths, states) => this.forwardLocal(x, lengths, states),
     backward: (gradOutput, options) => this.backwardLocal(gradOutput, options),
@@ -76,7 +88,7 @@ export class Model {
     this.store = params;
     this.params = params;
     this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
-    stacks.set(this, this.stack);
+    registerStack(this, this.stack);
     const makeStack = () => new RecurrentStack(stackConfig, o.dtype, params, weights);
     this.inference = new Inference(makeStack, initial, head, params);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
@@ -132,7 +144,7 @@ export class Model {
     this.split = null;
     this.consumed = false;
     this.lastIds = ids;
-    const threads = this.threadSplit;
+    const threads = this.threadSwitch.current;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
     const local = ids !== null || this.options.dropout > 0;
     if (threads === null || B < MIN_SPLIT_BATCH || local)
@@ -212,7 +224,7 @@ export class Model {
    * @throws Error when no forward preceded it (or its backward already ran); RangeError for a
    *   wrong shape or non-finite values.
    */
-  backward(gradOutput: Tensor, options: BackwardOptions = {}): BackwardResult {
+  backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const last = this.last;
     if (last === null) throw new Error('backward needs a forward pass first');
@@ -223,18 +235,18 @@ export class Model {
     }
     const split = this.split;
     const B = split ? split.B : last.B;
-    checkShape('gradOutput', gradOutput, split ? split.outputShape : this.outputShape(B, last.T));
-    checkFinite('gradOutput', gradOutput);
-    checkStateGrads(this.options, options, B);
+    const shape = split ? split.outputShape : this.outputShape(B, last.T);
+    const dy = checkGradOutput(this.options, gradOutput, shape);
+    const checked = checkStateGrads(this.options, options, B);
     this.consumed = true;
-    if (split !== null && this.threadSplit !== null) {
-      const g = this.params.grads;
-      return this.threadSplit.backward(this.local, g, split.bounds, gradOutput, options);
+    const threads = this.threadSwitch.current;
+    if (split !== null && threads !== null) {
+      return threads.backward(this.local, this.params.grads, split.bounds, dy, checked);
     }
-    return this.backwardLocal(gradOutput, options);
+    return this.backwardLocal(dy, checked);
   }
 
-  private backwardLocal(gradOutput: Tensor, options: BackwardOptions): BackwardResult {
+  private backwardLocal(gradOutput: Tensor, options: CheckedBackwardOptions): BackwardResult {
     const last = this.last as HeadBatch;
     const stack = this.stack;
     if (options.gradH) stack.dhn.set(options.gradH.data);
@@ -263,23 +275,26 @@ export class Model {
    * Runs forward and backward passes on `threads` threads (Node only): the batch is split into
    * chunks, one per thread, each with a replica of this model, and the gradients are summed.
    * Results match a single thread up to rounding. `useThreads(1)` stops the workers. Batches
-   * smaller than 8 sequences always run on the calling thread.
+   * smaller than 8 sequences always run on the calling thread. Calls take effect one after
+   * another in call order, so the last call decides, awaited or not.
    * @throws RangeError for a thread count that is not an integer >= 1.
    */
-  async useThreads(threads: number): Promise<void> {
+  useThreads(threads: number): Promise<void> {
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`);
+      return Promise.reject(
+        new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`),
+      );
     }
-    const old = this.threadSplit;
-    this.threadSplit = null;
-    this.split = null;
-    if (old !== null) await old.close();
-    if (threads > 1) this.threadSplit = await startBatchSplit(threads - 1, this.toJSON());
+    return this.threadSwitch.set(threads, () => {
+      this.split = null;
+      return this.toJSON();
+    });
   }
 
   /** Number of threads forward and backward passes use (1 unless {@link useThreads} set more). */
   get threads(): number {
-    return this.threadSplit === null ? 1 : this.threadSplit.workers + 1;
+    const current = this.threadSwitch.current;
+    return current === null ? 1 : current.workers + 1;
   }
 
   /** Every parameter's accumulated gradient by name, as copies. */
@@ -303,10 +318,11 @@ export class Model {
 
   /**
    * Loads parameters by name. Every entry must be present with the right shape and finite
-   * values, and no other entry may be there; otherwise it throws and loads nothing.
+   * values (within float32's range for a float32 model), and no other entry may be there;
+   * otherwise it throws and loads nothing.
    */
   loadStateDict(dict: Record<string, StateDictEntry>): void {
-    checkStateDict(this.params.list, dict);
+    checkStateDict(this.params.list, dict, this.options.dtype);
     for (const p of this.params.list) this.params.view(p).set(dict[p.name].data);
   }
 
@@ -316,13 +332,34 @@ export class Model {
   }
 
   /**
-   * Rebuilds a model from {@link toJSON}'s output.
-   * @throws TypeError for something that is not a model's JSON; RangeError for bad parameters.
+   * Rebuilds a model from {@link toJSON}'s output, safe on untrusted input: options validated, and
+   * the parameter count they need checked against `limits.maxParameters` (default 1e8) and the
+   * values present, before allocating. @throws TypeError/RangeError with a short message.
    */
-  static fromJSON(json: unknown): Model {
-    const { options, params } = parseModelJSON(json);
+  static fromJSON(json: unknown, limits?: ModelLoadLimits): Model {
+    const { options, params } = parseModelJSON(json, limits);
     const model = new Model(options);
     model.loadStateDict(params);
+    return model;
+  }
+
+  /**
+   * The parameters as safetensors bytes: every tensor under its PyTorch name, little-endian
+   * F32 (F64 for a float64 model), the options in `__metadata__`. Allocates the buffer.
+   */
+  toSafetensors(): Uint8Array {
+    return modelToSafetensors(this.options, this.params);
+  }
+
+  /**
+   * Rebuilds a model from {@link toSafetensors}' bytes, safe on untrusted input: header, options
+   * and parameter count (against `limits.maxParameters` and the data present) are validated
+   * before any tensor is allocated. @throws TypeError/RangeError naming the bad field.
+   */
+  static fromSafetensors(bytes: Uint8Array, limits?: ModelLoadLimits): Model {
+    const { options, tensors } = parseModelSafetensors(bytes, limits);
+    const model = new Model(options);
+    model.loadStateDict(tensors);
     return model;
   }
 
@@ -345,17 +382,5 @@ export class Model {
   }
 }
 
-/**
- * Makes the next backward passes of `model` record ‖dL/dh_t‖ for every step of every layer
- * and direction (`[L*D][T]`, forward direction before backward); `false` stops recording.
- * Returns the arrays the norms are written into. For the gradient-flow tool; not public.
- */
-export function traceStepGradients(model: Model, on: boolean): Float64Array[] {
-  const stack = stacks.get(model) as RecurrentStack;
-  return stack.directions.map((d) => {
-    d.stepGradNorms = on ? new Float64Array(stack.T) : null;
-    return d.stepGradNorms ?? new Float64Array(0);
-  });
-}
-
+export { traceStepGradients } from './trace.js';
 export type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';

@@ -1,6 +1,7 @@
 import type { DType } from '../tensor/dtype.js';
 import type { CellType } from '../recurrent/stack.js';
 import type { InitialStateMode } from '../recurrent/initial-state.js';
+import { checkSeed } from '../tensor/rng.js';
 import {
   checkBoolean,
   checkChoice,
@@ -39,7 +40,7 @@ export interface ModelOptions {
   contextSize?: number;
   /** Element type of parameters and buffers (default `'float32'`). */
   dtype?: DType;
-  /** Seed of the generator that initialises the weights (default 0). */
+  /** Seed of the generator that initialises the weights: an integer in [0, 2^32) (default 0). */
   seed?: number;
   /** Recurrent weight initialisation (default `'pytorch'`: U(-1/√H, 1/√H) for everything). */
   init?: WeightInit;
@@ -123,13 +124,13 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
   if (o.unitForgetBias && cell !== 'lstm') {
     throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);
   }
+  if (o.unitForgetBias && o.bias === false) {
+    throw new TypeError('unitForgetBias sets the forget-gate bias, which bias: false removes');
+  }
   if (o.nonlinearity !== undefined && cell !== 'rnn') {
     throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
   }
-  const seed = o.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new TypeError(`seed is ${describe(seed)}, expected a finite number`);
-  }
+  const seed = checkSeed('seed', o.seed ?? 0);
   return {
     cell,
     inputSize: checkInt('inputSize', o.inputSize),

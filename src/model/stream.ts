@@ -1,9 +1,9 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
 import { checkKeys, describe } from '../tensor/errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { Parameters } from '../nn/parameters.js';
-import { checkFinite, checkShape } from '../nn/validate.js';
+import { checkShape, toTensor } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import { broadcastState } from '../recurrent/initial-state.js';
 import type { Head } from './head.js';
@@ -30,10 +30,11 @@ export interface Stream {
   /**
    * Starts over: from `state` when given (for example the `h`/`c` a forward pass over the history
    * returned, `[L, B, H]`), else from zeros, or from the learned state in `learned` mode.
+   * The states may be tensors or nested arrays.
    * @throws RangeError for a state of the wrong shape or with non-finite values; TypeError for
-   *   `c0` on a model that is not an LSTM.
+   *   `c0` on a model that is not an LSTM or a state that is neither a tensor nor arrays.
    */
-  reset(state?: { h0?: Tensor; c0?: Tensor }): void;
+  reset(state?: { h0?: Tensor | NestedArray; c0?: Tensor | NestedArray }): void;
   /** Hidden state `[L, B, H]` now (an array updated by every step and reset). */
   readonly h: FloatArray;
   /** LSTM cell state `[L, B, H]` now (an array updated by every step and reset), or null for RNN and GRU. */
@@ -75,22 +76,21 @@ export class ModelStream implements Stream {
     this.reset();
   }
 
-  reset(state: { h0?: Tensor; c0?: Tensor } = {}): void {
+  reset(state: { h0?: Tensor | NestedArray; c0?: Tensor | NestedArray } = {}): void {
     checkKeys('reset state', state, ['h0', 'c0']);
     const o = this.options;
     const shape = [o.numLayers, this.batchSize, o.hiddenSize];
     if (state.c0 !== undefined && o.cell !== 'lstm')
       throw new TypeError('c0 applies to LSTM models only');
-    for (const [name, t] of [
-      ['h0', state.h0],
-      ['c0', state.c0],
-    ] as const) {
+    const given: { h0?: Tensor; c0?: Tensor } = {};
+    for (const name of ['h0', 'c0'] as const) {
+      const t = state[name];
       if (t === undefined) continue;
-      checkShape(name, t, shape);
-      checkFinite(name, t);
+      given[name] = toTensor(name, t, 3, o.dtype);
+      checkShape(name, given[name], shape);
     }
-    this.fillState('h0', this.stack.hn, state.h0);
-    this.fillState('c0', this.stack.cn, state.c0);
+    this.fillState('h0', this.stack.hn, given.h0);
+    this.fillState('c0', this.stack.cn, given.c0);
     this.copyStates();
   }
 

@@ -2,12 +2,12 @@ import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
 import type { ModelJSON } from './json.js';
-import type { BackwardOptions, BackwardResult, ForwardResult } from './types.js';
+import type { BackwardResult, CheckedBackwardOptions, ForwardResult } from './types.js';
 
 /** The passes a model runs on its own thread, over one chunk of a batch. */
 export interface LocalPasses {
   forward(x: Tensor, lengths: Int32Array | null, states: InitialStateInputs): ForwardResult;
-  backward(gradOutput: Tensor, options: BackwardOptions): BackwardResult;
+  backward(gradOutput: Tensor, options: CheckedBackwardOptions): BackwardResult;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface BatchSplit {
     grads: FloatArray,
     bounds: number[],
     gradOutput: Tensor,
-    options: BackwardOptions,
+    options: CheckedBackwardOptions,
   ): BackwardResult;
   /** Stops the worker threads. */
   close(): Promise<void>;
@@ -56,4 +56,63 @@ export function startBatchSplit(workers: number, snapshot: ModelJSON): Promise<B
     throw new Error('threads are not available: load Model from the package entry (rnnkit)');
   }
   return starter(workers, snapshot);
+}
+
+/**
+ * A model's current batch split and the changes to it, applied one after another in call
+ * order: an un-awaited `useThreads(2)` followed by `useThreads(1)` ends with one thread, and two
+ * concurrent calls never leave a pool running unseen.
+ */
+export class ThreadSwitch {
+  private running: BatchSplit | null = null;
+  private changes: Promise<void> = Promise.resolve();
+  private paused = 0;
+
+  /** @param owner the model, so {@link onOneThread} can find its switch. */
+  constructor(owner: object) {
+    switches.set(owner, this);
+  }
+
+  /** Adds `delta` (1 or -1) to the pause count; while it is above 0, {@link current} is null. */
+  pause(delta: number): void {
+    this.paused += delta;
+  }
+
+  /** The split passes run through, or null on one thread (also while paused). */
+  get current(): BatchSplit | null {
+    return this.paused > 0 ? null : this.running;
+  }
+
+  /**
+   * Queues a change to `threads` threads; `snapshot` is called when it runs (it also tells the
+   * model its last split forward is void) and gives the replicas' weights.
+   */
+  set(threads: number, snapshot: () => ModelJSON): Promise<void> {
+    const change = this.changes.then(async () => {
+      const old = this.running;
+      this.running = null;
+      const json = snapshot();
+      if (old !== null) await old.close();
+      if (threads > 1) this.running = await startBatchSplit(threads - 1, json);
+    });
+    this.changes = change.catch(() => undefined);
+    return change;
+  }
+}
+
+const switches = new WeakMap<object, ThreadSwitch>();
+
+/**
+ * Runs `fn` with `model`'s passes on the calling thread only, for tools that read the model's
+ * own workspace after a backward pass (the gradient-flow trace). Not public.
+ */
+export function onOneThread<T>(model: object, fn: () => T): T {
+  const sw = switches.get(model);
+  if (sw === undefined) return fn();
+  sw.pause(1);
+  try {
+    return fn();
+  } finally {
+    sw.pause(-1);
+  }
 }

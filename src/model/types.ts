@@ -24,11 +24,18 @@ export interface ForwardResult {
 
 /** Upstream gradients for `Model.backward` besides the output's. */
 export interface BackwardOptions {
-  /** Gradient with respect to the final hidden state `[L*D, B, H]`. */
-  gradH?: Tensor;
+  /** Gradient with respect to the final hidden state `[L*D, B, H]` (a Tensor or nested arrays). */
+  gradH?: Tensor | NestedArray;
   /** Gradient with respect to the LSTM final cell state `[L*D, B, H]`. */
-  gradC?: Tensor;
+  gradC?: Tensor | NestedArray;
   /** Compute the gradient of the input (default true); false saves a product per layer-0 direction. */
+  inputGrad?: boolean;
+}
+
+/** {@link BackwardOptions} after validation: tensors of the model's dtype. */
+export interface CheckedBackwardOptions {
+  gradH?: Tensor;
+  gradC?: Tensor;
   inputGrad?: boolean;
 }
 

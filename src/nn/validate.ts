@@ -5,9 +5,13 @@ import { describe } from '../tensor/errors.js';
 /** A batch of sequences `[B, T, features]`: a tensor or nested arrays. */
 export type SequenceInput = Tensor | NestedArray;
 
+/** The largest finite float32 value. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
- * Converts `value` to a tensor of `rank` dimensions and checks every element is finite.
- * Nested arrays must be rectangular; a ragged batch of sequences gets a hint about lengths.
+ * Converts `value` to a tensor of `rank` dimensions and checks every element is finite, and
+ * within float32's range when `dtype` is float32 (1e39 would become Infinity). Nested arrays
+ * must be rectangular; a ragged batch of sequences gets a hint about lengths.
  */
 export function toTensor(name: string, value: unknown, rank: number, dtype: DType): Tensor {
   let t: Tensor;
@@ -24,7 +28,9 @@ export function toTensor(name: string, value: unknown, rank: number, dtype: DTyp
         );
       }
     }
-    t = Tensor.from(value as NestedArray, dtype);
+    t = Tensor.from(value as NestedArray, 'float64');
+    checkFinite(name, t, dtype);
+    if (dtype === 'float32') t = t.clone('float32');
   } else {
     throw new TypeError(
       `${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`,
@@ -33,18 +39,24 @@ export function toTensor(name: string, value: unknown, rank: number, dtype: DTyp
   if (t.shape.length !== rank) {
     throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected ${rank} dimensions`);
   }
-  checkFinite(name, t);
+  checkFinite(name, t, dtype);
   return t;
 }
 
-/** Throws a RangeError naming the first NaN or infinite element of `t`. */
-export function checkFinite(name: string, t: Tensor): void {
+/**
+ * Throws a RangeError naming the first NaN or infinite element of `t`, or with `dtype`
+ * float32, the first element outside float32's range.
+ */
+export function checkFinite(name: string, t: Tensor, dtype: DType = t.dtype): void {
   const d = t.data;
+  const max = dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new RangeError(
-        `${name} has ${d[i]} at ${indexOf(t.shape, i)}, expected finite numbers`,
-      );
+    const v = d[i];
+    if (!(Math.abs(v) <= max)) {
+      const why = Number.isFinite(v)
+        ? `, outside float32's range (±${FLOAT32_MAX})`
+        : ', expected finite numbers';
+      throw new RangeError(`${name} has ${v} at ${indexOf(t.shape, i)}${why}`);
     }
   }
 }
@@ -88,7 +100,9 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
 
 /**
  * Pads sequences of different lengths (each `[T_b, features]`) with zeros to one length and
- * returns the batch `[B, T_max, features]` with the lengths to pass alongside it.
+ * returns the batch `[B, T_max, features]` with the lengths to pass alongside it. Allocates the batch.
+ * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
+ *   an empty sequence or a step with another number of features.
  */
 export function padSequences(
   sequences: readonly (readonly (readonly number[])[])[],
@@ -110,7 +124,13 @@ export function padSequences(
     }
     return s.length;
   });
-  const F = sequences[0][0].length;
+  const first: unknown = sequences[0][0];
+  if (!Array.isArray(first) || first.length === 0) {
+    throw new TypeError(
+      `sequence 0 step 0 is ${describe(first)}, expected an array of feature values`,
+    );
+  }
+  const F = first.length;
   const T = Math.max(...lengths);
   const input = new Tensor([sequences.length, T, F], dtype);
   for (let b = 0; b < sequences.length; b++) {
@@ -119,7 +139,15 @@ export function padSequences(
       if (!Array.isArray(step) || step.length !== F) {
         throw new RangeError(`sequence ${b} step ${t} is ${describe(step)}, expected ${F} numbers`);
       }
-      for (let f = 0; f < F; f++) input.data[(b * T + t) * F + f] = step[f] as number;
+      for (let f = 0; f < F; f++) {
+        const v: unknown = step[f];
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new (typeof v === 'number' ? RangeError : TypeError)(
+            `sequence ${b} step ${t} feature ${f} is ${describe(v)}, expected a finite number`,
+          );
+        }
+        input.data[(b * T + t) * F + f] = v;
+      }
     }
   }
   return { input, lengths };

@@ -43,8 +43,12 @@ class Adagrad extends BaseOptimizer {
     this.weightDecay = checkPositive('weightDecay', o.weightDecay ?? 0, true);
   }
 
+  protected stateKeys(): readonly string[] {
+    return ['sum'];
+  }
+
   protected update(p: FloatArray, grads: FloatArray): void {
-    const s = this.state(0, p.length);
+    const s = this.state('sum', p.length);
     if (this.t === 1 && this.initial !== 0) s.fill(this.initial);
     const clr = this.lr / (1 + (this.t - 1) * this.lrDecay);
     for (let i = 0; i < p.length; i++) {

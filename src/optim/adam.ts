@@ -51,13 +51,17 @@ class Adam extends BaseOptimizer {
     this.weightDecay = checkPositive('weightDecay', o.weightDecay ?? 0, true);
   }
 
+  protected stateKeys(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
   protected update(p: FloatArray, grads: FloatArray): void {
     const { beta1: b1, beta2: b2, eps } = this;
     const decoupled = this.name === 'adamw';
     const wd = decoupled ? 0 : this.weightDecay;
     const shrink = decoupled ? 1 - this.lr * this.weightDecay : 1;
-    const m = this.state(0, p.length);
-    const v = this.state(1, p.length);
+    const m = this.state('exp_avg', p.length);
+    const v = this.state('exp_avg_sq', p.length);
     const stepSize = this.lr / (1 - Math.pow(b1, this.t));
     const root2 = Math.sqrt(1 - Math.pow(b2, this.t));
     for (let i = 0; i < p.length; i++) {

@@ -1,5 +1,8 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { checkPositive, checkRange } from '../tensor/errors.js';
+import { checkOptimizerState, type OptimizerState } from './state.js';
+
+export type { OptimizerState } from './state.js';
 
 /**
  * Updates parameters in place from their gradients. Optimizers work on the model's flat
@@ -15,14 +18,27 @@ export interface Optimizer {
   step(params: FloatArray, grads: FloatArray): void;
   /** Forgets all state (moments, step count). */
   reset(): void;
+  /**
+   * A copy of the state: name, learning rate, step count and every buffer under PyTorch's
+   * name (`exp_avg`, `exp_avg_sq`, `momentum_buffer`, `sum`, `square_avg`, `grad_avg`).
+   * Allocates one `Float64Array` per buffer.
+   */
+  stateDict(): OptimizerState;
+  /**
+   * Restores a state from {@link stateDict} (its arrays are copied). The dict is validated
+   * whole first: the same optimizer name, a step count, exactly the buffers this optimizer's
+   * options use, of one length, finite.
+   * @throws TypeError/RangeError naming the bad field; nothing changes when it throws.
+   */
+  loadStateDict(state: OptimizerState): void;
 }
 
-/** Shared core: learning-rate validation, step count and lazily sized state buffers. */
+/** Shared core: learning-rate validation, step count and lazily sized named state buffers. */
 export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   protected t = 0;
   private rate: number;
-  private buffers: Float64Array[] = [];
+  private buffers = new Map<string, Float64Array>();
 
   constructor(lr: unknown) {
     this.rate = checkPositive('lr', lr);
@@ -40,9 +56,10 @@ export abstract class BaseOptimizer implements Optimizer {
     if (params.length !== grads.length) {
       throw new RangeError(`params has ${params.length} values but grads has ${grads.length}`);
     }
-    if (this.buffers.length > 0 && this.buffers[0].length !== params.length) {
+    const held = this.buffers.values().next().value;
+    if (held !== undefined && held.length !== params.length) {
       throw new RangeError(
-        `this optimizer holds state for ${this.buffers[0].length} parameters, got ${params.length}`,
+        `this optimizer holds state for ${held.length} parameters, got ${params.length}`,
       );
     }
     this.t++;
@@ -51,13 +68,39 @@ export abstract class BaseOptimizer implements Optimizer {
 
   reset(): void {
     this.t = 0;
-    this.buffers = [];
+    this.buffers = new Map();
   }
 
-  /** The `index`-th state buffer (zeros at first), one value per parameter. */
-  protected state(index: number, size: number): Float64Array {
-    while (this.buffers.length <= index) this.buffers.push(new Float64Array(size));
-    return this.buffers[index];
+  stateDict(): OptimizerState {
+    const state: Record<string, Float64Array> = {};
+    for (const [key, buf] of this.buffers) state[key] = buf.slice();
+    return { name: this.name, lr: this.rate, step: this.t, state };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    const keys = this.stateKeys();
+    const checked = checkOptimizerState(state, this.name, keys);
+    const buffers = new Map<string, Float64Array>();
+    for (const key of keys) {
+      const values = checked.state[key];
+      if (values !== undefined) buffers.set(key, Float64Array.from(values));
+    }
+    this.rate = checked.lr;
+    this.t = checked.step;
+    this.buffers = buffers;
+  }
+
+  /** Names of the buffers this optimizer's options use, in PyTorch's terms. */
+  protected abstract stateKeys(): readonly string[];
+
+  /** The buffer `key` (zeros at first), one value per parameter. */
+  protected state(key: string, size: number): Float64Array {
+    let buf = this.buffers.get(key);
+    if (buf === undefined) {
+      buf = new Float64Array(size);
+      this.buffers.set(key, buf);
+    }
+    return buf;
   }
 
   protected abstract update(params: FloatArray, grads: FloatArray): void;

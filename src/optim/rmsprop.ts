@@ -44,11 +44,18 @@ class RmsProp extends BaseOptimizer {
     this.weightDecay = checkPositive('weightDecay', o.weightDecay ?? 0, true);
   }
 
+  protected stateKeys(): readonly string[] {
+    const keys = ['square_avg'];
+    if (this.centered) keys.push('grad_avg');
+    if (this.momentum > 0) keys.push('momentum_buffer');
+    return keys;
+  }
+
   protected update(p: FloatArray, grads: FloatArray): void {
     const { alpha, eps, momentum: mu, weightDecay: wd, lr } = this;
-    const v = this.state(0, p.length);
-    const gAvg = this.centered ? this.state(1, p.length) : null;
-    const buf = mu > 0 ? this.state(2, p.length) : null;
+    const v = this.state('square_avg', p.length);
+    const gAvg = this.centered ? this.state('grad_avg', p.length) : null;
+    const buf = mu > 0 ? this.state('momentum_buffer', p.length) : null;
     for (let i = 0; i < p.length; i++) {
       const g = grads[i] + wd * p[i];
       v[i] = alpha * v[i] + (1 - alpha) * g * g;

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
+import { checkKeys, checkBoolean, checkPositive, describe } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
 /** Options of {@link sgd}: `lr` is required. */
@@ -21,6 +21,15 @@ export interface SgdOptions {
  * `g += λp`; `v = g` at the first step, then `v = μv + (1−τ)g`; `g = g + μv` (Nesterov) or `v`; `p −= lr·g`.
  */
 export function sgd(options: SgdOptions): Optimizer {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `sgd options are ${describe(options)}, expected { lr, ... } with a learning rate, e.g. sgd({ lr: 0.01 })`,
+    );
+  }
+  checkKeys('sgd options', options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+  if (options.lr === undefined) {
+    throw new TypeError('sgd needs a learning rate: sgd({ lr: 0.01 })');
+  }
   return new Sgd(options);
 }
 
@@ -43,9 +52,13 @@ class Sgd extends BaseOptimizer {
     }
   }
 
+  protected stateKeys(): readonly string[] {
+    return this.momentum !== 0 ? ['momentum_buffer'] : [];
+  }
+
   protected update(p: FloatArray, grads: FloatArray): void {
     const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = this;
-    const v = mu !== 0 ? this.state(0, p.length) : null;
+    const v = mu !== 0 ? this.state('momentum_buffer', p.length) : null;
     for (let i = 0; i < p.length; i++) {
       let g = grads[i] + wd * p[i];
       if (v !== null) {

@@ -1,10 +1,14 @@
 import { allocate } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** Splits `B` rows into `parts` nearly equal chunks: the boundaries `[0, b1, ..., B]`. */
+/**
+ * Splits `B` rows into at most `parts` nearly equal chunks, none empty (fewer chunks when
+ * `B < parts`): the boundaries `[0, b1, ..., B]`.
+ */
 export function splitBounds(B: number, parts: number): number[] {
+  const n = Math.max(1, Math.min(parts, B));
   const bounds = [0];
-  for (let i = 1; i <= parts; i++) bounds.push(Math.round((B * i) / parts));
+  for (let i = 1; i <= n; i++) bounds.push(Math.round((B * i) / n));
   return bounds;
 }
 

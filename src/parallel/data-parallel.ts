@@ -3,7 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
 import type { ModelJSON } from '../model/json.js';
 import type { BatchSplit, LocalPasses } from '../model/threads.js';
-import type { BackwardOptions, BackwardResult, ForwardResult } from '../model/types.js';
+import type { BackwardResult, CheckedBackwardOptions, ForwardResult } from '../model/types.js';
 import { ThreadPool } from './pool.js';
 import { concatRows, concatStates, sliceRows, sliceStates, splitBounds } from './batch.js';
 import type { BackwardReply, ForwardReply, Job, WireTensor } from './protocol.js';
@@ -41,7 +41,8 @@ class DataParallel implements BatchSplit {
       };
     };
     const jobs: Job[] = [];
-    for (let i = 1; i <= pool.size; i++) jobs.push({ kind: 'forward', weights, ...chunk(i) });
+    for (let i = 1; i < bounds.length - 1; i++)
+      jobs.push({ kind: 'forward', weights, ...chunk(i) });
     pool.send(jobs);
     const own = chunk(0);
     const mine = local.forward(own.input, own.lengths ?? null, own);
@@ -62,7 +63,7 @@ class DataParallel implements BatchSplit {
     grads: FloatArray,
     bounds: number[],
     gradOutput: Tensor,
-    options: BackwardOptions,
+    options: CheckedBackwardOptions,
   ): BackwardResult {
     const pool = this.pool;
     const chunk = (i: number) => {
@@ -75,7 +76,7 @@ class DataParallel implements BatchSplit {
       };
     };
     const jobs: Job[] = [];
-    for (let i = 1; i <= pool.size; i++) jobs.push({ kind: 'backward', ...chunk(i) });
+    for (let i = 1; i < bounds.length - 1; i++) jobs.push({ kind: 'backward', ...chunk(i) });
     pool.send(jobs);
     const own = chunk(0);
     const mine = local.backward(own.gradOutput, own);

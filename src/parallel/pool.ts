@@ -14,6 +14,8 @@ declare const __RNNKIT_BUILD__: boolean;
 /** One worker thread and the synchronous channel to it. */
 class Link {
   private seq = 0;
+  /** True between a job sent and its reply read. */
+  pending = false;
 
   constructor(
     private readonly threads: WorkerThreads,
@@ -25,24 +27,32 @@ class Link {
 
   send(job: Job): void {
     this.jobs.postMessage(job);
+    this.pending = job.kind !== 'close';
     this.seq++;
     Atomics.store(this.ctrl, JOB_SEQ, this.seq);
     Atomics.notify(this.ctrl, JOB_SEQ);
   }
 
-  /** Blocks until the worker answers the last job. */
-  receive(): unknown {
+  /** Blocks until the worker answers the last job, and reads its reply. */
+  receive(): Reply {
     for (;;) {
       const done = Atomics.load(this.ctrl, DONE_SEQ);
       if (done === this.seq) break;
       Atomics.wait(this.ctrl, DONE_SEQ, done, 1000);
     }
+    this.pending = false;
     const received = this.threads.receiveMessageOnPort(this.replies);
-    if (received === undefined) throw new Error('worker thread finished a job without a reply');
-    const reply = received.message as Reply;
-    if (!reply.ok) throw new Error(`worker thread failed: ${reply.error}`);
-    return reply.value;
+    if (received === undefined)
+      return { ok: false, error: 'worker thread finished a job without a reply' };
+    return received.message as Reply;
   }
+}
+
+let live = 0;
+
+/** Worker threads started by any pool that have not exited yet (to check none is leaked). */
+export function liveWorkers(): number {
+  return live;
 }
 
 /**
@@ -92,6 +102,8 @@ export class ThreadPool {
         );
       });
       worker.removeAllListeners();
+      live++;
+      worker.once('exit', () => live--);
       worker.unref();
       links.push(new Link(threads, worker, new Int32Array(control), jobs.port1, replies.port2));
     }
@@ -103,14 +115,28 @@ export class ThreadPool {
     return this.links.length;
   }
 
-  /** Sends one job to each worker, in order. */
+  /**
+   * Sends one job to each of the first `jobs.length` workers, in order. Replies still unread
+   * from an earlier call that threw before receiving them are read and dropped first.
+   */
   send(jobs: readonly Job[]): void {
+    if (jobs.length > this.links.length)
+      throw new RangeError(`${jobs.length} jobs for ${this.links.length} worker threads`);
+    for (const l of this.links) if (l.pending) l.receive();
     jobs.forEach((job, i) => this.links[i].send(job));
   }
 
-  /** Waits for every worker's answer to its last job. */
+  /**
+   * Waits for the answer of every worker that has a job, in order. Every reply is read before
+   * anything is thrown, so a failed worker leaves no stale reply for the next call.
+   * @throws Error with the first failed worker's message.
+   */
   receiveAll(): unknown[] {
-    return this.links.map((l) => l.receive());
+    const replies = this.links.filter((l) => l.pending).map((l) => l.receive());
+    const failed = replies.find((r) => !r.ok);
+    if (failed !== undefined && !failed.ok)
+      throw new Error(`worker thread failed: ${failed.error}`);
+    return replies.map((r) => (r.ok ? r.value : null));
   }
 
   /**

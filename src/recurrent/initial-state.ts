@@ -1,5 +1,6 @@
-import { allocate, type FloatArray } from '../tensor/dtype.js';
+import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
 import { copy } from '../tensor/ops.js';
+import { allocateBuffer } from '../tensor/buffers.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ParameterSet, Parameter } from '../nn/parameters.js';
 import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
@@ -81,7 +82,10 @@ export class InitialState {
   /** Writes h0 (and c0) for `B` sequences into the stack; inputs are validated by the caller. */
   fill(stack: RecurrentStack, params: ParameterSet, B: number, inputs: InitialStateInputs): void {
     this.B = B;
-    this.context = inputs.context ? inputs.context.data : null;
+    // A copy: the caller may change its context before backward reads it.
+    this.context = inputs.context
+      ? copyInto(this.context, inputs.context.data, params.dtype)
+      : null;
     for (const src of this.sources) this.given[src.name] = inputs[src.name] !== undefined;
     this.write(stack, params, B, inputs);
   }
@@ -167,4 +171,11 @@ export class InitialState {
     linearBackward(enc, params.values, params.grads, this.context as FloatArray, dPre, B, dCtx);
     return dCtx;
   }
+}
+
+/** `src` copied into `buf` when it has the right length, else into a new array of `dtype`. */
+function copyInto(buf: FloatArray | null, src: FloatArray, dtype: DType): FloatArray {
+  const out = buf !== null && buf.length === src.length ? buf : allocateBuffer(dtype, src.length);
+  out.set(src);
+  return out;
 }

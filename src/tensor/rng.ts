@@ -9,12 +9,12 @@ export class Rng {
   private d: number;
   private spare: number | null = null;
 
-  /** @param seed any integer; equal seeds give equal streams. */
+  /**
+   * @param seed an integer in [0, 2^32); equal seeds give equal streams.
+   * @throws TypeError/RangeError for anything else (a fraction or a larger number would alias another seed).
+   */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) {
-      throw new TypeError(`seed is ${String(seed)}, expected a finite number`);
-    }
-    let s = Math.trunc(seed) >>> 0;
+    let s = checkSeed('seed', seed);
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
@@ -92,4 +92,38 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** Largest seed + 1: seeds are 32-bit unsigned integers. */
+const SEED_LIMIT = 2 ** 32;
+
+/**
+ * Throws unless `value` is an integer in [0, 2^32): other numbers would silently alias a seed in
+ * that range (1.7 would act as 1, 2^32 as 0).
+ */
+export function checkSeed(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${name} is ${describeSeed(value)}, expected an integer in [0, 2^32)`);
+  }
+  if (value < 0 || value >= SEED_LIMIT) {
+    throw new RangeError(`${name} is ${value}, expected an integer in [0, 2^32)`);
+  }
+  return value;
+}
+
+function describeSeed(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** A seed in [0, 2^32) derived from two (a seed and a stream, such as an epoch index). */
+export function mixSeeds(seed: number, stream: number): number {
+  return fmix32((fmix32(seed >>> 0) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0);
+}
+
+/** The 32-bit finaliser of MurmurHash3: every input bit affects every output bit. */
+function fmix32(x: number): number {
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }

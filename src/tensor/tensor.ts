@@ -3,6 +3,41 @@ import { checkChoice, describe } from './errors.js';
 
 const DTYPES = ['float32', 'float64'] as const;
 
+/** The most dimensions nested arrays may have (deeper nesting is certainly a mistake). */
+const MAX_RANK = 32;
+
+/** The most elements a tensor may have (the typed-array limit of JavaScript engines). */
+const MAX_ELEMENTS = 2 ** 32 - 1;
+
+/**
+ * Checks a shape is an array of non-negative integers whose product a typed array can hold, and
+ * returns that product.
+ * @throws TypeError for a non-array or a non-number size; RangeError for a negative, fractional
+ *   or too large size.
+ */
+function checkShape(shape: unknown): number {
+  if (!Array.isArray(shape)) {
+    throw new TypeError(`shape is ${describe(shape)}, expected an array of non-negative integers`);
+  }
+  let size = 1;
+  for (let d = 0; d < shape.length; d++) {
+    const s: unknown = shape[d];
+    if (typeof s !== 'number') {
+      throw new TypeError(`shape[${d}] is ${describe(s)}, expected a non-negative integer`);
+    }
+    if (!Number.isInteger(s) || s < 0) {
+      throw new RangeError(`shape[${d}] is ${s}, expected a non-negative integer`);
+    }
+    size *= s;
+  }
+  if (size > MAX_ELEMENTS) {
+    throw new RangeError(
+      `shape [${shape.join(', ')}] has ${size} elements, more than a tensor can hold (${MAX_ELEMENTS})`,
+    );
+  }
+  return size;
+}
+
 /** Nested arrays of numbers, as accepted by {@link Tensor.from}. */
 export type NestedArray = number | readonly NestedArray[];
 
@@ -18,15 +53,11 @@ export class Tensor {
 
   /**
    * Wraps `data` (not copied) with `shape`; with a dtype instead of data, allocates zeros.
-   * @throws RangeError when the shape has a negative or non-integer size, or the data length differs from it.
+   * @throws TypeError when the shape is not an array of numbers; RangeError when it has a
+   *   negative, fractional or too large size, or the data length differs from it.
    */
   constructor(shape: readonly number[], data: FloatArray | DType = 'float32') {
-    if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new RangeError(
-        `shape is ${describe(shape)}, expected an array of non-negative integers`,
-      );
-    }
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = checkShape(shape);
     if (typeof data === 'string') {
       data = allocate(checkChoice('dtype', data, DTYPES), size);
     } else if (!(data instanceof Float32Array || data instanceof Float64Array)) {
@@ -52,13 +83,18 @@ export class Tensor {
 
   /**
    * Builds a tensor from nested arrays (a rectangular array of finite or non-finite numbers).
-   * @throws TypeError for a non-number leaf; RangeError for a ragged array.
+   * @throws TypeError for a non-number leaf; RangeError for a ragged array or nesting deeper than 32.
    */
   static from(values: NestedArray, dtype: DType = 'float32'): Tensor {
     checkChoice('dtype', dtype, DTYPES);
     const shape: number[] = [];
     let level: NestedArray = values;
     while (Array.isArray(level)) {
+      if (shape.length === MAX_RANK) {
+        throw new RangeError(
+          `nested arrays are more than ${MAX_RANK} levels deep, expected at most ${MAX_RANK} dimensions`,
+        );
+      }
       shape.push(level.length);
       if (level.length === 0) break;
       level = (level as readonly NestedArray[])[0];

@@ -39,6 +39,11 @@ export interface Table {
 export function toTable(model: Model, data: Dataset): Table {
   if (typeof data !== 'object' || data === null)
     throw new TypeError(`data is ${describe(data)}, expected { inputs, targets }`);
+  if (!(data.targets instanceof Tensor) && !Array.isArray(data.targets)) {
+    throw new TypeError(
+      `targets is ${describe(data.targets)}, expected a Tensor or nested arrays, one row per sequence`,
+    );
+  }
   checkKeys('data', data, ['inputs', 'targets', 'lengths', 'mask', 'weights', 'contexts']);
   const dtype = model.options.dtype;
   const inputs =

@@ -1,14 +1,21 @@
-import type { Tensor } from '../tensor/tensor.js';
-import { Rng } from '../tensor/rng.js';
+import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkBoolean } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
-import { checkLoss, type Loss } from '../loss/loss.js';
-import { checkTrainOptions, prepareBatch, trainStep, type TrainOptions } from './step.js';
+
+import {
+  checkTrainOptions,
+  pickTrainOptions,
+  prepareBatch,
+  trainStep,
+  type TrainOptions,
+} from './step.js';
+import { checkInitialEpoch, checkSignal, checkTable, inContext } from './fit-checks.js';
+import { stopReason } from './guard.js';
 import { MetricSums, type MetricName, type Metrics } from './metrics.js';
 import type { LrSchedule } from './schedule.js';
 import type { EarlyStoppingOptions } from './early-stopping.js';
 import { EpochControl } from './epoch-control.js';
-import { inTrainingMode, meanLoss, metricsFor, stepLosses } from './evaluate.js';
+import { inTrainingMode, meanLoss, metricsFor } from './evaluate.js';
 import { splitValidation } from './validation-split.js';
 import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
 import { range, toTable, type Dataset, type Table } from './dataset.js';
@@ -17,6 +24,8 @@ import { createProgress, type ProgressOptions } from './progress.js';
 import type { AbortSignalLike } from './signal.js';
 
 export type { Dataset } from './dataset.js';
+export { evaluate } from './evaluation.js';
+export type { Evaluation, EvaluateOptions } from './evaluation.js';
 
 /** Reported after every batch. */
 export interface BatchInfo {
@@ -40,9 +49,9 @@ export interface EpochInfo {
   loss: number;
   /** Loss on the validation data, when given. */
   valLoss: number | null;
-  /** Steps skipped because the loss or gradient norm was not finite. */
+  /** Steps undone because the loss, gradient norm, weights or optimizer state would not be finite. */
   skippedSteps: number;
-  /** Largest gradient norm seen in the epoch. */
+  /** Largest finite gradient norm seen in the epoch (0 when none was finite). */
   maxGradNorm: number;
   /** Learning rate used during the epoch. */
   lr: number;
@@ -54,13 +63,17 @@ export interface EpochInfo {
 
 /** Options of {@link fit}: the training options plus the loop's. */
 export interface FitOptions extends TrainOptions {
-  /** Passes over the data (default 1). */
+  /** The epoch index training ends at (default 1), as in Keras: `initialEpoch` to `epochs - 1` run. */
   epochs?: number;
+  /** The epoch to start from (default 0): resuming after k epochs with `initialEpoch: k` is exact. */
+  initialEpoch?: number;
+  /** With `onNonFinite: 'skip'`, stop after this many skipped steps in a row (default 5). */
+  maxSkippedSteps?: number;
   /** Sequences per batch (default 32, at most N). */
   batchSize?: number;
-  /** Reshuffle the order every epoch (default true), with a generator seeded by `seed`. */
+  /** Reshuffle the order every epoch (default true), with a generator seeded by `(seed, epoch)`. */
   shuffle?: boolean;
-  /** Seed of the shuffling generator (default 0): the same seed gives the same batch order. */
+  /** Seed of the shuffling: an integer in [0, 2^32) (default 0); the same seed, the same order. */
   seed?: number;
   /**
    * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
@@ -94,24 +107,6 @@ export interface FitOptions extends TrainOptions {
   progress?: boolean | ProgressOptions;
 }
 
-/** What {@link evaluate} returns when given options. */
-export interface Evaluation {
-  /** Mean loss over the dataset. */
-  loss: number;
-  /** Each requested metric over every real step. */
-  metrics: Metrics;
-}
-
-/** Options of {@link evaluate} besides the batch size alone. */
-export interface EvaluateOptions {
-  /** Sequences per batch (default 32). */
-  batchSize?: number;
-  /** Metrics to compute besides the loss. */
-  metrics?: MetricName[];
-  /** Run each batch in chunks of this many steps, carrying the state (as `fit` with `tbptt`). */
-  tbptt?: number;
-}
-
 /** What {@link fit} did. */
 export interface FitHistory {
   /** One entry per completed epoch, in order. */
@@ -122,6 +117,11 @@ export interface FitHistory {
   stoppedEarly: boolean;
   /** With early stopping, the epoch with the lowest monitored loss; else null. */
   bestEpoch: number | null;
+  /**
+   * Why training stopped before the last epoch, other than early stopping: aborted, or steps
+   * skipped because they would make weights non-finite; null otherwise.
+   */
+  stopReason: string | null;
 }
 
 const FIT_KEYS = [
@@ -142,6 +142,9 @@ const FIT_KEYS = [
   'onEpoch',
   'signal',
   'progress',
+  'onNonFinite',
+  'initialEpoch',
+  'maxSkippedSteps',
 ];
 
 /**
@@ -170,68 +173,6 @@ export async function fitAsync(
   return r.value;
 }
 
-/**
- * Mean loss of `model` on `data` (weighted by batch size), in batches, without changing any
- * weight. With `'mean'` reduction and padded sequences or sample weights, each batch's mean counts
- * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
- * last-step head), 0 at padded and masked steps.
- * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
- */
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss<'mean' | 'sum'>,
-  batchSize?: number,
-): number;
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss<'none'>,
-  batchSize?: number,
-): Tensor;
-/**
- * {@link evaluate} with options: the mean loss and each of `metrics` over every real step;
- * with `tbptt`, chunk by chunk with the state carried, as `fit` validates with it.
- * @throws TypeError for a loss with reduction 'none'.
- */
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss,
-  options: EvaluateOptions,
-): Evaluation;
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss,
-  batchSize?: number,
-): number | Tensor;
-export function evaluate(
-  model: Model,
-  data: Dataset,
-  loss: Loss,
-  options: number | EvaluateOptions = 32,
-): number | Tensor | Evaluation {
-  checkLoss(loss, false);
-  if (typeof options === 'number') {
-    checkInt('batchSize', options);
-    const table = toTable(model, data);
-    if (loss.reduction === 'none') return stepLosses(model, table, loss, options);
-    return meanLoss(model, table, loss, options);
-  }
-  if (loss.reduction === 'none')
-    throw new TypeError(
-      "evaluate with options needs a loss with reduction 'mean' or 'sum', not 'none'",
-    );
-  checkKeys('evaluate options', options, ['batchSize', 'metrics', 'tbptt']);
-  const batchSize = checkInt('batchSize', options.batchSize ?? 32);
-  const chunk = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
-  const table = toTable(model, data);
-  const names = options.metrics === undefined ? [] : options.metrics;
-  const sums = new MetricSums(metricsFor(model, table, loss, names));
-  return { loss: meanLoss(model, table, loss, batchSize, sums, chunk), metrics: sums.result() };
-}
-
 function* trainingLoop(
   model: Model,
   data: Dataset,
@@ -240,19 +181,27 @@ function* trainingLoop(
   checkKeys('fit options', options, FIT_KEYS);
   checkTrainOptions(options);
   const epochs = checkInt('epochs', options.epochs ?? 1);
+  const initialEpoch = checkInitialEpoch(options.initialEpoch, epochs);
+  const maxSkipped = checkInt('maxSkippedSteps', options.maxSkippedSteps ?? 5);
   const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
-  const rng = new Rng(options.seed ?? 0);
+  const seed = checkSeed('seed', options.seed ?? 0);
+  const signal = checkSignal(options.signal);
+  const stepOptions = pickTrainOptions(options);
   const { table, validation } = fitTables(model, data, options);
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
-  prepareBatch(model, table.batch(range(0, table.N)), options.loss);
-  if (validation !== null)
-    prepareBatch(model, validation.batch(range(0, validation.N)), options.loss);
   const metrics =
     options.metrics === undefined ? [] : metricsFor(model, table, options.loss, options.metrics);
   const tbptt = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
   if (tbptt !== null) checkTruncatable(model, table.batch([0]));
   const control = new EpochControl(model, options);
-  const history: FitHistory = { epochs: [], aborted: false, stoppedEarly: false, bestEpoch: null };
+  const history: FitHistory = {
+    epochs: [],
+    aborted: false,
+    stoppedEarly: false,
+    bestEpoch: null,
+    stopReason: null,
+  };
+  let skippedRun = 0;
   const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
   const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
   const progress = createProgress(
@@ -260,9 +209,9 @@ function* trainingLoop(
     epochs,
     Math.ceil(table.N / batchSize) * perBatch,
   );
-  const order = range(0, table.N);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    if (shuffle) rng.shuffle(order);
+  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+    const order = range(0, table.N);
+    if (shuffle) new Rng(mixSeeds(seed, epoch)).shuffle(order);
     let sum = 0;
     let counted = 0;
     let skippedSteps = 0;
@@ -275,12 +224,12 @@ function* trainingLoop(
       const chunks = tbptt === null ? null : timeChunks(model, whole, options.loss, tbptt);
       let carried: CarriedState | null = null;
       for (let i = 0; i < (chunks?.count ?? 1); i++) {
-        if (options.signal?.aborted) {
+        if (signal?.aborted) {
           progress?.end();
-          return { ...history, aborted: true };
+          return { ...history, aborted: true, stopReason: 'aborted by signal' };
         }
         const batchData = chunks === null ? whole : chunks.chunk(i, carried);
-        const r = trainStep(model, batchData, options);
+        const r = trainStep(model, batchData, stepOptions);
         carried = { h: r.h, c: r.c };
         if (metrics.length > 0) {
           const b = prepareBatch(model, batchData, options.loss);
@@ -291,9 +240,17 @@ function* trainingLoop(
           sum += r.loss;
           counted++;
         }
-        if (!(r.gradNorm <= maxGradNorm)) maxGradNorm = r.gradNorm;
+        if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
         progress?.batch({ epoch, batch, loss: r.loss });
         options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+        skippedRun = r.skipped ? skippedRun + 1 : 0;
+        const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
+        if (stop !== null) {
+          history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
+          history.bestEpoch = control.finish();
+          progress?.end();
+          return history;
+        }
         batch++;
         yield;
       }
@@ -332,9 +289,14 @@ function fitTables(
   data: Dataset,
   options: FitOptions,
 ): { table: Table; validation: Table | null } {
-  const table = toTable(model, data);
+  const loss = options.loss;
+  const table = inContext('training set', () => checkTable(model, toTable(model, data), loss));
   if (options.validationSplit === undefined) {
-    const validation = options.validation === undefined ? null : toTable(model, options.validation);
+    const given = options.validation;
+    const validation =
+      given === undefined
+        ? null
+        : inContext('validation set', () => checkTable(model, toTable(model, given), loss));
     return { table, validation };
   }
   if (options.validation !== undefined)

@@ -2,7 +2,9 @@ import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { firstNonFinite } from '../tensor/ops.js';
-import { clipGradNorm, clipGradValue, gradNorm, type NormType } from '../clip/clip.js';
+import { checkPolicy, guardedUpdate, type NonFinitePolicy } from './guard.js';
+import { checkClip, type ClipOptions } from './clip-options.js';
+import { clipGradNorm, clipGradValue, gradNorm } from '../clip/clip.js';
 import { checkLoss, type Loss } from '../loss/loss.js';
 import { toStepValues } from '../loss/step-weights.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -39,18 +41,7 @@ export interface Batch {
   c0?: Tensor | NestedArray;
 }
 
-/** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
-export type ClipOptions =
-  | {
-      /** Largest allowed global norm: when the gradients' norm is above it, they are rescaled to it. */
-      maxNorm: number;
-      /** `2` (L2, the default) or `'inf'` (the largest absolute value). */
-      normType?: NormType;
-    }
-  | {
-      /** Every gradient element is clamped to `[-value, value]`. */
-      value: number;
-    };
+export type { ClipOptions };
 
 /** What a training step needs besides the batch. */
 export interface TrainOptions {
@@ -60,6 +51,19 @@ export interface TrainOptions {
   optimizer: Optimizer;
   /** Gradient clipping applied before the update (default none). */
   clip?: ClipOptions;
+  /** What a step that cannot be applied does (default `'skip'`): see {@link NonFinitePolicy}. */
+  onNonFinite?: NonFinitePolicy;
+}
+
+/** The options {@link trainStep} accepts; any other key is a typo and an error. */
+export const TRAIN_KEYS = ['loss', 'optimizer', 'clip', 'onNonFinite'] as const;
+
+/** The options of one training step out of a larger options object (such as `fit`'s). */
+export function pickTrainOptions(options: TrainOptions): TrainOptions {
+  const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
+  if (options.clip !== undefined) out.clip = options.clip;
+  if (options.onNonFinite !== undefined) out.onNonFinite = options.onNonFinite;
+  return out;
 }
 
 /** What a training step did. */
@@ -70,8 +74,13 @@ export interface StepResult {
   gradNorm: number;
   /** True when the gradients were rescaled or clamped. */
   clipped: boolean;
-  /** True when the loss or gradient norm was not finite: the update was skipped and no weight changed. */
+  /**
+   * True when the loss, the gradient norm, an updated weight or the optimizer's updated state
+   * was not finite: the step was undone, every weight and the optimizer state are as before.
+   */
   skipped: boolean;
+  /** Why the step was skipped, or null. */
+  skipReason: string | null;
   /**
    * Gradients of the supplied initial states and context (the input's is not computed in a
    * training step); null when the step was skipped before backward.
@@ -90,27 +99,54 @@ export interface StepResult {
  * of the per-step errors), backward from the last step to the first accumulating each weight's
  * gradient over all steps, optional clipping, then one optimizer update.
  *
- * Every input is validated before anything changes; a non-finite loss or gradient norm skips the
- * update and leaves every weight as it was (reported as `skipped`).
- * @throws TypeError/RangeError for invalid batches or options.
+ * Every input is validated before anything changes. A step whose loss, gradient norm, updated
+ * weights or updated optimizer state would not be finite is undone (weights and optimizer state
+ * exactly as before) and reported as `skipped`, or throws with `onNonFinite: 'throw'`.
+ * Allocates a copy of the weights and of the optimizer state per step for the undo.
+ * @throws TypeError/RangeError for invalid batches or options (unknown keys included);
+ *   RangeError for an undone step under `onNonFinite: 'throw'`.
  */
 export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {
+  checkKeys('training options', options, TRAIN_KEYS);
   checkTrainOptions(options);
+  const policy = checkPolicy(options.onNonFinite);
   const prepared = prepareBatch(model, batch, options.loss);
   const { pred: output, value, grad, h, c } = lossOf(model, prepared, options.loss);
-  if (!Number.isFinite(value) || firstNonFinite(grad.data) >= 0) {
-    return { loss: value, gradNorm: NaN, clipped: false, skipped: true, grads: null, output, h, c };
-  }
+  const skip = (reason: string, gradNorm: number, grads: BackwardResult | null): StepResult => {
+    if (policy === 'throw') throw new RangeError(`training step undone: ${reason}`);
+    const skipReason = reason;
+    return {
+      loss: value,
+      gradNorm,
+      clipped: false,
+      skipped: true,
+      skipReason,
+      grads,
+      output,
+      h,
+      c,
+    };
+  };
+  if (!Number.isFinite(value)) return skip(`the loss is ${value}`, NaN, null);
+  if (firstNonFinite(grad.data) >= 0) return skip('the loss gradient is not finite', NaN, null);
   model.zeroGrad();
   const grads = model.backward(grad, { inputGrad: false });
   const g = model.params.grads;
   const norm = gradNorm(g);
-  if (!Number.isFinite(norm)) {
-    return { loss: value, gradNorm: norm, clipped: false, skipped: true, grads, output, h, c };
-  }
+  if (!Number.isFinite(norm)) return skip(`the gradient norm is ${norm}`, norm, grads);
   const clipped = applyClip(g, options.clip);
-  options.optimizer.step(model.params.values, g);
-  return { loss: value, gradNorm: norm, clipped, skipped: false, grads, output, h, c };
+  const reason = guardedUpdate(model.params.values, g, options.optimizer, (i) =>
+    parameterAt(model, i),
+  );
+  if (reason !== null) return skip(reason, norm, grads);
+  const skipReason = null;
+  return { loss: value, gradNorm: norm, clipped, skipped: false, skipReason, grads, output, h, c };
+}
+
+/** `name[i]` of the parameter holding flat index `index`. */
+function parameterAt(model: Model, index: number): string {
+  const p = model.params.list.find((q) => index >= q.offset && index < q.offset + q.size);
+  return p === undefined ? `weight ${index}` : `${p.name}[${index - p.offset}]`;
 }
 
 /** Validates the loss, optimizer and clip options of a training call. */
@@ -127,29 +163,17 @@ export function checkTrainOptions(options: TrainOptions): void {
       `optimizer is ${describe(o.optimizer)}, expected an Optimizer such as sgd({ lr })`,
     );
   }
+  for (const method of ['stateDict', 'loadStateDict'] as const) {
+    if (typeof options.optimizer[method] !== 'function') {
+      throw new TypeError(
+        `optimizer has no ${method}(): training needs it to undo a step that would make weights non-finite`,
+      );
+    }
+  }
   const lr = options.optimizer.lr;
   if (!Number.isFinite(lr) || lr <= 0)
     throw new RangeError(`learning rate is ${lr}, expected a finite number > 0`);
-  const clip = options.clip;
-  if (clip === undefined) return;
-  if ('maxNorm' in clip) {
-    checkKeys('clip', clip, ['maxNorm', 'normType']);
-    if (!(clip.maxNorm > 0) || !Number.isFinite(clip.maxNorm)) {
-      throw new RangeError(
-        `clip.maxNorm is ${describe(clip.maxNorm)}, expected a finite number > 0`,
-      );
-    }
-    if (clip.normType !== undefined && clip.normType !== 2 && clip.normType !== 'inf') {
-      throw new TypeError(`clip.normType is ${describe(clip.normType)}, expected 2 or 'inf'`);
-    }
-  } else if ('value' in clip) {
-    checkKeys('clip', clip, ['value']);
-    if (!(clip.value > 0) || !Number.isFinite(clip.value)) {
-      throw new RangeError(`clip.value is ${describe(clip.value)}, expected a finite number > 0`);
-    }
-  } else {
-    throw new TypeError(`clip is ${describe(clip)}, expected { maxNorm } or { value }`);
-  }
+  checkClip(options.clip);
 }
 
 function applyClip(g: FloatArray, clip: ClipOptions | undefined): boolean {
