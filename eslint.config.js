@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'coverage/', '.scratch/', 'test/.readme-*/'] },
+  {
+    ignores: [
+      'dist/',
+      'docs/api/',
+      'node_modules/',
+      'coverage/',
+      '.scratch/',
+      'test/.readme-*/',
+      'src/kernels/assembly/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,7 @@
  * rnnkit measurements: W1 figures for one cell, and the training-time scaling table.
  * The sizes are parameters, so the tests can run the same code on a tiny configuration.
  */
-import { Model, Tensor, mseLoss, sgd, trainStep } from '../src/index.js';
+import { Model, Tensor, getBackend, mseLoss, sgd, trainStep } from '../src/index.js';
 import { scalingRow, type ScalingRow } from './report.js';
 import { BenchRng } from './rng.js';
 import {
@@ -45,6 +45,12 @@ function setup(cell: Cell, w: Workload): Setup {
 }
 
 /** Training throughput only (sequences per second), for the scaling table. */
+/** Which kernels the measured models run on: set by `RNNKIT_BACKEND=js|wasm` (default: wasm where available). */
+export function rnnkitBackendNote(): string {
+  const env = process.env.RNNKIT_BACKEND;
+  return `kernels ${getBackend()} (RNNKIT_BACKEND=${env ?? '(unset: the default backend)'})`;
+}
+
 export async function measureRnnkitTrain(cell: Cell, w: Workload, timing: Timing): Promise<number> {
   const { step } = setup(cell, w);
   return throughput(step, w.B, timing);

@@ -48,10 +48,10 @@ async function measure(
 ): Promise<{ figures: Figures; note?: string }> {
   const threads = RNNKIT_THREADS[library];
   if (threads === undefined) return (await loadPeer(library))(library, cell, w, timing);
-  const { measureRnnkit } = await import('./rnnkit.js');
+  const { measureRnnkit, rnnkitBackendNote } = await import('./rnnkit.js');
   return {
     figures: await measureRnnkit(cell, w, timing, threads),
-    note: `RNNKIT_BACKEND=${process.env.RNNKIT_BACKEND ?? '(unset: the default backend)'}`,
+    note: rnnkitBackendNote(),
   };
 }
 

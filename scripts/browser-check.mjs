@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Runs the built ESM bundle in headless Chromium: a page imports dist/index.js, trains a small
- * GRU with fitAsync and reports its loss. Exits non-zero unless the loss fell.
+ * GRU with fitAsync and reports its loss and backend. Exits non-zero unless the loss fell and
+ * the model ran on the WebAssembly kernels.
  *
  *   npm run build && node scripts/browser-check.mjs   (needs Debian's chromium: /usr/bin/chromium)
  */
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
 <script type="module">
-  import { Model, Rng, Tensor, adam, fitAsync, mseLoss } from '/dist/index.js';
+  import { Model, Rng, Tensor, adam, fitAsync, getBackend, mseLoss } from '/dist/index.js';
   const out = document.getElementById('out');
   try {
     const rng = new Rng(1);
@@ -28,7 +29,7 @@ const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
     const history = await fitAsync(model, { inputs, targets }, { loss: mseLoss(), optimizer: adam({ lr: 0.02 }), epochs: 15, batchSize: 8 });
     let threads = 'none';
     try { await model.useThreads(2); } catch (e) { threads = e.message; }
-    out.textContent = 'RESULT ' + JSON.stringify({ first: history.epochs[0].loss, last: history.epochs.at(-1).loss, threads });
+    out.textContent = 'RESULT ' + JSON.stringify({ first: history.epochs[0].loss, last: history.epochs.at(-1).loss, threads, backend: getBackend(), shared: typeof SharedArrayBuffer === 'function' });
   } catch (e) {
     out.textContent = 'RESULT ' + JSON.stringify({ error: String(e) });
   }
@@ -92,4 +93,6 @@ if (!match) {
 }
 const result = JSON.parse(match[1].replace(/&quot;/g, '"'));
 console.log('browser check:', result);
-process.exit(!result.error && result.last < 0.5 * result.first ? 0 : 1);
+// The default backend in Chromium must be the WebAssembly SIMD kernels.
+const ok = !result.error && result.last < 0.5 * result.first && result.backend === 'wasm';
+process.exit(ok ? 0 : 1);

@@ -133,3 +133,6 @@ export type {
 export { serveTraining } from './background/serve-training.js';
 export type { WorkerFitOptions } from './background/serve-training.js';
 export type { MessageEndpoint } from './background/messages.js';
+
+export { getBackend, setBackend } from './kernels/backend.js';
+export type { Backend, BackendChoice } from './kernels/backend.js';

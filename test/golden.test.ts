@@ -8,6 +8,7 @@ import {
   bceWithLogitsLoss,
   rmsprop,
   crossEntropyLoss,
+  getBackend,
   mseLoss,
   sgd,
   trainStep,
@@ -21,6 +22,7 @@ import {
 } from '../src/index.js';
 import { loadCases, toTensor, type GoldenTensor } from './helpers/golden.js';
 import { expectClose } from './helpers/compare.js';
+import { byBackend, expectBoundTo, useBackend } from './helpers/backend.js';
 
 // RNNKIT_GOLDEN_DIR replaces the bundled cases: the shared PyTorch set and the extra set made by
 // scripts/golden_extra.py.
@@ -62,29 +64,33 @@ function expectGolden(
   expectClose(what, got, typeof expected === 'number' ? expected : expected.data, tol, 'relative');
 }
 
-describe.each(['float64', 'float32'] as const)('golden cases in %s', (dtype) => {
-  const tol = TOL[dtype];
-  it('found golden cases to run', () => {
-    expect(cases.length).toBeGreaterThan(0);
-  });
+describe.each(byBackend(['float64', 'float32'] as const))(
+  'golden cases in %s, %s backend',
+  (dtype, backend) => {
+    useBackend(backend);
+    const tol = TOL[dtype];
+    it('found golden cases to run', () => {
+      expect(cases.length).toBeGreaterThan(0);
+    });
 
-  for (const { file, json } of cases) {
-    const cell = json.cell as CellType;
-    if (!SUPPORTED.includes(cell)) {
-      it(`knows the cell of ${file}`, () => {
-        throw new Error(`${file} has cell ${String(json.cell)}, expected one of ${SUPPORTED}`);
-      });
-    } else if (json.format === 'rnn-golden/1')
-      it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
-    else if (json.format === 'rnn-train-golden/1')
-      it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
-    else {
-      it(`knows the format of ${file}`, () => {
-        throw new Error(`${file} has format ${String(json.format)}, expected a known one`);
-      });
+    for (const { file, json } of cases) {
+      const cell = json.cell as CellType;
+      if (!SUPPORTED.includes(cell)) {
+        it(`knows the cell of ${file}`, () => {
+          throw new Error(`${file} has cell ${String(json.cell)}, expected one of ${SUPPORTED}`);
+        });
+      } else if (json.format === 'rnn-golden/1')
+        it(`forward and backward: ${file}`, () => runForwardCase(json, dtype, tol));
+      else if (json.format === 'rnn-train-golden/1')
+        it(`training: ${file}`, () => runTrainCase(json, dtype, tol));
+      else {
+        it(`knows the format of ${file}`, () => {
+          throw new Error(`${file} has format ${String(json.format)}, expected a known one`);
+        });
+      }
     }
-  }
-});
+  },
+);
 
 function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): void {
   const cell = c.cell as CellType;
@@ -96,6 +102,7 @@ function runForwardCase(c: Record<string, unknown>, dtype: DType, tol: number): 
     dtype,
     initialState: h0 ? 'given' : 'zeros',
   });
+  expectBoundTo(model, getBackend());
   const params = c.params as Record<string, GoldenTensor>;
   model.loadStateDict(Object.fromEntries(Object.entries(params).map(([k, v]) => [`rnn.${k}`, v])));
 
@@ -150,6 +157,7 @@ function runTrainCase(c: Record<string, unknown>, dtype: DType, tol: number): vo
     ...(embedding ? { embedding } : {}),
     dtype,
   });
+  expectBoundTo(model, getBackend());
   model.loadStateDict(c.params as Record<string, GoldenTensor>);
   const target = c.target as GoldenTensor;
   const optional = (name: string) =>

@@ -16,6 +16,7 @@ import {
   type ModelOptions,
 } from '../src/index.js';
 import { normalTensors } from './helpers/random.js';
+import { byBackend, useBackend } from './helpers/backend.js';
 
 let rng: Rng;
 let randn: ReturnType<typeof normalTensors>;
@@ -62,64 +63,68 @@ function stateInputs(cell: CellType, mode: InitialStateMode) {
   return {};
 }
 
-describe.each(['rnn', 'lstm', 'gru'] as const)('finite differences in float64: %s', (cell) => {
-  for (const mode of ['zeros', 'learned', 'encoded', 'given'] as const) {
-    it(`matches every parameter, the input and the initial state (${mode}), with a length mask`, () => {
-      const model = build(cell, mode);
-      const result = gradCheck(
-        model,
+describe.each(byBackend(['rnn', 'lstm', 'gru'] as const))(
+  'finite differences in float64: %s, %s backend',
+  (cell, backend) => {
+    useBackend(backend);
+    for (const mode of ['zeros', 'learned', 'encoded', 'given'] as const) {
+      it(`matches every parameter, the input and the initial state (${mode}), with a length mask`, () => {
+        const model = build(cell, mode);
+        const result = gradCheck(
+          model,
+          {
+            input: randn([B, T, I]),
+            target: randn([B, T, O]),
+            lengths: [4, 2, 3],
+            ...stateInputs(cell, mode),
+          },
+          { loss: mseLoss({ reduction: 'sum' }) },
+        );
+        const names = result.entries.map((e) => e.name);
+        for (const p of model.params.list) expect(names).toContain(p.name);
+        expect(names).toContain('input');
+        if (mode === 'given') expect(names).toContain('h0');
+        if (mode === 'given' && cell === 'lstm') expect(names).toContain('c0');
+        if (mode === 'encoded') expect(names).toContain('context');
+        if (mode === 'learned') expect(names).toContain('h0');
+        const worst = result.entries.reduce((a, b) => (a.error > b.error ? a : b));
+        expect(result.passed, `${worst.name}: error ${worst.error}`).toBe(true);
+        expect(result.maxError).toBeLessThan(1e-6);
+      });
+    }
+
+    it('matches with a last-step head, relu/no-bias variants and cross-entropy with an explicit mask', () => {
+      const extra: Partial<ModelOptions> =
+        cell === 'rnn' ? { nonlinearity: 'relu', bias: false } : { bias: false };
+      const last = build(cell, 'zeros', { head: 'last', ...extra });
+      const r1 = gradCheck(
+        last,
+        { input: randn([B, T, I]), target: [1, 0, 1], lengths: [2, 4, 1] },
+        { loss: crossEntropyLoss() },
+      );
+      expect(r1.passed, `max error ${r1.maxError}`).toBe(true);
+      const seq = build(cell, 'learned', { bidirectional: false, numLayers: 1 });
+      const r2 = gradCheck(
+        seq,
         {
           input: randn([B, T, I]),
-          target: randn([B, T, O]),
-          lengths: [4, 2, 3],
-          ...stateInputs(cell, mode),
+          target: [
+            [0, 1, 1, 0],
+            [1, 1, 0, 0],
+            [0, 0, 1, 1],
+          ],
+          mask: [
+            [1, 1, 0, 1],
+            [1, 0, 1, 1],
+            [0, 1, 1, 1],
+          ],
         },
-        { loss: mseLoss({ reduction: 'sum' }) },
+        { loss: crossEntropyLoss({ reduction: 'mean' }) },
       );
-      const names = result.entries.map((e) => e.name);
-      for (const p of model.params.list) expect(names).toContain(p.name);
-      expect(names).toContain('input');
-      if (mode === 'given') expect(names).toContain('h0');
-      if (mode === 'given' && cell === 'lstm') expect(names).toContain('c0');
-      if (mode === 'encoded') expect(names).toContain('context');
-      if (mode === 'learned') expect(names).toContain('h0');
-      const worst = result.entries.reduce((a, b) => (a.error > b.error ? a : b));
-      expect(result.passed, `${worst.name}: error ${worst.error}`).toBe(true);
-      expect(result.maxError).toBeLessThan(1e-6);
+      expect(r2.passed, `max error ${r2.maxError}`).toBe(true);
     });
-  }
-
-  it('matches with a last-step head, relu/no-bias variants and cross-entropy with an explicit mask', () => {
-    const extra: Partial<ModelOptions> =
-      cell === 'rnn' ? { nonlinearity: 'relu', bias: false } : { bias: false };
-    const last = build(cell, 'zeros', { head: 'last', ...extra });
-    const r1 = gradCheck(
-      last,
-      { input: randn([B, T, I]), target: [1, 0, 1], lengths: [2, 4, 1] },
-      { loss: crossEntropyLoss() },
-    );
-    expect(r1.passed, `max error ${r1.maxError}`).toBe(true);
-    const seq = build(cell, 'learned', { bidirectional: false, numLayers: 1 });
-    const r2 = gradCheck(
-      seq,
-      {
-        input: randn([B, T, I]),
-        target: [
-          [0, 1, 1, 0],
-          [1, 1, 0, 0],
-          [0, 0, 1, 1],
-        ],
-        mask: [
-          [1, 1, 0, 1],
-          [1, 0, 1, 1],
-          [0, 1, 1, 1],
-        ],
-      },
-      { loss: crossEntropyLoss({ reduction: 'mean' }) },
-    );
-    expect(r2.passed, `max error ${r2.maxError}`).toBe(true);
-  });
-});
+  },
+);
 
 describe('finite differences on losses', () => {
   it('matches each built-in loss gradient', () => {

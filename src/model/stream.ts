@@ -1,4 +1,4 @@
-import type { FloatArray } from '../tensor/dtype.js';
+import { allocate, type FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
@@ -35,9 +35,9 @@ export interface Stream {
    *   `c0` on a model that is not an LSTM or a state that is neither a tensor nor arrays.
    */
   reset(state?: { h0?: Tensor | NestedArray; c0?: Tensor | NestedArray }): void;
-  /** Hidden state `[L, B, H]` now (a live view). */
+  /** Hidden state `[L, B, H]` now (an array updated by every step and reset). */
   readonly h: FloatArray;
-  /** LSTM cell state `[L, B, H]` now (a live view), or null for RNN and GRU. */
+  /** LSTM cell state `[L, B, H]` now (an array updated by every step and reset), or null for RNN and GRU. */
   readonly c: FloatArray | null;
   /**
    * A copy of the state now, `{ h0, c0 }` (`c0` for LSTM only), shaped `[L, B, H]`: pass it to
@@ -54,7 +54,11 @@ export interface Stream {
 
 /** The {@link Stream} of a model: its own one-step stack, the model's head and parameters. */
 export class ModelStream implements Stream {
+  /** The head's output, and the copies of it and of the states handed out: plain arrays, never views into kernel memory. */
+  private readonly headOut: FloatArray;
   private readonly out: FloatArray;
+  private readonly hCopy: FloatArray;
+  private readonly cCopy: FloatArray | null;
 
   constructor(
     private readonly options: ResolvedModelOptions,
@@ -65,7 +69,10 @@ export class ModelStream implements Stream {
     private readonly tokens: TokenInput | null = null,
   ) {
     stack.prepare(1, batchSize, null);
-    this.out = allocateBuffer(options.dtype, batchSize * head.outFeatures);
+    this.headOut = allocateBuffer(options.dtype, batchSize * head.outFeatures);
+    this.out = allocate(options.dtype, batchSize * head.outFeatures);
+    this.hCopy = allocate(options.dtype, stack.hn.length);
+    this.cCopy = options.cell === 'lstm' ? allocate(options.dtype, stack.cn.length) : null;
     this.reset();
   }
 
@@ -84,6 +91,7 @@ export class ModelStream implements Stream {
     }
     this.fillState('h0', this.stack.hn, given.h0);
     this.fillState('c0', this.stack.cn, given.c0);
+    this.copyStates();
   }
 
   private fillState(name: 'h0' | 'c0', dst: FloatArray, given: Tensor | undefined): void {
@@ -99,11 +107,16 @@ export class ModelStream implements Stream {
   }
 
   get h(): FloatArray {
-    return this.stack.hn;
+    return this.hCopy;
   }
 
   get c(): FloatArray | null {
-    return this.options.cell === 'lstm' ? this.stack.cn : null;
+    return this.cCopy;
+  }
+
+  private copyStates(): void {
+    this.hCopy.set(this.stack.hn);
+    this.cCopy?.set(this.stack.cn);
   }
 
   state(): StreamState {
@@ -141,7 +154,9 @@ export class ModelStream implements Stream {
     stack.h0.set(stack.hn);
     stack.c0.set(stack.cn);
     stack.forward();
-    this.head.step(stack.output, this.params.values, this.batchSize, this.out);
+    this.head.step(stack.output, this.params.values, this.batchSize, this.headOut);
+    this.out.set(this.headOut);
+    this.copyStates();
     return this.out;
   }
 }

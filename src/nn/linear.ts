@@ -1,6 +1,5 @@
 import type { FloatArray } from '../tensor/dtype.js';
-import { gemm } from '../tensor/gemm.js';
-import { addColumnSums } from '../tensor/ops.js';
+import { addColumnSums, gemm } from '../kernels/dispatch.js';
 
 /** Offsets of a linear layer `y = W x + b` in the flat parameter array (`bias` -1: none). */
 export interface LinearWeights {

@@ -1,6 +1,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { DONE_SEQ, JOB_SEQ, type Job, type Reply } from './protocol.js';
 import { missingWorkerMessage, workerScript } from './worker-url.js';
+import { currentChoice } from '../kernels/backend.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 
@@ -79,7 +80,14 @@ export class ThreadPool {
       const jobs = new threads.MessageChannel();
       const replies = new threads.MessageChannel();
       const options = {
-        workerData: { model: modelJson, control, jobs: jobs.port2, replies: replies.port1 },
+        // Each worker instantiates its own kernels and uses the backend chosen here.
+        workerData: {
+          model: modelJson,
+          backend: currentChoice(),
+          control,
+          jobs: jobs.port2,
+          replies: replies.port1,
+        },
         transferList: [jobs.port2, replies.port1],
       };
       let worker: Worker;

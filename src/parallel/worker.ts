@@ -10,6 +10,7 @@ import {
   type MessagePort,
 } from 'node:worker_threads';
 import { Model } from '../model/model.js';
+import { setBackend, type BackendChoice } from '../kernels/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   DONE_SEQ,
@@ -23,12 +24,14 @@ import {
 
 interface Init {
   model: unknown;
+  backend: BackendChoice;
   control: SharedArrayBuffer;
   jobs: MessagePort;
   replies: MessagePort;
 }
 
-const { model: json, control, jobs, replies } = workerData as Init;
+const { model: json, backend, control, jobs, replies } = workerData as Init;
+setBackend(backend);
 const model = Model.fromJSON(json);
 const ctrl = new Int32Array(control);
 const tensor = (w: WireTensor): Tensor => new Tensor(w.shape, w.data);

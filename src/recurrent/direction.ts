@@ -1,7 +1,6 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { allocateBuffer } from '../tensor/buffers.js';
-import { gemm } from '../tensor/gemm.js';
-import { addColumnSums } from '../tensor/ops.js';
+import { addColumnSums, copyRows, gemm } from '../kernels/dispatch.js';
 import { isRealStep } from '../nn/padding.js';
 
 /** Offsets of one direction's weights in the flat parameter array (-1: no bias). */
@@ -189,6 +188,10 @@ export function projectInputs(d: Direction, foldHiddenBias: boolean): void {
 /** Copies the states into the layer output; padded steps of shorter sequences output zeros. */
 function writeOutputs(d: Direction): void {
   const { T, B, H, hs, out, outCol, ldo, lengths } = d;
+  if (lengths === null) {
+    copyRows(T * B, H, out, outCol, ldo, hs, B * H, H); // slots 1..T are the states after each step
+    return;
+  }
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const o = (t * B + b) * ldo + outCol;

@@ -8,6 +8,7 @@ import { Direction, type CellKernel, type DirectionWeights } from './direction.j
 import { rnnCell } from './rnn.js';
 import { lstmCell } from './lstm.js';
 import { gruCell } from './gru.js';
+import { onWasm } from './wasm-cells.js';
 
 /** The recurrent cell types. */
 export type CellType = 'rnn' | 'lstm' | 'gru';
@@ -23,7 +24,12 @@ export interface StackConfig {
   readonly nonlinearity: 'tanh' | 'relu';
 }
 
-const CELLS: Record<CellType, CellKernel<unknown>> = { rnn: rnnCell, lstm: lstmCell, gru: gruCell };
+// Each cell runs its time loops on the wasm kernels when the model's buffers live in their memory.
+const CELLS: Record<CellType, CellKernel<unknown>> = {
+  rnn: onWasm(rnnCell),
+  lstm: onWasm(lstmCell),
+  gru: onWasm(gruCell),
+};
 
 /** Gate blocks per hidden unit of a cell type. */
 export function gateCount(cell: CellType): number {

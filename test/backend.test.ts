@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { inWasm } from '../src/kernels/allocator.js';
+import { wasmModule } from '../src/kernels/wasm.js';
+import {
+  Model,
+  Tensor,
+  getBackend,
+  mseLoss,
+  setBackend,
+  sgd,
+  trainStep,
+  type BackendChoice,
+  type CellType,
+} from '../src/index.js';
+import { withBackend } from './helpers/backend.js';
+import { maxError } from './helpers/compare.js';
+import { uniformF32 } from './helpers/wasm.js';
+
+describe('backend switch', () => {
+  afterEach(() => setBackend('auto'));
+
+  it("picks wasm by default on Node ('auto')", () => {
+    setBackend('auto');
+    expect(getBackend()).toBe('wasm');
+  });
+
+  it('runs the kernels in a shared memory on Node (its views survive growth)', () => {
+    const m = wasmModule();
+    expect(m?.shared).toBe(true);
+    expect(m?.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('reports the chosen backend', () => {
+    setBackend('js');
+    expect(getBackend()).toBe('js');
+    setBackend('wasm');
+    expect(getBackend()).toBe('wasm');
+  });
+
+  it('rejects an unknown backend with a TypeError and keeps the current one', () => {
+    setBackend('js');
+    expect(() => setBackend('gpu' as BackendChoice)).toThrow(
+      "backend must be 'auto', 'wasm' or 'js', got 'gpu'",
+    );
+    expect(getBackend()).toBe('js');
+  });
+
+  it('reads RNNKIT_BACKEND as the starting choice', async () => {
+    vi.stubEnv('RNNKIT_BACKEND', 'js');
+    vi.resetModules();
+    const fresh = await import('../src/kernels/backend.js');
+    expect(fresh.getBackend()).toBe('js');
+    vi.stubEnv('RNNKIT_BACKEND', 'wasm');
+    vi.resetModules();
+    expect((await import('../src/kernels/backend.js')).getBackend()).toBe('wasm');
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('binds a model to the backend active at its construction', () => {
+    const options = { cell: 'lstm' as const, inputSize: 3, hiddenSize: 5, seed: 1 };
+    const onWasm = withBackend('wasm', () => new Model(options));
+    const onJs = withBackend('js', () => new Model(options));
+    expect(inWasm(onWasm.params.values)).toBe(true);
+    expect(inWasm(onJs.params.values)).toBe(false);
+    setBackend('js');
+    const x = Tensor.from([[[1, 2, 3]]]);
+    onWasm.forward(x);
+    expect(inWasm(onWasm.params.values)).toBe(true);
+    const f64 = withBackend('wasm', () => new Model({ ...options, dtype: 'float64' }));
+    expect(f64.params.values).toBeInstanceOf(Float64Array);
+  });
+
+  it('hands out copies, never views into the kernels memory', () => {
+    const model = withBackend(
+      'wasm',
+      () => new Model({ cell: 'gru', inputSize: 2, hiddenSize: 4, outputSize: 3, seed: 2 }),
+    );
+    const x = Tensor.from([[[1, 2]], [[3, 4]]]);
+    const r = model.forward(x);
+    expect(inWasm(r.output.data)).toBe(false);
+    expect(inWasm(r.h.data)).toBe(false);
+    expect(inWasm(model.predict(x).data)).toBe(false);
+    const back = model.backward(Tensor.from([[[1, 1, 1]], [[1, 1, 1]]]));
+    expect(inWasm(back.input!.data)).toBe(false);
+    for (const t of Object.values(model.stateDict())) expect(inWasm(t.data)).toBe(false);
+  });
+});
+
+type Case = { cell: CellType; B: number; T: number; I: number; H: number; extra?: object };
+const CASES: Case[] = [
+  { cell: 'rnn', B: 3, T: 7, I: 5, H: 13 },
+  { cell: 'rnn', B: 1, T: 1, I: 1, H: 1, extra: { nonlinearity: 'relu' } },
+  { cell: 'lstm', B: 5, T: 6, I: 3, H: 9, extra: { numLayers: 2, bidirectional: true } },
+  { cell: 'lstm', B: 1, T: 9, I: 4, H: 17 },
+  { cell: 'gru', B: 6, T: 5, I: 7, H: 11, extra: { bidirectional: true } },
+  { cell: 'gru', B: 2, T: 1, I: 2, H: 3, extra: { bias: false } },
+];
+
+describe('the wasm backend trains like the TypeScript kernels', () => {
+  for (const c of CASES) {
+    it(`${c.cell} B=${c.B} T=${c.T} I=${c.I} H=${c.H} ${JSON.stringify(c.extra ?? {})}`, () => {
+      const options = {
+        cell: c.cell,
+        inputSize: c.I,
+        hiddenSize: c.H,
+        outputSize: 2,
+        seed: 3,
+        ...c.extra,
+      };
+      const input = new Tensor([c.B, c.T, c.I], uniformF32(4, c.B * c.T * c.I));
+      const target = new Tensor([c.B, c.T, 2], uniformF32(5, c.B * c.T * 2));
+      const lengths = Array.from({ length: c.B }, (_, b) => Math.max(1, c.T - b));
+      const run = (backend: 'js' | 'wasm') =>
+        withBackend(backend, () => {
+          const model = new Model(options);
+          const losses: number[] = [];
+          for (let i = 0; i < 3; i++) {
+            const batch = { input, target, ...(i === 2 ? { lengths } : {}) };
+            const r = trainStep(model, batch, { loss: mseLoss(), optimizer: sgd({ lr: 0.1 }) });
+            losses.push(r.loss);
+          }
+          if (model.options.bidirectional) return { losses, values: model.params.values.slice() };
+          const stream = model.createStream(c.B);
+          const step = stream.step(input.data.subarray(0, c.B * c.I)).slice();
+          return { losses, values: model.params.values.slice(), step };
+        });
+      const js = run('js');
+      const wasm = run('wasm');
+      expect(maxError(wasm.losses, js.losses, 'relative')).toBeLessThan(1e-4);
+      expect(maxError(wasm.values, js.values, 'relative')).toBeLessThan(1e-4);
+      if (js.step) expect(maxError(wasm.step!, js.step, 'relative')).toBeLessThan(1e-4);
+    });
+  }
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { gemm } from '../src/tensor/gemm.js';
+import { maxError } from './helpers/compare.js';
+import { get, put, uniformF32, wasmSetup } from './helpers/wasm.js';
+
+const TOL = 1e-5;
+
+/** op(X) of shape [rows, cols] stored with leading dimension `ld` (padding filled with junk). */
+function stored(seed: number, rows: number, cols: number, trans: boolean, pad: number) {
+  const ld = (trans ? rows : cols) + pad;
+  const data = uniformF32(seed, (trans ? cols : rows) * ld);
+  return { data, ld };
+}
+
+function reference(
+  tA: boolean,
+  tB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  a: { data: Float32Array; ld: number },
+  b: { data: Float32Array; ld: number },
+  c0: Float32Array,
+  ldc: number,
+  acc: boolean,
+  bias: Float32Array | null,
+): Float64Array {
+  const c = Float64Array.from(c0);
+  gemm(
+    tA,
+    tB,
+    M,
+    N,
+    K,
+    Float64Array.from(a.data),
+    0,
+    a.ld,
+    Float64Array.from(b.data),
+    0,
+    b.ld,
+    c,
+    0,
+    ldc,
+    acc,
+  );
+  if (bias !== null)
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * ldc + j] += bias[j];
+  return c;
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 13, 7],
+  [1, 512, 128],
+  [1, 37, 129],
+  [3, 5, 2],
+  [4, 8, 4],
+  [5, 9, 3],
+  [7, 17, 13],
+  [32, 512, 128],
+  [33, 130, 19],
+  [130, 16, 67],
+  [64, 24, 600],
+  [512, 16, 300],
+];
+
+describe('wasm gemm matches the TypeScript gemm', () => {
+  for (const [M, N, K] of SHAPES) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        it(`M=${M} N=${N} K=${K} transA=${tA} transB=${tB}, with and without bias and accumulation`, () => {
+          const { k, arena } = wasmSetup();
+          const a = stored(1 + M, M, K, tA, 1);
+          const b = stored(2 + N, K, N, tB, 2);
+          const ldc = N + 3;
+          const c0 = uniformF32(3, M * ldc);
+          const bias = uniformF32(4, N);
+          const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
+          const pa = put(arena, a.data);
+          const pb = put(arena, b.data);
+          const pbias = put(arena, bias);
+          for (const acc of [false, true]) {
+            for (const withBias of [false, true]) {
+              const pc = put(arena, c0);
+              // prettier-ignore
+              k.gemm(+tA, +tB, M, N, K, pa, a.ld, pb, b.ld, pc, ldc, +acc, withBias ? pbias : 0, scratch);
+              const got = get(arena, pc, c0.length);
+              const want = reference(tA, tB, M, N, K, a, b, c0, ldc, acc, withBias ? bias : null);
+              for (let i = 0; i < M; i++) {
+                for (let j = N; j < ldc; j++) expect(got[i * ldc + j]).toBe(c0[i * ldc + j]);
+              }
+              expect(maxError(got, want, 'relative'), `acc=${acc} bias=${withBias}`).toBeLessThan(
+                TOL,
+              );
+            }
+          }
+        });
+      }
+    }
+  }
+
+  it('gemmPackedB with a packed op(B) gives the same product as gemm', () => {
+    const { k, arena } = wasmSetup();
+    const [M, N, K] = [9, 21, 11];
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const a = stored(5, M, K, tA, 0);
+        const b = stored(6, K, N, tB, 1);
+        const pa = put(arena, a.data);
+        const pb = put(arena, b.data);
+        const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
+        const scratch = arena.alloc(Math.ceil(M / 4) * 4 * K);
+        k.packB(+tB, K, N, pb, b.ld, packed);
+        const pc = arena.alloc(M * N);
+        k.gemmPackedB(+tA, M, N, K, pa, a.ld, packed, pc, N, 0, 0, scratch);
+        const want = reference(tA, tB, M, N, K, a, b, new Float32Array(M * N), N, false, null);
+        expect(maxError(get(arena, pc, M * N), want, 'relative')).toBeLessThan(TOL);
+      }
+    }
+  });
+});
