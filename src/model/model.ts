@@ -1,15 +1,12 @@
-import { allocate } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
-import { swapAxes01 } from '../tensor/ops.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
 import type { SequenceInput } from '../nn/validate.js';
 import { RecurrentStack, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
-import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
-import type { Head, HeadBatch } from './head.js';
+import type { Head } from './head.js';
 import { initializeParameters } from './init.js';
 import { summarize } from './summary.js';
 import { modelToJSON, parseModelJSON, type ModelJSON } from './json.js';
@@ -28,15 +25,10 @@ import type { TokenInput } from './token-input.js';
 import { Inference } from './inference.js';
 import { DropoutMode } from './dropout-mode.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
-import { ThreadSwitch, type LocalPasses } from './threads.js';
+import { ThreadSwitch } from './threads.js';
+import { ModelPasses } from './passes.js';
 import { registerStack } from './trace.js';
-import type {
-  BackwardOptions,
-  BackwardResult,
-  CheckedBackwardOptions,
-  ForwardOptions,
-  ForwardResult,
-} from './types.js';
+import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
@@ -60,20 +52,14 @@ export class Model {
   private readonly stackConfig: StackConfig;
   private readonly weights: DirectionWeights[];
   private readonly stack: RecurrentStack;
-  private readonly initial: InitialState;
   private readonly head: Head;
   private readonly tokens: TokenInput | null;
   private readonly inference: Inference;
   private readonly mode: DropoutMode;
-  private last: HeadBatch | null = null;
-  private lastIds: Int32Array | null = null;
   private consumed = false;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
   private readonly threadSwitch = new ThreadSwitch(this);
-  private readonly local: LocalPasses = {
-    forward: (x, lengths, states) => this.forwardLocal(x, lengths, states),
-    backward: (gradOutput, options) => this.backwardLocal(gradOutput, options),
-  };
+  private readonly local: ModelPasses;
 
   /** @throws TypeError or RangeError for an invalid or unknown option. */
   constructor(options: ModelOptions) {
@@ -83,7 +69,6 @@ export class Model {
     this.tokens = tokens;
     this.stackConfig = stackConfig;
     this.weights = weights;
-    this.initial = initial;
     this.head = head;
     this.store = params;
     this.params = params;
@@ -92,6 +77,7 @@ export class Model {
     const makeStack = () => new RecurrentStack(stackConfig, o.dtype, params, weights);
     this.inference = new Inference(makeStack, initial, head, params);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
+    this.local = new ModelPasses(o, params, this.stack, initial, head, tokens);
     this.initialize(new Rng(o.seed));
   }
 
@@ -143,38 +129,15 @@ export class Model {
     const states = checkInitialStates(this.options, options, B);
     this.split = null;
     this.consumed = false;
-    this.lastIds = ids;
+    this.local.ids = ids;
     const threads = this.threadSwitch.current;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
     const local = ids !== null || this.options.dropout > 0;
     if (threads === null || B < MIN_SPLIT_BATCH || local)
-      return this.forwardLocal(x, lengths, states);
+      return this.local.forward(x, lengths, states);
     const { result, bounds } = threads.forward(this.local, this.params.values, x, lengths, states);
     this.split = { bounds, outputShape: this.outputShape(B, T), B };
     return result;
-  }
-
-  private forwardLocal(
-    x: Tensor,
-    lengths: Int32Array | null,
-    states: InitialStateInputs,
-  ): ForwardResult {
-    const o = this.options;
-    const [B, T, I] = x.shape;
-    const stack = this.stack;
-    stack.prepare(T, B, lengths);
-    swapAxes01(stack.x, x.data, B, T, I);
-    this.initial.fill(stack, this.store, B, states);
-    stack.forward();
-    this.last = { B, T, lengths };
-    const output = this.head.forward(stack.output, this.params.values, this.last);
-    const L = o.numLayers * this.directions;
-    const H = o.hiddenSize;
-    return {
-      output,
-      h: new Tensor([L, B, H], stack.hn.slice()),
-      c: o.cell === 'lstm' ? new Tensor([L, B, H], stack.cn.slice()) : null,
-    };
   }
 
   /** The input as vectors `[B, T, I]`: checked, or embedded from token ids. */
@@ -226,7 +189,7 @@ export class Model {
    */
   backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
-    const last = this.last;
+    const last = this.local.last;
     if (last === null) throw new Error('backward needs a forward pass first');
     if (this.consumed) {
       throw new Error(
@@ -243,32 +206,7 @@ export class Model {
     if (split !== null && threads !== null) {
       return threads.backward(this.local, this.params.grads, split.bounds, dy, checked);
     }
-    return this.backwardLocal(dy, checked);
-  }
-
-  private backwardLocal(gradOutput: Tensor, options: CheckedBackwardOptions): BackwardResult {
-    const last = this.last as HeadBatch;
-    const stack = this.stack;
-    if (options.gradH) stack.dhn.set(options.gradH.data);
-    else stack.dhn.fill(0);
-    if (options.gradC) stack.dcn.set(options.gradC.data);
-    else stack.dcn.fill(0);
-    const { values, grads } = this.params;
-    this.head.backward(gradOutput.data, values, grads, last, stack.dOutput);
-    const ids = this.lastIds;
-    const inputGrad = (options.inputGrad ?? true) || ids !== null;
-    stack.backward(inputGrad);
-    const states = this.initial.backward(stack, this.store);
-    if (!inputGrad) return { input: null, ...states };
-    const { B, T } = last;
-    const I = this.options.inputSize;
-    const dx = allocate(this.options.dtype, B * T * I);
-    swapAxes01(dx, stack.dx, T, B, I);
-    if (this.tokens === null || ids === null)
-      return { input: new Tensor([B, T, I], dx), ...states };
-    // Token ids have no gradient: the vectors' gradient goes into the embedding's rows.
-    this.tokens.backward(grads, ids, dx);
-    return { input: null, ...states };
+    return this.local.backward(dy, checked);
   }
 
   /**
