@@ -4,6 +4,7 @@ import {
   Rng,
   Tensor,
   adam,
+  crossEntropyLoss,
   fit,
   mseLoss,
   serveTraining,
@@ -98,6 +99,48 @@ describe('trainInWorker', () => {
       '2:1',
       '2:-1',
     ]);
+  });
+
+  it('trains a model with an embedding on token ids [N, T] like fit on this thread', async () => {
+    const { page, worker } = channel();
+    serveTraining(worker, (settings) => ({
+      ...configure(settings),
+      loss: crossEntropyLoss(),
+    }));
+    const ids = [0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2];
+    const inputs = new Tensor([4, 4]);
+    const targets = new Tensor([4, 4]);
+    for (let n = 0; n < 4; n++)
+      for (let t = 0; t < 4; t++) {
+        inputs.data[n * 4 + t] = ids[n * 4 + t];
+        targets.data[n * 4 + t] = ids[n * 4 + t + 1];
+      }
+    const options = {
+      cell: 'gru' as const,
+      embedding: { vocabSize: 4, dim: 3 },
+      inputSize: 3,
+      hiddenSize: 5,
+      outputSize: 4,
+      seed: 2,
+    };
+    const model = new Model(options);
+    const history = await trainInWorker(page, model, {
+      data: { inputs, targets },
+      settings: { lr: 0.05, epochs: 2 },
+    }).done;
+    const local = new Model(options);
+    const expected = fit(
+      local,
+      { inputs, targets },
+      {
+        loss: crossEntropyLoss(),
+        optimizer: adam({ lr: 0.05 }),
+        epochs: 2,
+        batchSize: 16,
+      },
+    );
+    expect(history).toEqual(expected);
+    expect(model.toJSON()).toEqual(local.toJSON());
   });
 
   it('replaces the model weights with each snapshot while training goes on', async () => {

@@ -1,9 +1,9 @@
 // The page: builds the data and the model, trains in a worker with trainInWorker, and draws the
 // loss and generated text as snapshots of the weights arrive. The main thread only draws.
 // The page loads the built library as it is; with a bundler, import from 'rnnkit' instead.
-import { Model, trainInWorker } from '../../dist/index.js';
+import { Model, Vocabulary, trainInWorker } from '../../dist/index.js';
 import { drawLossChart } from './chart.js';
-import { CORPUS, sampleCharacters, trainingWindows, vocabulary } from './text.js';
+import { CORPUS, sampleCharacters, trainingWindows } from './text.js';
 
 const STEPS = 48; // characters per training window
 const STRIDE = 8; // a new window every 8 characters
@@ -11,10 +11,20 @@ const SAMPLE_EVERY_MS = 1000; // a new sample at most this often
 const SAMPLE_LENGTH = 150; // characters per sample
 const CHARS_PER_FRAME = 6; // sampled characters per animation frame
 
-const vocab = vocabulary(CORPUS);
-const V = vocab.chars.length;
-const data = trainingWindows(CORPUS, vocab, STEPS, STRIDE);
-const options = { cell: 'gru', inputSize: V, hiddenSize: 64, outputSize: V, seed: 1 };
+const EMBEDDING = 16; // features per character id
+
+// Every character of the corpus (plus '<unk>' for any other); the model's embedding takes the ids.
+const vocab = Vocabulary.fromText(CORPUS, { padding: null });
+const V = vocab.size;
+const data = trainingWindows(vocab.encode(CORPUS), STEPS, STRIDE);
+const options = {
+  cell: 'gru',
+  embedding: { vocabSize: V, dim: EMBEDDING },
+  inputSize: EMBEDDING,
+  hiddenSize: 64,
+  outputSize: V,
+  seed: 1,
+};
 const model = new Model(options); // trained in the worker; its weights follow every snapshot
 const sampler = new Model(options); // holds the weights of the sample being written
 const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
@@ -183,7 +193,7 @@ function setText(id, text) {
 }
 
 $('setup').textContent =
-  `GRU, 1 layer of 64 units, ${model.parameterCount} parameters; ${data.inputs.shape[0]} windows ` +
-  `of ${STEPS} characters from a ${CORPUS.length}-character text, ${V} distinct characters.`;
+  `${EMBEDDING}-feature embedding, GRU of 64 units, ${model.parameterCount} parameters; ${data.inputs.shape[0]} windows ` +
+  `of ${STEPS} characters from a ${CORPUS.length}-character text, ${V} token ids.`;
 requestAnimationFrame(frame);
 start();

@@ -1,7 +1,7 @@
-// Text for a character-level model: the corpus, the vocabulary, one-hot training windows and
-// sampling one character at a time from a stream. These are plain functions over the public
-// API (Tensor, Rng, Model.createStream), kept in this one file so a text helper can replace them.
-import { Rng, Tensor } from '../../dist/index.js';
+// Text for a character-level model: the corpus, training windows of token ids and sampling one
+// character at a time. The vocabulary (Vocabulary) and the draws (Sampler) are the library's; a
+// model with an `embedding` takes the ids as they are, so nothing here is one-hot.
+import { Rng, Sampler, Tensor } from '../../dist/index.js';
 
 /** The training text: short plain sentences, lower case, so a small model learns it quickly. */
 export const CORPUS = [
@@ -18,79 +18,47 @@ export const CORPUS = [
 ].join(' ');
 
 /**
- * The characters of `text`, sorted, and a lookup from character to index.
- * @param {string} text
- * @returns {{ chars: string[], index: Map<string, number> }}
- */
-export function vocabulary(text) {
-  const chars = [...new Set(text)].sort();
-  return { chars, index: new Map(chars.map((c, i) => [c, i])) };
-}
-
-/**
- * Training windows of `steps` characters taken every `stride` characters: the input is each
- * character one-hot (`[N, steps, V]`), the target the index of the next one (`[N, steps]`).
- * @param {string} text
- * @param {{ chars: string[], index: Map<string, number> }} vocab
+ * Training windows of `steps` token ids taken every `stride` tokens: the input is `[N, steps]`
+ * ids, the target the id of the next token at each step (`[N, steps]`).
+ * @param {Int32Array} ids
  * @param {number} steps
  * @param {number} stride
  */
-export function trainingWindows(text, vocab, steps, stride) {
-  const V = vocab.chars.length;
-  const N = Math.floor((text.length - steps - 1) / stride) + 1;
-  const inputs = new Tensor([N, steps, V]);
+export function trainingWindows(ids, steps, stride) {
+  const N = Math.floor((ids.length - steps - 1) / stride) + 1;
+  const inputs = new Tensor([N, steps]);
   const targets = new Tensor([N, steps]);
   for (let n = 0; n < N; n++) {
-    for (let t = 0; t < steps; t++) {
-      const at = n * stride + t;
-      inputs.data[(n * steps + t) * V + vocab.index.get(text[at])] = 1;
-      targets.data[n * steps + t] = vocab.index.get(text[at + 1]);
-    }
+    inputs.data.set(ids.subarray(n * stride, n * stride + steps), n * steps);
+    targets.data.set(ids.subarray(n * stride + 1, n * stride + steps + 1), n * steps);
   }
   return { inputs, targets };
 }
 
 /**
- * Draws an index from the softmax of `logits / temperature`.
- * @param {ArrayLike<number>} logits
- * @param {number} temperature
- * @param {Rng} rng
- */
-export function sampleIndex(logits, temperature, rng) {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  const weights = Array.from(logits, (z) => Math.exp((z - max) / temperature));
-  let u = rng.next() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i];
-    if (u <= 0) return i;
-  }
-  return weights.length - 1;
-}
-
-/**
  * Text from `model`, one character at a time: feeds `prompt` through a stream, then yields sampled
  * characters for ever, each fed back as the next input. A caller takes a few per animation frame,
- * so the page never waits for a whole sample. The stream owns its buffers: a step allocates nothing.
+ * so the page never waits for a whole sample. The stream and the sampler own their buffers: a
+ * step allocates nothing.
  * @param {import('../../dist/index.js').Model} model
- * @param {{ chars: string[], index: Map<string, number> }} vocab
+ * @param {import('../../dist/index.js').Vocabulary} vocab
  * @param {{ prompt: string, temperature: number, seed: number }} options
  * @returns {Generator<string, never, void>}
  */
 export function* sampleCharacters(model, vocab, { prompt, temperature, seed }) {
   const rng = new Rng(seed);
+  const sampler = new Sampler(vocab.size, { temperature });
   const stream = model.createStream(1);
-  const x = new Float32Array(vocab.chars.length);
-  const feed = (index) => {
-    x.fill(0);
-    x[index] = 1;
-    return stream.step(x);
+  const id = new Int32Array(1);
+  const feed = (token) => {
+    id[0] = token;
+    return stream.step(id);
   };
   let logits = null;
-  for (const c of prompt) logits = feed(vocab.index.get(c) ?? 0);
+  for (const token of vocab.encode(prompt)) logits = feed(token);
   for (;;) {
-    const next = sampleIndex(logits, temperature, rng);
-    yield vocab.chars[next];
+    const next = sampler.sample(logits, rng);
+    yield vocab.decode([next]);
     logits = feed(next);
   }
 }

@@ -99,16 +99,18 @@ export function trainInWorker(
     throw new TypeError(`worker is ${describe(worker)}, expected a Worker or a MessagePort`);
   const snapshotEvery = checkInt('snapshotEvery', options.snapshotEvery ?? 0, 0);
   const dtype = model.options.dtype;
+  // Token ids [N, T] for a model with an embedding, else features [N, T, I].
+  const rank = model.options.embedding === null ? 3 : 2;
   const id = nextId++;
   const request: TrainMessage = {
     kind: 'rnnkit-train',
     id,
     model: model.toJSON(),
-    data: toWire('data', options.data, dtype),
+    data: toWire('data', options.data, dtype, rank),
     validation:
       options.validation === undefined
         ? undefined
-        : toWire('validation', options.validation, dtype),
+        : toWire('validation', options.validation, dtype, rank),
     settings: options.settings,
     snapshotEvery,
   };
@@ -176,12 +178,12 @@ function toError(name: string, message: string): Error {
   return error;
 }
 
-function toWire(name: string, data: Dataset, dtype: DType): WireDataset {
+function toWire(name: string, data: Dataset, dtype: DType, rank: number): WireDataset {
   if (typeof data !== 'object' || data === null)
     throw new TypeError(`${name} is ${describe(data)}, expected { inputs, targets }`);
   checkKeys(name, data, ['inputs', 'targets', 'lengths', 'mask', 'contexts']);
   const wire: WireDataset = {
-    inputs: wireTensor(toTensor(`${name}.inputs`, data.inputs, 3, dtype)),
+    inputs: wireTensor(toTensor(`${name}.inputs`, data.inputs, rank, dtype)),
     targets: wireTensor(asTensor(`${name}.targets`, data.targets, dtype)),
   };
   if (data.lengths !== undefined) {
