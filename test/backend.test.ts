@@ -95,6 +95,9 @@ const CASES: Case[] = [
   { cell: 'lstm', B: 1, T: 9, I: 4, H: 17 },
   { cell: 'gru', B: 6, T: 5, I: 7, H: 11, extra: { bidirectional: true } },
   { cell: 'gru', B: 2, T: 1, I: 2, H: 3, extra: { bias: false } },
+  // T above the 32-step chunks in which the wasm backward loop sums the weight gradients.
+  { cell: 'lstm', B: 3, T: 70, I: 3, H: 5, extra: { bidirectional: true } },
+  { cell: 'gru', B: 2, T: 40, I: 2, H: 4, extra: { bidirectional: true } },
 ];
 
 describe('the wasm backend trains like the TypeScript kernels', () => {

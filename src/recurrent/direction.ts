@@ -80,6 +80,10 @@ export class Direction {
   dh: FloatArray;
   dhNext: FloatArray;
   dcNext: FloatArray;
+  /** Whether the running backward pass wants `dx`; read by cells that accumulate in chunks. */
+  inputGrad = true;
+  /** Set by a cell whose backward loop already accumulated the weight gradients in chunks. */
+  gradsAccumulated = false;
   /** The cell's own buffers (see {@link CellKernel.buffers}). */
   private own: unknown = null;
 
@@ -161,10 +165,12 @@ export class Direction {
   backward(inputGrad: boolean): void {
     this.dhNext.set(this.dhn);
     if (this.cell.cellState) this.dcNext.set(this.dcn);
+    this.inputGrad = inputGrad;
+    this.gradsAccumulated = false;
     this.cell.backward(this, this.own);
     this.dh0.set(this.dhNext);
     if (this.cell.cellState) this.dc0.set(this.dcNext);
-    accumulateWeightGrads(this, inputGrad);
+    if (!this.gradsAccumulated) accumulateWeightGrads(this, 0, this.T);
   }
 }
 
@@ -270,20 +276,24 @@ export function zeroInactiveGates(d: Direction, t: number): void {
 }
 
 /**
- * After the time loop, every weight gradient is one product over all T·B rows:
- * `dW_ih += dGᵀ·X`, `dW_hh += dGᵀ·H_prev`, bias gradients are column sums of dG,
- * and `dX += dG·W_ih`. This is where the per-step gradients are summed over time.
+ * Sums the per-step gradients of steps `t0 .. t0+steps-1` into the weight gradients, one
+ * product over their rows: `dW_ih += dGᵀ·X`, `dW_hh += dGᵀ·H_prev`, bias gradients are
+ * column sums of dG, and `dX += dG·W_ih` (when `d.inputGrad`). Called once after the time
+ * loop, or every few steps by a backward loop while those rows are still in cache.
  */
-function accumulateWeightGrads(d: Direction, inputGrad: boolean): void {
-  const { T, B, In, H, p, g, w, dGates, dGatesHidden, hs } = d;
+export function accumulateWeightGrads(d: Direction, t0: number, steps: number): void {
+  const { B, In, H, p, g, w, dGates, dGatesHidden, hs } = d;
   const GH = d.G * H;
-  const rows = T * B;
-  const prevStart = d.reverse ? 2 * B * H : 0;
-  gemm(true, false, GH, In, rows, dGates, 0, GH, d.x, 0, In, g, w.wih, In, true);
-  gemm(true, false, GH, H, rows, dGatesHidden, 0, GH, hs, prevStart, H, g, w.whh, H, true);
+  const rows = steps * B;
+  const gRow = t0 * B * GH;
+  const xRow = t0 * B * In;
+  const prevStart = (d.reverse ? 2 * B * H : 0) + t0 * B * H;
+  gemm(true, false, GH, In, rows, dGates, gRow, GH, d.x, xRow, In, g, w.wih, In, true);
+  gemm(true, false, GH, H, rows, dGatesHidden, gRow, GH, hs, prevStart, H, g, w.whh, H, true);
   if (w.bih >= 0) {
-    addColumnSums(g, w.bih, dGates, 0, rows, GH, GH);
-    addColumnSums(g, w.bhh, dGatesHidden, 0, rows, GH, GH);
+    addColumnSums(g, w.bih, dGates, gRow, rows, GH, GH);
+    addColumnSums(g, w.bhh, dGatesHidden, gRow, rows, GH, GH);
   }
-  if (inputGrad) gemm(false, false, rows, In, GH, dGates, 0, GH, p, w.wih, In, d.dx, 0, In, true);
+  if (d.inputGrad)
+    gemm(false, false, rows, In, GH, dGates, gRow, GH, p, w.wih, In, d.dx, xRow, In, true);
 }

@@ -10,6 +10,7 @@ import {
   zeroInactiveGates,
   type CellKernel,
   type Direction,
+  accumulateWeightGrads,
 } from './direction.js';
 import type { GruBuffers } from './gru.js';
 import type { LstmBuffers } from './lstm.js';
@@ -130,6 +131,7 @@ function wasmBackward(d: Direction, own: unknown): boolean {
   // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step.
   k.packB(0, GH, H, at(p, d.w.whh), H, packed);
   const BH = B * H;
+  let pending = 0;
   for (let s = T - 1; s >= 0; s--) {
     const t = d.timeAt(s);
     const prev = d.stateBefore(t);
@@ -156,9 +158,19 @@ function wasmBackward(d: Direction, own: unknown): boolean {
     k.gemmPackedB(0, B, H, GH, at(dGatesHidden, row), GH, packed, at(dhNext, 0), H, 0, 0, 0);
     if (d.G === 3) k.addInto(at(dhNext, 0), at((own as GruBuffers).skip, 0), BH);
     passInactive(d, t, dhNext, dh);
+    if (++pending === GRAD_CHUNK || s === 0) {
+      // The gemm below reuses the kernels' scratch, so W_hh is packed again after it.
+      accumulateWeightGrads(d, d.reverse ? t - pending + 1 : t, pending);
+      if (s > 0) k.packB(0, GH, H, at(p, d.w.whh), H, packed);
+      pending = 0;
+    }
   }
+  d.gradsAccumulated = true;
   return true;
 }
+
+/** Steps of per-step gradients summed into the weight gradients at a time, while in cache. */
+const GRAD_CHUNK = 32;
 
 /** Calls `f(first, count)` for each run of consecutive sequences whose step t is real. */
 function forRealRows(d: Direction, t: number, f: (first: number, count: number) => void): void {
