@@ -134,5 +134,5 @@ export { serveTraining } from './background/serve-training.js';
 export type { WorkerFitOptions } from './background/serve-training.js';
 export type { MessageEndpoint } from './background/messages.js';
 
-export { getBackend, setBackend } from './kernels/backend.js';
-export type { Backend, BackendChoice } from './kernels/backend.js';
+export { getBackend, onBackendNotice, setBackend } from './kernels/backend.js';
+export type { Backend, BackendChoice, BackendNotice } from './kernels/backend.js';

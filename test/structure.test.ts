@@ -3,8 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Model, Tensor, type CellType, type FloatArray, type ModelOptions } from '../src/index.js';
-import { heapAllocator, setBufferAllocator } from '../src/tensor/buffers.js';
+import { Model, type CellType, type ModelOptions } from '../src/index.js';
 
 const cells: CellType[] = ['rnn', 'lstm', 'gru'];
 const modes = ['zeros', 'learned', 'encoded', 'given'] as const;
@@ -124,29 +123,5 @@ describe('public surface', () => {
     const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 3, outputSize: 1 });
     expect('traceStepGradients' in model).toBe(false);
     expect('headWeights' in model).toBe(false);
-  });
-});
-
-describe('buffer allocation', () => {
-  it('takes the parameter arrays and every workspace buffer from the one allocator', () => {
-    const made: FloatArray[] = [];
-    setBufferAllocator({
-      allocate: (dtype, n) => {
-        const a = heapAllocator.allocate(dtype, n);
-        made.push(a);
-        return a;
-      },
-    });
-    try {
-      const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 3, outputSize: 1 });
-      expect(made).toContain(model.params.values);
-      expect(made).toContain(model.params.grads);
-      const before = made.length;
-      model.forward(new Tensor([2, 4, 2], new Float32Array(16).fill(0.5)));
-      // stack buffers (x, dx, states, outputs) and the direction caches come from it too
-      expect(made.length - before).toBeGreaterThan(20);
-    } finally {
-      setBufferAllocator(heapAllocator);
-    }
   });
 });

@@ -1,3 +1,4 @@
+import { cellSpec } from '../recurrent/cells.js';
 import { describe } from '../tensor/errors.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { StateDictEntry } from '../nn/state-dict.js';
@@ -37,8 +38,9 @@ export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
   };
   if (o.outputSize === null) delete out.outputSize;
   if (o.initialState !== 'encoded') delete out.contextSize;
-  if (o.cell !== 'lstm') delete out.unitForgetBias;
-  if (o.cell !== 'rnn') delete out.nonlinearity;
+  const spec = cellSpec(o.cell);
+  if (spec.forgetGate === undefined) delete out.unitForgetBias;
+  if (!spec.nonlinearity) delete out.nonlinearity;
   if (o.embedding === null) delete out.embedding;
   else out.embedding = { ...o.embedding };
   return out;
@@ -105,8 +107,9 @@ export function fileOptions(raw: unknown): ModelOptions {
   const opts = { ...(raw as ModelOptions & { outputSize?: number | null }) };
   if (opts.outputSize === null) delete opts.outputSize;
   if (opts.initialState !== 'encoded') delete opts.contextSize;
-  if (opts.cell !== 'lstm') delete opts.unitForgetBias;
-  if ((opts.cell ?? 'rnn') !== 'rnn') delete opts.nonlinearity;
+  const spec = cellSpec(opts.cell ?? 'rnn');
+  if (spec.forgetGate === undefined) delete opts.unitForgetBias;
+  if (!spec.nonlinearity) delete opts.nonlinearity;
   if ((opts.embedding as unknown) === null) delete opts.embedding;
   return opts as ModelOptions;
 }

@@ -1,5 +1,7 @@
 import type { DType } from '../tensor/dtype.js';
-import type { CellType } from '../recurrent/stack.js';
+import type { BackendChoice } from '../kernels/backend.js';
+import { checkBackendChoice } from '../kernels/backend.js';
+import { cellSpec, cellsWith, type CellType } from '../recurrent/cells.js';
 import type { InitialStateMode } from '../recurrent/initial-state.js';
 import { checkSeed } from '../tensor/rng.js';
 import {
@@ -16,7 +18,7 @@ export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
 
 /** Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required. */
 export interface ModelOptions {
-  /** Recurrent cell: `'rnn'` (default), `'lstm'` or `'gru'`. */
+  /** Recurrent cell: `'rnn'` (default), `'lstm'`, `'gru'`, or a registered cell's name. */
   cell?: CellType;
   /** Features per time step of the input (with `embedding`, equal to its `dim`). */
   inputSize: number;
@@ -57,6 +59,12 @@ export interface ModelOptions {
    * (PyTorch's `dropout` of `nn.LSTM`), in [0, 1). Default 0.
    */
   dropout?: number;
+  /**
+   * The kernels this model runs on, fixed for its life: `'wasm'` (WebAssembly SIMD), `'js'`
+   * (the TypeScript reference kernels) or `'auto'`; default: the choice of `setBackend`. Where
+   * wasm cannot run, the model runs on `'js'` (see `model.backend`). Not saved with the model.
+   */
+  backend?: BackendChoice;
 }
 
 /** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
@@ -69,7 +77,7 @@ export interface EmbeddingOptions {
 
 /** {@link ModelOptions} with every default filled in. */
 export type ResolvedModelOptions = Required<
-  Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding'>
+  Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding' | 'backend'>
 > & {
   /** Outputs of the Linear head, or null when the model has no head. */
   outputSize: number | null;
@@ -97,6 +105,7 @@ const KEYS = [
   'unitForgetBias',
   'embedding',
   'dropout',
+  'backend',
 ] as const;
 
 /** Validates model options and fills in defaults. */
@@ -104,7 +113,9 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
   if (typeof o !== 'object' || o === null)
     throw new TypeError(`model options are ${describe(o)}, expected an object`);
   checkKeys('model options', o, KEYS);
-  const cell = checkChoice('cell', o.cell ?? 'rnn', ['rnn', 'lstm', 'gru'] as const);
+  const spec = cellSpec(o.cell ?? 'rnn');
+  const cell = spec.name;
+  if (o.backend !== undefined) checkBackendChoice('backend', o.backend);
   const initialState = checkChoice('initialState', o.initialState ?? 'zeros', [
     'zeros',
     'learned',
@@ -121,14 +132,16 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
       `contextSize applies to initialState 'encoded' only, not '${initialState}'`,
     );
   }
-  if (o.unitForgetBias && cell !== 'lstm') {
-    throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);
+  if (o.unitForgetBias && spec.forgetGate === undefined) {
+    const cells = cellsWith((c) => c.forgetGate !== undefined);
+    throw new TypeError(`unitForgetBias applies to ${cells} only, not '${cell}'`);
   }
   if (o.unitForgetBias && o.bias === false) {
     throw new TypeError('unitForgetBias sets the forget-gate bias, which bias: false removes');
   }
-  if (o.nonlinearity !== undefined && cell !== 'rnn') {
-    throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
+  if (o.nonlinearity !== undefined && !spec.nonlinearity) {
+    const cells = cellsWith((c) => c.nonlinearity === true);
+    throw new TypeError(`nonlinearity applies to ${cells} only, not '${cell}'`);
   }
   const seed = checkSeed('seed', o.seed ?? 0);
   return {

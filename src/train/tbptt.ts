@@ -126,7 +126,7 @@ function checkState(model: Model, state: CarriedState, B: number): void {
   if (typeof state !== 'object' || state === null || !(state.h instanceof Tensor))
     throw new TypeError(`state is ${describe(state)}, expected { h, c } tensors`);
   checkShape('state.h', state.h, shape);
-  if (o.cell === 'lstm') {
+  if (model.hasCellState) {
     if (!(state.c instanceof Tensor))
       throw new TypeError(`state.c is ${describe(state.c)}, expected a tensor for an LSTM`);
     checkShape('state.c', state.c, shape);
