@@ -25,11 +25,11 @@ describe('backend switch', () => {
     expect(new Model({ inputSize: 1, hiddenSize: 2 }).backend).toBe('wasm');
   });
 
-  it('gives each wasm model a shared memory of its own on Node', () => {
+  it('gives each wasm model a WebAssembly memory of its own', () => {
     const a = withBackend('wasm', () => new Model({ inputSize: 2, hiddenSize: 3 }));
     const b = withBackend('wasm', () => new Model({ inputSize: 2, hiddenSize: 3 }));
-    expect(a.params.values.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(a.params.values.buffer).not.toBe(b.params.values.buffer);
+    expect(a.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536); // pages, not the heap
   });
 
   it('reports the chosen backend', () => {
@@ -72,7 +72,7 @@ describe('backend switch', () => {
     const x = Tensor.from([[[1, 2, 3]]]);
     onWasm.forward(x);
     expect(onWasm.backend).toBe('wasm');
-    expect(onWasm.params.values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(onWasm.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536);
     expect(new Model(options).backend).toBe('js');
     const f64 = withBackend('wasm', () => new Model({ ...options, dtype: 'float64' }));
     expect(f64.params.values).toBeInstanceOf(Float64Array);

@@ -27,8 +27,12 @@ export class WasmMemory implements KernelMemory {
     this.buffer = instance.memory.buffer;
   }
 
-  /** A memory of its own (a spare one where there is), or null where wasm cannot run. */
-  static create(shared = true): WasmMemory | null {
+  /**
+   * A memory of its own (a spare one where there is), or null where wasm cannot run. Models
+   * get a plain memory: disposing it can detach every view and hand it on, where a shared
+   * one would stay allocated until the collector finds it.
+   */
+  static create(shared = false): WasmMemory | null {
     const reused = shared ? undefined : spare.pop();
     const instance = reused ?? instantiateKernels(shared);
     return instance === null ? null : new WasmMemory(instance);
