@@ -67,4 +67,6 @@ ${names}
 ];
 `;
 writeFileSync(path.join(root, 'src', 'kernels', 'wasm-bytes.ts'), source);
-console.log(`src/kernels/wasm-bytes.ts: ${bytes.length} bytes of WebAssembly, ${fns.length} exports`);
+console.log(
+  `src/kernels/wasm-bytes.ts: ${bytes.length} bytes of WebAssembly, ${fns.length} exports`,
+);

@@ -93,7 +93,11 @@ describe('a plain WebAssembly memory that grows', () => {
     const model = new Model({ ...lstm, backend: 'wasm' });
     const inputs = new Tensor([40, 50, 3], new Float32Array(40 * 50 * 3).fill(0.3));
     const targets = new Tensor([40, 50, 2], new Float32Array(40 * 50 * 2).fill(0.2));
-    const h = fit(model, { inputs, targets }, { loss: mseLoss(), optimizer: sgd({ lr: 0.05 }), epochs: 2 });
+    const h = fit(
+      model,
+      { inputs, targets },
+      { loss: mseLoss(), optimizer: sgd({ lr: 0.05 }), epochs: 2 },
+    );
     const losses = h.epochs.map((e) => e.loss);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[1]).toBeLessThan(losses[0]);

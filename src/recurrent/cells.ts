@@ -4,7 +4,7 @@ import { rnnCell } from './cells/rnn.js';
 import { lstmCell } from './cells/lstm.js';
 import { gruCell } from './cells/gru.js';
 
-/** The name of a registered cell: the built-in `'rnn'`, `'lstm'`, `'gru'`, or one added by {@link registerCell}. */
+/** The name of a registered cell: the built-in `'rnn'`, `'lstm'` and `'gru'`, or a cell registered with the library's cell registry. */
 export type CellType = 'rnn' | 'lstm' | 'gru' | (string & {});
 
 const registry = new Map<string, CellSpec>();
