@@ -33,7 +33,7 @@ import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
 
 /** Returns a collected stream's buffers to its model's memory. */
-const streams = new FinalizationRegistry<() => void>((release) => release());
+const streams = /* @__PURE__ */ new FinalizationRegistry<() => void>((release) => release());
 
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
