@@ -79,7 +79,7 @@ export function generateText(
 function vocabularySize(model: Model): number {
   const o = model.options;
   const V = model.outputFeatures;
-  if (o.head !== 'sequence' || o.bidirectional)
+  if (o.head !== 'sequence' || o.bidirectional || o.reverse)
     throw new TypeError('generate needs a unidirectional model with a head at every step');
   if (o.embedding !== null) {
     if (o.embedding.vocabSize === V) return V;

@@ -37,6 +37,7 @@ export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
     embedding: o.embedding ?? undefined,
   };
   if (o.outputSize === null) delete out.outputSize;
+  if (!o.reverse) delete out.reverse;
   if (o.initialState !== 'encoded') delete out.contextSize;
   const spec = cellSpec(o.cell);
   if (spec.forgetGate === undefined) delete out.unitForgetBias;

@@ -41,6 +41,7 @@ export function layOutModel(o: ResolvedModelOptions, kernels: Kernels): ModelLay
     hiddenSize: o.hiddenSize,
     numLayers: o.numLayers,
     bidirectional: o.bidirectional,
+    reverse: o.reverse,
     bias: o.bias,
     nonlinearity: o.nonlinearity,
   };

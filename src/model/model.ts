@@ -125,6 +125,11 @@ export class Model {
     if (this.disposed) throw new Error('the model was disposed: build or load a new one');
   }
 
+  /** Whether a pass reads the sequence from its end (bidirectional or reverse): no streaming, no chunks. */
+  private get wholeSequence(): boolean {
+    return this.options.bidirectional || this.options.reverse;
+  }
+
   /** 2 for a bidirectional stack, else 1. */
   get directions(): number {
     return this.options.bidirectional ? 2 : 1;
@@ -200,7 +205,7 @@ export class Model {
    */
   predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
     this.live();
-    if (this.options.bidirectional || options.lengths !== undefined)
+    if (this.wholeSequence || options.lengths !== undefined)
       return this.mode.evaluating(() => this.forward(input, options).output);
     checkKeys('predict options', options, ['h0', 'c0', 'context']);
     const { x } = this.denseInput(input);
@@ -355,10 +360,10 @@ export class Model {
    */
   createStream(batchSize = 1): Stream {
     this.live();
-    if (this.options.bidirectional)
-      throw new TypeError(
-        'a bidirectional model cannot run step by step: it needs the whole sequence',
-      );
+    if (this.wholeSequence) {
+      const kind = this.options.bidirectional ? 'bidirectional' : 'reverse';
+      throw new TypeError(`a ${kind} model cannot run step by step: it needs the whole sequence`);
+    }
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`batchSize is ${describe(batchSize)}, expected an integer >= 1`);
     }

@@ -28,6 +28,11 @@ export interface ModelOptions {
   numLayers?: number;
   /** Run a second direction from the last step to the first and concatenate (default false). */
   bidirectional?: boolean;
+  /**
+   * Run the one direction from the last step to the first (ONNX's `direction: 'reverse'`), so the
+   * output at step t has read steps t..T-1. Not with `bidirectional`. Default false.
+   */
+  reverse?: boolean;
   /** Use `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
   /** RNN activation: `'tanh'` (default) or `'relu'`. */
@@ -93,6 +98,7 @@ const KEYS = [
   'hiddenSize',
   'numLayers',
   'bidirectional',
+  'reverse',
   'bias',
   'nonlinearity',
   'outputSize',
@@ -143,6 +149,8 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     const cells = cellsWith((c) => c.nonlinearity === true);
     throw new TypeError(`nonlinearity applies to ${cells} only, not '${cell}'`);
   }
+  if (o.reverse === true && o.bidirectional === true)
+    throw new TypeError('reverse runs one direction backwards: a bidirectional model runs both');
   const seed = checkSeed('seed', o.seed ?? 0);
   return {
     cell,
@@ -150,6 +158,7 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     hiddenSize: checkInt('hiddenSize', o.hiddenSize),
     numLayers: checkInt('numLayers', o.numLayers ?? 1),
     bidirectional: checkBoolean('bidirectional', o.bidirectional ?? false),
+    reverse: checkBoolean('reverse', o.reverse ?? false),
     bias: checkBoolean('bias', o.bias ?? true),
     nonlinearity: checkChoice('nonlinearity', o.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const),
     outputSize: o.outputSize === undefined ? null : checkInt('outputSize', o.outputSize),

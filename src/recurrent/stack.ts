@@ -17,6 +17,8 @@ export interface StackConfig {
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly bidirectional: boolean;
+  /** A unidirectional stack that runs from the last step to the first. */
+  readonly reverse: boolean;
   readonly bias: boolean;
   readonly nonlinearity: 'tanh' | 'relu';
 }
@@ -122,7 +124,8 @@ export class RecurrentStack {
       for (let d = 0; d < this.D; d++) {
         const w = weights[l * this.D + d];
         const In = this.shape.inputSize(l);
-        const dir = new Direction(this.shape.cell, kernels, dtype, In, H, d === 1, w, relu);
+        const reverse = d === 1 || config.reverse;
+        const dir = new Direction(this.shape.cell, kernels, dtype, In, H, reverse, w, relu);
         dir.p = params.valueBuf;
         dir.g = params.gradBuf;
         this.directions.push(dir);

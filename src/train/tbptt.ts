@@ -112,8 +112,10 @@ export function timeChunks(model: Model, batch: Batch, loss: Loss, k: number): T
 /** Throws for the models and batches truncated BPTT does not apply to. */
 export function checkTruncatable(model: Model, batch: Batch): void {
   const o = model.options;
-  if (o.bidirectional)
-    throw new TypeError('truncated BPTT needs a unidirectional model, this one is bidirectional');
+  if (o.bidirectional || o.reverse)
+    throw new TypeError(
+      `truncated BPTT needs a forward model, this one is ${o.bidirectional ? 'bidirectional' : 'reverse'}`,
+    );
   if (o.head === 'last')
     throw new TypeError("truncated BPTT needs a head at every step, this model's head is 'last'");
   if (typeof batch === 'object' && batch !== null && batch.lengths !== undefined)
