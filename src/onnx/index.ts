@@ -4,3 +4,5 @@
  */
 export { toOnnx } from './export.js';
 export type { ToOnnxOptions } from './export.js';
+export { fromOnnx } from './import.js';
+export type { FromOnnxOptions } from './import.js';
