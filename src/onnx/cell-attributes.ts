@@ -2,8 +2,7 @@
  * The one place where ONNX recurrent-node attributes meet rnnkit's cell options, both ways:
  * what an export writes, and what an import accepts.
  */
-import type { ResolvedModelOptions } from '../model/options.js';
-import type { CellType } from '../recurrent/stack.js';
+import type { CellType, ResolvedModelOptions } from 'rnnkit';
 import type { AttrValue } from './builder.js';
 import { ATTR, type AttributeMsg, type NodeMsg } from './messages.js';
 

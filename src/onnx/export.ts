@@ -1,8 +1,6 @@
 /** toOnnx: a model as an ONNX graph with one RNN/LSTM/GRU node per layer. */
-import type { Model } from '../model/model.js';
-import type { ResolvedModelOptions } from '../model/options.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { checkKeys, checkBoolean } from '../tensor/errors.js';
+import type { Model, ResolvedModelOptions, Tensor } from 'rnnkit';
+import { checkKeys, describe } from '../tensor/errors.js';
 import { GraphBuilder } from './builder.js';
 import { gateBlocks, toOnnxGates } from './gates.js';
 import { FLOAT, INT32, INT64 } from './messages.js';
@@ -49,7 +47,9 @@ export interface ExportContext {
  */
 export function toOnnx(model: Model, options: ToOnnxOptions = {}): Uint8Array {
   checkKeys('toOnnx options', options, ['lengths']);
-  const withLengths = checkBoolean('lengths', options.lengths ?? false);
+  const withLengths = options.lengths ?? false;
+  if (typeof withLengths !== 'boolean')
+    throw new TypeError(`lengths is ${describe(withLengths)}, expected a boolean`);
   const o = model.options;
   const g = new GraphBuilder();
   const D = o.bidirectional ? 2 : 1;

@@ -1,5 +1,5 @@
 /** Gate order: rnnkit (PyTorch) rows against ONNX rows, the one place both directions use. */
-import type { CellType } from '../recurrent/stack.js';
+import type { CellType } from 'rnnkit';
 
 /**
  * For each ONNX gate block, the rnnkit block it holds. LSTM: rnnkit i,f,g,o and ONNX i,o,f,c;

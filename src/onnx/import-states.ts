@@ -1,5 +1,5 @@
 /** Where each recurrent node's initial_h / initial_c comes from, as one of rnnkit's modes. */
-import type { InitialStateMode } from '../recurrent/initial-state.js';
+import type { InitialStateMode } from 'rnnkit';
 import { unsupported } from './cell-attributes.js';
 import type { GraphIndex } from './graph-index.js';
 import { ATTR, type NodeMsg, type TensorMsg } from './messages.js';

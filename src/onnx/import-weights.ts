@@ -1,5 +1,5 @@
 /** The weights of a planned ONNX graph, read under the budget and named as rnnkit's parameters. */
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from 'rnnkit';
 import { unsupported } from './cell-attributes.js';
 import { fromOnnxGates, gateBlocks } from './gates.js';
 import type { GraphIndex } from './graph-index.js';

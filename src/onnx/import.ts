@@ -1,8 +1,7 @@
 /** fromOnnx: a Model from an ONNX graph of RNN/LSTM/GRU nodes, as torch.onnx.export or toOnnx write it. */
-import { Model } from '../model/model.js';
-import { checkModelLimits, parameterCount, type ModelLoadLimits } from '../model/limits.js';
-import { resolveModelOptions, type ModelOptions } from '../model/options.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Model, type ModelLoadLimits, type ModelOptions } from 'rnnkit';
+import { checkModelLimits, parameterCount } from '../model/limits.js';
+import { resolveModelOptions } from '../model/options.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { importedCell, unsupported, type ImportedCell } from './cell-attributes.js';
 import { gateBlocks } from './gates.js';
