@@ -68,7 +68,8 @@ export class GraphIndex {
     for (const node of graph.nodes) {
       if (node.domain !== '' && node.domain !== 'ai.onnx')
         throw unsupported(node, `operator domain '${node.domain}' is not supported`);
-      if (!KNOWN_OPS.has(node.opType)) throw unsupported(node, 'the operator is not supported');
+      if (!KNOWN_OPS.has(node.opType))
+        throw unsupported(node, `operator '${node.opType}' is not supported`);
       for (const o of node.outputs) this.producer.set(o, node);
       for (const i of node.inputs) {
         const list = this.consumers.get(i) ?? [];

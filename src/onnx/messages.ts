@@ -281,16 +281,13 @@ function decodeGraph(bytes: Uint8Array): GraphMsg {
 export function decodeModel(bytes: Uint8Array): ModelMsg {
   if (!(bytes instanceof Uint8Array))
     throw new TypeError(`ONNX bytes are ${typeof bytes}, expected a Uint8Array`);
-  const m: ModelMsg = {
-    irVersion: 0,
-    producerName: '',
-    opsets: [],
-    graph: null as unknown as GraphMsg,
-  };
+  let irVersion = 0;
+  let producerName = '';
+  const opsets: ModelMsg['opsets'] = [];
   let graph: GraphMsg | null = null;
   for (const f of readFields(bytes, 'model')) {
-    if (f.field === 1) m.irVersion = f.value;
-    else if (f.field === 2) m.producerName = readString(f.bytes, 'producer_name');
+    if (f.field === 1) irVersion = f.value;
+    else if (f.field === 2) producerName = readString(f.bytes, 'producer_name');
     else if (f.field === 7) {
       expectWire(f, BYTES, 'model');
       graph = decodeGraph(f.bytes);
@@ -300,9 +297,15 @@ export function decodeModel(bytes: Uint8Array): ModelMsg {
         if (x.field === 1) o.domain = readString(x.bytes, 'opset_import');
         else if (x.field === 2) o.version = x.value;
       }
-      m.opsets.push(o);
+      opsets.push(o);
     }
   }
   if (graph === null) throw malformed('model', 'it has no graph (field 7)');
-  return { ...m, graph };
+  const onnx = opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  if (onnx === undefined || onnx.version < 7)
+    throw malformed(
+      'model',
+      `it imports no ONNX opset 7 or newer (opset_import: ${JSON.stringify(opsets)})`,
+    );
+  return { irVersion, producerName, opsets, graph };
 }
