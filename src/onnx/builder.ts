@@ -8,6 +8,7 @@ import {
   type ValueInfoMsg,
 } from './messages.js';
 import { floatTensor, int64Tensor } from './tensors.js';
+import type { ResolvedModelOptions, Tensor } from 'rnnkit';
 
 /** An attribute value: a number is an INT unless `float` wraps it. */
 export type AttrValue = number | string | readonly number[] | readonly string[] | { float: number };
@@ -109,4 +110,16 @@ export class GraphBuilder {
       },
     });
   }
+}
+
+/** Names and sizes the export steps share. */
+export interface ExportContext {
+  readonly g: GraphBuilder;
+  readonly o: Readonly<ResolvedModelOptions>;
+  readonly dict: Record<string, Tensor>;
+  readonly D: number;
+  /** The int32 `lengths` input, or '' without one. */
+  readonly lengths: string;
+  /** `[1]` int64: the batch size, read from the input's shape. */
+  readonly batch: string;
 }

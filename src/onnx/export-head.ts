@@ -1,6 +1,6 @@
 /** The output of an exported model: the head at every step or at the last (real) step. */
 import { FLOAT, INT64 } from './messages.js';
-import type { ExportContext } from './export.js';
+import type { ExportContext } from './builder.js';
 
 /**
  * Adds the graph output `output` from the top layer's states `top` (`[time, batch, D*H]`):

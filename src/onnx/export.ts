@@ -1,7 +1,7 @@
 /** toOnnx: a model as an ONNX graph with one RNN/LSTM/GRU node per layer. */
-import type { Model, ResolvedModelOptions, Tensor } from 'rnnkit';
+import type { Model } from 'rnnkit';
 import { checkKeys, describe } from '../tensor/errors.js';
-import { GraphBuilder } from './builder.js';
+import { GraphBuilder, type ExportContext } from './builder.js';
 import { gateBlocks, toOnnxGates } from './gates.js';
 import { FLOAT, INT32, INT64 } from './messages.js';
 import { ONNX_OPS, OPSET, exportedCellAttributes } from './cell-attributes.js';
@@ -15,18 +15,6 @@ export interface ToOnnxOptions {
    * `head: 'last'`, reads each sequence's last real step. Default false.
    */
   lengths?: boolean;
-}
-
-/** Names and sizes the export steps share. */
-export interface ExportContext {
-  readonly g: GraphBuilder;
-  readonly o: Readonly<ResolvedModelOptions>;
-  readonly dict: Record<string, Tensor>;
-  readonly D: number;
-  /** The int32 `lengths` input, or '' without one. */
-  readonly lengths: string;
-  /** `[1]` int64: the batch size, read from the input's shape. */
-  readonly batch: string;
 }
 
 /**

@@ -3,14 +3,27 @@ import { Tensor } from 'rnnkit';
 import { unsupported } from './cell-attributes.js';
 import { fromOnnxGates, gateBlocks } from './gates.js';
 import type { GraphIndex } from './graph-index.js';
-import type { GraphPlan } from './import.js';
 import type { StateSource } from './import-states.js';
+import type { FoundHead } from './import-head.js';
+import type { ImportedCell } from './cell-attributes.js';
+import type { NodeMsg, TensorMsg } from './messages.js';
+import type { ModelOptions } from 'rnnkit';
 
 /** `rows x cols` values transposed to `cols x rows`. */
 function transpose(v: Float64Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(v.length);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = v[i * cols + j];
   return out;
+}
+
+/** What the reader found in the graph before any weight is read. */
+export interface GraphPlan {
+  readonly layers: NodeMsg[];
+  readonly cell: ImportedCell;
+  readonly embedding: { node: NodeMsg; table: TensorMsg } | null;
+  readonly head: FoundHead;
+  readonly states: { h: StateSource[]; c: StateSource[] };
+  readonly options: ModelOptions;
 }
 
 const tensor = (shape: number[], v: ArrayLike<number>): Tensor =>

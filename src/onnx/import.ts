@@ -6,11 +6,19 @@ import { checkKeys, describe } from '../tensor/errors.js';
 import { importedCell, unsupported, type ImportedCell } from './cell-attributes.js';
 import { gateBlocks } from './gates.js';
 import { GraphIndex } from './graph-index.js';
-import { findHead, type FoundHead } from './import-head.js';
+import { findHead } from './import-head.js';
 import { commonMode, stateSource, type StateSource } from './import-states.js';
-import { readWeights } from './import-weights.js';
+import { readWeights, type GraphPlan } from './import-weights.js';
 import { decodeModel, type NodeMsg, type TensorMsg } from './messages.js';
 import { ElementBudget, floatTensor } from './tensors.js';
+
+/** A tensor supplied for a graph input: its shape and its values in row-major order. */
+export interface OnnxWeight {
+  /** The tensor's dims. */
+  shape: readonly number[];
+  /** Its values, row-major. */
+  data: ArrayLike<number>;
+}
 
 /** Options of {@link fromOnnx}. */
 export interface FromOnnxOptions {
@@ -20,17 +28,7 @@ export interface FromOnnxOptions {
    * Values for graph inputs that hold weights rather than data (ONNX's node tests feed W, R and
    * B as inputs), by input name.
    */
-  weights?: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
-}
-
-/** What the reader found in the graph before any weight is read. */
-export interface GraphPlan {
-  readonly layers: NodeMsg[];
-  readonly cell: ImportedCell;
-  readonly embedding: { node: NodeMsg; table: TensorMsg } | null;
-  readonly head: FoundHead;
-  readonly states: { h: StateSource[]; c: StateSource[] };
-  readonly options: ModelOptions;
+  weights?: Record<string, OnnxWeight>;
 }
 
 /**

@@ -6,4 +6,4 @@
 export { toOnnx } from './export.js';
 export type { ToOnnxOptions } from './export.js';
 export { fromOnnx } from './import.js';
-export type { FromOnnxOptions } from './import.js';
+export type { FromOnnxOptions, OnnxWeight } from './import.js';

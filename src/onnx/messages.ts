@@ -165,6 +165,16 @@ function expectWire(f: { field: number; wire: number }, wire: number, where: str
     throw malformed(where, `field ${f.field} has wire type ${f.wire}, expected ${wire}`);
 }
 
+/** The number in field `f`, which must have wire type `wire`. */
+function numberOf(
+  f: { field: number; wire: number; value: number },
+  wire: number,
+  where: string,
+): number {
+  expectWire(f, wire, where);
+  return f.value;
+}
+
 /** A TensorProto; its data is checked later against its dims (see `tensor.ts`). */
 export function decodeTensor(bytes: Uint8Array, where: string): TensorMsg {
   const t: TensorMsg = { name: '', dims: [], dataType: 0, raw: null, values: [], external: false };
@@ -199,8 +209,8 @@ function decodeAttribute(bytes: Uint8Array, where: string): AttributeMsg {
   for (const f of readFields(bytes, where)) {
     if (f.field === 1) a.name = readString(f.bytes, where);
     else if (f.field === 20) a.type = f.value;
-    else if (f.field === 2) (expectWire(f, FIXED32, where), (a.f = f.value));
-    else if (f.field === 3) (expectWire(f, VARINT, where), (a.i = f.value));
+    else if (f.field === 2) a.f = numberOf(f, FIXED32, where);
+    else if (f.field === 3) a.i = numberOf(f, VARINT, where);
     else if (f.field === 4) a.s = readString(f.bytes, where);
     else if (f.field === 5) a.t = decodeTensor(f.bytes, `${where} tensor`);
     else if (f.field === 6 || f.field === 11)
