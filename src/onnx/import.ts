@@ -132,7 +132,9 @@ function planGraph(ix: GraphIndex): GraphPlan {
     const w = s.mode === 'encoded' ? ix.constant(s.gemm.inputs[1]) : null;
     if (w === null || w.dims.length !== 2)
       throw unsupported(layers[0], 'the initial-state encoder needs constant 2-D weights');
-    options.contextSize = w.dims[1] === layers.length * D * cell.hiddenSize ? w.dims[0] : w.dims[1];
+    const transB =
+      s.mode === 'encoded' && s.gemm.attributes.some((a) => a.name === 'transB' && a.i === 1);
+    options.contextSize = transB ? w.dims[1] : w.dims[0];
   }
   return { layers, cell, embedding, head, states, options };
 }
