@@ -49,9 +49,10 @@ export function findHead(ix: GraphIndex, top: NodeMsg): FoundHead {
     } else if (n.opType === 'Mul') {
       // A padding mask, computed from the lengths; a constant factor would change the output.
       const other = n.inputs[0] === name ? n.inputs[1] : n.inputs[0];
-      if (ix.constant(other) !== null) throw unsupported(n, 'a Mul by a constant after the recurrent layers is not supported');
+      if (ix.constant(other) !== null)
+        throw unsupported(n, 'a Mul by a constant after the recurrent layers is not supported');
       name = n.outputs[0];
-    else if ((n.opType === 'MatMul' || n.opType === 'Gemm') && found.linear === null) {
+    } else if ((n.opType === 'MatMul' || n.opType === 'Gemm') && found.linear === null) {
       name = linearAt(ix, n, name, found);
     } else
       throw unsupported(
