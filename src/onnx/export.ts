@@ -40,55 +40,56 @@ export function toOnnx(model: Model, options: ToOnnxOptions = {}): Uint8Array {
     throw new TypeError(`lengths is ${describe(withLengths)}, expected a boolean`);
   const o = model.options;
   const g = new GraphBuilder();
-  const D = o.bidirectional ? 2 : 1;
   const tokens = o.embedding !== null;
-  const input = g.input(
-    'input',
-    tokens ? INT64 : FLOAT,
-    tokens ? ['batch', 'time'] : ['batch', 'time', o.inputSize],
-  );
+  const input = g.input('input', tokens ? INT64 : FLOAT, [
+    'batch',
+    'time',
+    ...(tokens ? [] : [o.inputSize]),
+  ]);
   const lengths = withLengths ? g.input('lengths', INT32, ['batch']) : '';
   const batch = g.op('Gather', [g.op('Shape', [input]), g.ints('batch_axis', [1], [0])], {
     axis: 0,
   });
+  const D = o.bidirectional ? 2 : 1;
   const cx: ExportContext = { g, o, dict: model.stateDict(), D, lengths, batch };
   let x = input;
-  if (tokens)
-    x = g.op(
-      'Gather',
-      [
-        g.floats('embed.weight', [...cx.dict['embed.weight'].shape], cx.dict['embed.weight'].data),
-        input,
-      ],
-      { axis: 0 },
-    );
-  x = g.op('Transpose', [x], { perm: [1, 0, 2] });
+  if (tokens) {
+    const table = cx.dict['embed.weight'];
+    x = g.op('Gather', [g.floats('embed.weight', [...table.shape], table.data), input], {
+      axis: 0,
+    });
+  }
+  exportHead(cx, exportLayers(cx, g.op('Transpose', [x], { perm: [1, 0, 2] })));
+  return g.encode('rnnkit', OPSET, 'rnnkit');
+}
+
+/**
+ * The recurrent nodes over `x` (`[time, batch, I]`) and the final-state outputs; returns the top
+ * layer's states `[time, batch, D*H]`.
+ */
+function exportLayers(cx: ExportContext, x: string): string {
+  const { g, o } = cx;
   const states = initialStates(cx);
   const finals: { h: string[]; c: string[] } = { h: [], c: [] };
+  const lstm = o.cell === 'lstm';
   for (let l = 0; l < o.numLayers; l++) {
     const [W, R, B] = layerWeights(cx, l);
-    const [Y, Yh, Yc] = g.node(
-      ONNX_OPS[o.cell],
-      [x, W, R, B, lengths, states.h[l], states.c[l]],
-      exportedCellAttributes(o),
-      o.cell === 'lstm' ? 3 : 2,
-    );
+    const inputs = [x, W, R, B, cx.lengths, states.h[l], states.c[l]];
+    const [Y, Yh, Yc] = g.node(ONNX_OPS[o.cell], inputs, exportedCellAttributes(o), lstm ? 3 : 2);
     finals.h.push(Yh);
-    if (Yc !== undefined) finals.c.push(Yc);
-    x = g.op('Reshape', [
-      g.op('Transpose', [Y], { perm: [0, 2, 1, 3] }),
-      g.ints(`merge_dirs_${l}`, [3], [0, 0, -1]),
-    ]);
+    if (lstm) finals.c.push(Yc);
+    // Y is [time, D, batch, H]: the next layer reads [time, batch, D*H].
+    const merged = g.op('Transpose', [Y], { perm: [0, 2, 1, 3] });
+    x = g.op('Reshape', [merged, g.ints(`merge_dirs_${l}`, [3], [0, 0, -1])]);
   }
-  exportHead(cx, x);
-  const L = o.numLayers * D;
+  const dims = [o.numLayers * cx.D, 'batch', o.hiddenSize];
   g.op('Concat', finals.h, { axis: 0 }, 'h');
-  g.output('h', FLOAT, [L, 'batch', o.hiddenSize]);
-  if (o.cell === 'lstm') {
+  g.output('h', FLOAT, dims);
+  if (lstm) {
     g.op('Concat', finals.c, { axis: 0 }, 'c');
-    g.output('c', FLOAT, [L, 'batch', o.hiddenSize]);
+    g.output('c', FLOAT, dims);
   }
-  return g.encode('rnnkit', OPSET, 'rnnkit');
+  return x;
 }
 
 /** W `[D, G*H, In]`, R `[D, G*H, H]` and B `[D, 2*G*H]` (or '') of layer `l`, in ONNX's gate order. */
