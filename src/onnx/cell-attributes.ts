@@ -2,7 +2,7 @@
  * The one place where ONNX recurrent-node attributes meet rnnkit's cell options, both ways:
  * what an export writes, and what an import accepts.
  */
-import type { CellType, ResolvedModelOptions } from 'rnnkit';
+import type { CellType, ModelOptions, ResolvedModelOptions } from 'rnnkit';
 import type { AttrValue } from './builder.js';
 import { ATTR, type AttributeMsg, type NodeMsg } from './messages.js';
 
@@ -24,12 +24,16 @@ export function exportedCellAttributes(
   return attrs;
 }
 
-/** The cell options an ONNX recurrent node maps to. */
+/** What an ONNX recurrent node maps to. */
 export interface ImportedCell {
   cell: CellType;
   hiddenSize: number;
   bidirectional: boolean;
-  nonlinearity: 'tanh' | 'relu';
+  /**
+   * The model options the node's attributes set, copied as they are into the model's options:
+   * a new cell option read from an attribute goes here and nowhere else.
+   */
+  options: Pick<ModelOptions, 'cell' | 'hiddenSize' | 'bidirectional' | 'nonlinearity'>;
   /** `layout` 1: X, Y, initial and final states are batch-major (weights are the same). */
   batchMajor: boolean;
 }
@@ -111,8 +115,10 @@ export function importedCell(node: NodeMsg): ImportedCell {
       "attribute linear_before_reset=0 (the reset gate applied before the hidden product, Keras reset_after=False) is not supported yet; linear_before_reset=1 (PyTorch's GRU) is",
     );
   const bidirectional = direction === 'bidirectional';
+  const options: ImportedCell['options'] = { cell, hiddenSize, bidirectional };
   const nonlinearity = activationsOf(node, cell, bidirectional);
-  return { cell, hiddenSize, bidirectional, nonlinearity, batchMajor: layout === 1 };
+  if (cell === 'rnn') options.nonlinearity = nonlinearity;
+  return { cell, hiddenSize, bidirectional, options, batchMajor: layout === 1 };
 }
 
 /** Checks `activations` against what the cell computes; returns the RNN's nonlinearity. */

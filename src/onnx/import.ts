@@ -6,7 +6,7 @@ import { checkKeys, describe } from '../tensor/errors.js';
 import { importedCell, unsupported, type ImportedCell } from './cell-attributes.js';
 import { gateBlocks } from './gates.js';
 import { GraphIndex } from './graph-index.js';
-import { findHead } from './import-head.js';
+import { findHead, type FoundHead } from './import-head.js';
 import { commonMode, stateSource, type StateSource } from './import-states.js';
 import { readWeights, type GraphPlan } from './import-weights.js';
 import { decodeModel, type NodeMsg, type TensorMsg } from './messages.js';
@@ -106,37 +106,35 @@ function planGraph(ix: GraphIndex): GraphPlan {
   const initialState = commonMode(layers[0], [...states.h, ...states.c]);
   const head = findHead(ix, layers[layers.length - 1]);
   const options: ModelOptions = {
-    cell: cell.cell,
+    ...cell.options,
     inputSize: first.dims[2],
-    hiddenSize: cell.hiddenSize,
     numLayers: layers.length,
-    bidirectional: cell.bidirectional,
     bias: layers.some((n) => (n.inputs[3] ?? '') !== ''),
     initialState,
   };
-  if (cell.cell === 'rnn') options.nonlinearity = cell.nonlinearity;
   if (embedding !== null)
     options.embedding = { vocabSize: embedding.table.dims[0], dim: embedding.table.dims[1] };
-  if (head.linear !== null) {
-    const w = ix.constant(head.linear.weight) as TensorMsg;
-    if (w.dims.length !== 2)
-      throw unsupported(
-        head.linear.node,
-        `the head weight has dims [${w.dims.join(', ')}], expected 2`,
-      );
-    options.outputSize = head.linear.transposed ? w.dims[1] : w.dims[0];
-  }
+  if (head.linear !== null) options.outputSize = headSize(ix, head.linear);
   if (head.mode === 'last') options.head = 'last';
-  if (initialState === 'encoded') {
-    const s = states.h[0];
-    const w = s.mode === 'encoded' ? ix.constant(s.gemm.inputs[1]) : null;
-    if (w === null || w.dims.length !== 2)
-      throw unsupported(layers[0], 'the initial-state encoder needs constant 2-D weights');
-    const transB =
-      s.mode === 'encoded' && s.gemm.attributes.some((a) => a.name === 'transB' && a.i === 1);
-    options.contextSize = transB ? w.dims[1] : w.dims[0];
-  }
+  if (states.h[0].mode === 'encoded') options.contextSize = contextSize(ix, states.h[0].gemm);
   return { layers, cell, embedding, head, states, options };
+}
+
+/** Outputs of the head's Linear layer, from its weight's dims. */
+function headSize(ix: GraphIndex, linear: NonNullable<FoundHead['linear']>): number {
+  const w = ix.constant(linear.weight) as TensorMsg;
+  if (w.dims.length !== 2)
+    throw unsupported(linear.node, `the head weight has dims [${w.dims.join(', ')}], expected 2`);
+  return linear.transposed ? w.dims[1] : w.dims[0];
+}
+
+/** Length of the context vector, from the encoder Gemm's weight (`[L*D*H, C]` with transB=1). */
+function contextSize(ix: GraphIndex, gemm: NodeMsg): number {
+  const w = ix.constant(gemm.inputs[1]);
+  if (w === null || w.dims.length !== 2)
+    throw unsupported(gemm, 'the initial-state encoder needs constant 2-D weights (input B)');
+  const transB = gemm.attributes.some((a) => a.name === 'transB' && a.i === 1);
+  return transB ? w.dims[1] : w.dims[0];
 }
 
 /** Checks one layer's attributes agree with the first, its weights' dims, and what feeds it. */
@@ -148,12 +146,7 @@ function checkLayer(
   first: ImportedCell,
   below: NodeMsg | undefined,
 ): void {
-  if (
-    c.cell !== first.cell ||
-    c.hiddenSize !== first.hiddenSize ||
-    c.bidirectional !== first.bidirectional ||
-    c.nonlinearity !== first.nonlinearity
-  )
+  if (JSON.stringify(c.options) !== JSON.stringify(first.options))
     throw unsupported(
       node,
       'its cell, hidden_size, direction or activations differ from the first layer; rnnkit stacks identical layers',
