@@ -64,6 +64,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('toOnnx files in onnxruntime-node', () => {
   const all = configs();
+  it('keeps an untrained learned state (all zeros) learned when read back', () => {
+    const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 3, initialState: 'learned' });
+    const back = fromOnnx(toOnnx(model));
+    expect(back.options.initialState).toBe('learned');
+    expect(Array.from(back.stateDict().h0.data)).toEqual([0, 0, 0]);
+  });
+
   it('cover every cell, 1-3 layers, both directions, both head modes, embedding, every initial state and lengths', () => {
     const seen = (f: (c: Config) => unknown) => new Set(all.map(f)).size;
     expect(all.length).toBe(96);

@@ -3,7 +3,7 @@ import type { InitialStateMode } from 'rnnkit';
 import { unsupported } from './cell-attributes.js';
 import type { GraphIndex } from './graph-index.js';
 import { ATTR, type NodeMsg, type TensorMsg } from './messages.js';
-import { elementCount, readValues } from './tensors.js';
+import { ElementBudget, elementCount, readValues } from './tensors.js';
 
 /** One node's initial state, classified. */
 export type StateSource =
@@ -32,16 +32,16 @@ const STATE_PATH = new Set([
 export function stateSource(ix: GraphIndex, node: NodeMsg, slot: number, DH: number): StateSource {
   let name = node.inputs[slot] ?? '';
   const what = slot === 5 ? 'initial_h' : 'initial_c';
-  let sliced = false;
+  const path = { sliced: false, expanded: false };
   for (let hops = 0; hops < 64 && name !== ''; hops++) {
     const constant = ix.constant(name);
-    if (constant !== null) return fromConstant(ix, node, what, name, constant, DH, sliced);
+    if (constant !== null) return fromConstant(node, what, name, constant, DH, path);
     if (ix.feeds.has(name)) return { mode: 'given', input: name };
     const p = ix.producer.get(name);
     if (p === undefined) throw unsupported(node, `input ${what} '${name}' is not made by any node`);
     if (p.opType === 'ConstantOfShape') {
       const value = p.attributes.find((a) => a.name === 'value' && a.type === ATTR.TENSOR)?.t;
-      if (value && !isZero(ix, p, value))
+      if (value && !isZero(value, `the value of node '${p.name}'`))
         throw unsupported(node, `input ${what} is a non-zero ConstantOfShape`);
       return { mode: 'zeros' };
     }
@@ -51,28 +51,35 @@ export function stateSource(ix: GraphIndex, node: NodeMsg, slot: number, DH: num
         node,
         `input ${what} comes from ${p.opType} node '${p.name}', which is not an initial-state source rnnkit knows`,
       );
-    sliced ||= p.opType === 'Slice';
+    path.sliced ||= p.opType === 'Slice';
+    path.expanded ||= p.opType === 'Expand';
     name = p.inputs[0];
   }
   return { mode: 'zeros' };
 }
 
-function isZero(ix: GraphIndex, node: NodeMsg, t: TensorMsg): boolean {
-  return readValues(t, `the value of node '${node.name}'`, ix.budget).every((x) => x === 0);
+/** Whether a small constant is all zeros (read apart from the weights' budget: at most 4096 values). */
+function isZero(t: TensorMsg, where: string): boolean {
+  const n = elementCount(t, where);
+  return n <= 4096 && readValues(t, where, new ElementBudget(n)).every((x) => x === 0);
 }
 
+/**
+ * A constant state: learned when `D*H` values are expanded to the batch (even zeros: an
+ * untrained learned state), zeros when it is all zeros, an error otherwise.
+ */
 function fromConstant(
-  ix: GraphIndex,
   node: NodeMsg,
   what: string,
   name: string,
   t: TensorMsg,
   DH: number,
-  sliced: boolean,
+  path: { sliced: boolean; expanded: boolean },
 ): StateSource {
   const n = elementCount(t, `tensor '${name}'`);
-  if (n <= 4096 && ix.values(name, node, what).every((x) => x === 0)) return { mode: 'zeros' };
-  if (sliced || n !== DH)
+  const learned = path.expanded && !path.sliced && n === DH;
+  if (!learned && isZero(t, `tensor '${name}'`)) return { mode: 'zeros' };
+  if (!learned)
     throw unsupported(
       node,
       `input ${what} comes from constant '${name}' of ${n} values; a learned state needs ${DH} (directions x hidden_size) broadcast to the batch`,
