@@ -6,6 +6,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^rnnkit$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+      {
+        find: /^rnnkit\/onnx$/,
+        replacement: fileURLToPath(new URL('src/onnx/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -3,8 +3,9 @@
  * End-to-end check of the browser demo (examples/browser/) in headless Chromium, driven by
  * playwright-core: the page trains a character model in a Web Worker; this script lets it train,
  * then checks that the loss fell, generated text appeared and the page stayed responsive, clicks
- * Stop and checks that training ended, then Continue (training resumes from the weights reached)
- * and Stop again.
+ * Stop and checks that training ended, clicks "Export to ONNX" (the trained model's file runs in
+ * onnxruntime-web with rnnkit's logits), then Continue (training resumes from the weights
+ * reached) and Stop again.
  *
  * Responsive means: a 10 ms timer on the page's main thread was never late by 200 ms more than a
  * 10 ms timer in this process over the same time (on a busy machine both wait for a core; on an
@@ -79,6 +80,10 @@ try {
   await page.click('#toggle');
   await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
   const batchesAtStop = await page.evaluate(() => window.demo.losses.length);
+  // Export to ONNX: the trained model's file runs in onnxruntime-web with rnnkit's logits.
+  await page.click('#onnx');
+  await page.waitForFunction(() => window.demo.onnx !== null, null, { timeout: 30_000 });
+  const onnx = await page.evaluate(() => window.demo.onnx);
   await page.waitForTimeout(500);
   const batchesLater = await page.evaluate(() => window.demo.losses.length);
   // Continue: training resumes from the weights reached, so its first epoch starts low.
@@ -108,6 +113,7 @@ try {
     frames: during.frames,
     batchesAfterStop: batchesLater - batchesAtStop,
     lossAfterContinue: round(resumedLoss),
+    onnx,
   };
   console.log('browser demo check:', JSON.stringify(result, null, 2));
   if (during.status !== 'training') problems.push(`status ${during.status}: ${during.error}`);
@@ -122,6 +128,10 @@ try {
     );
   if (during.frames < trainSeconds * 20) problems.push(`only ${during.frames} frames drawn`);
   if (batchesLater !== batchesAtStop) problems.push('training went on after Stop');
+  if (onnx.error || !(onnx.maxDiff < 1e-4) || onnx.sameNext !== onnx.steps)
+    problems.push(
+      `the ONNX export in onnxruntime-web differs from rnnkit: ${JSON.stringify(onnx)}`,
+    );
   if (!(resumedLoss < 0.8 * first))
     problems.push(`Continue did not resume from the trained weights: loss ${resumedLoss}`);
 } catch (error) {

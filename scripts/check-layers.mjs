@@ -16,6 +16,8 @@ const LAYERS = [
   ['loss', 'optim', 'clip'],
   ['train'],
   ['check', 'io', 'parallel', 'background'],
+  // The rnnkit/onnx subpath: a second entry, which takes Model and Tensor from 'rnnkit' itself.
+  ['onnx'],
 ];
 /** Files at the top of src/ that may import anything (the public entry). */
 const ENTRIES = new Set(['index.ts']);

@@ -152,6 +152,10 @@ try {
       'dist/index.d.cts',
       'dist/worker.js',
       'dist/worker.cjs',
+      'dist/onnx.js',
+      'dist/onnx.cjs',
+      'dist/onnx.d.ts',
+      'dist/onnx.d.cts',
     ]) {
       if (!files.includes(needed))
         throw new Error(`the tarball has no ${needed}: ${files.join(', ')}`);
@@ -178,6 +182,26 @@ try {
   });
   step('import from ESM (node esm.mjs)', () => run(process.execPath, ['esm.mjs'], app));
   step('require from CommonJS (node cjs.cjs)', () => run(process.execPath, ['cjs.cjs'], app));
+  // rnnkit/onnx builds the main entry's Model: a round trip through ONNX bytes keeps the class.
+  const onnxUsage = (imports) => `${imports}
+const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1 });
+const back = fromOnnx(toOnnx(model));
+if (!(back instanceof Model) || back.parameterCount !== model.parameterCount) throw new Error('rnnkit/onnx round trip failed');
+console.log('rnnkit/onnx ok');`;
+  write(app, {
+    'onnx-esm.mjs': onnxUsage(
+      `import { Model } from 'rnnkit';\nimport { fromOnnx, toOnnx } from 'rnnkit/onnx';`,
+    ),
+    'onnx-cjs.cjs': onnxUsage(
+      `const { Model } = require('rnnkit');\nconst { fromOnnx, toOnnx } = require('rnnkit/onnx');`,
+    ),
+  });
+  step('rnnkit/onnx from ESM (node onnx-esm.mjs)', () =>
+    run(process.execPath, ['onnx-esm.mjs'], app),
+  );
+  step('rnnkit/onnx from CommonJS (node onnx-cjs.cjs)', () =>
+    run(process.execPath, ['onnx-cjs.cjs'], app),
+  );
 
   const base = { strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022'], types: [] };
   const setups = {

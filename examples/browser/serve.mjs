@@ -11,13 +11,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVED = ['examples/browser', 'dist'].map((dir) => path.join(root, dir) + path.sep);
+// onnxruntime-web (a devDependency) for the page's "Export to ONNX" button.
+const SERVED = ['examples/browser', 'dist', 'node_modules/onnxruntime-web/dist'].map(
+  (dir) => path.join(root, dir) + path.sep,
+);
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 const PAGE = '/examples/browser/index.html';
 

@@ -38,6 +38,7 @@ export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
   };
   if (o.outputSize === null) delete out.outputSize;
   if (!o.reverse) delete out.reverse;
+  if (o.linearBeforeReset) delete out.linearBeforeReset;
   if (o.initialState !== 'encoded') delete out.contextSize;
   const spec = cellSpec(o.cell);
   if (spec.forgetGate === undefined) delete out.unitForgetBias;
@@ -110,6 +111,7 @@ export function fileOptions(raw: unknown): ModelOptions {
   if (opts.initialState !== 'encoded') delete opts.contextSize;
   const spec = cellSpec(opts.cell ?? 'rnn');
   if (spec.forgetGate === undefined) delete opts.unitForgetBias;
+  if (spec.resetBeforeProduct === undefined) delete opts.linearBeforeReset;
   if (!spec.nonlinearity) delete opts.nonlinearity;
   if ((opts.embedding as unknown) === null) delete opts.embedding;
   return opts as ModelOptions;

@@ -44,6 +44,7 @@ export function layOutModel(o: ResolvedModelOptions, kernels: Kernels): ModelLay
     reverse: o.reverse,
     bias: o.bias,
     nonlinearity: o.nonlinearity,
+    linearBeforeReset: o.linearBeforeReset,
   };
   const shape = stackShape(stackConfig);
   const params = new ParameterSet(o.dtype, kernels.memory);

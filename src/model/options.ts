@@ -33,6 +33,13 @@ export interface ModelOptions {
    * output at step t has read steps t..T-1. Not with `bidirectional`. Default false.
    */
   reverse?: boolean;
+  /**
+   * GRU only: `false` applies the reset gate before the hidden product,
+   * `n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn)` (the GRU of Cho et al., ONNX's
+   * `linear_before_reset=0`, Keras's `reset_after=False`); `true` (the default) is PyTorch's
+   * `n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))`. Same parameters either way.
+   */
+  linearBeforeReset?: boolean;
   /** Use `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
   /** RNN activation: `'tanh'` (default) or `'relu'`. */
@@ -99,6 +106,7 @@ const KEYS = [
   'numLayers',
   'bidirectional',
   'reverse',
+  'linearBeforeReset',
   'bias',
   'nonlinearity',
   'outputSize',
@@ -149,6 +157,10 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     const cells = cellsWith((c) => c.nonlinearity === true);
     throw new TypeError(`nonlinearity applies to ${cells} only, not '${cell}'`);
   }
+  if (o.linearBeforeReset !== undefined && spec.resetBeforeProduct === undefined) {
+    const cells = cellsWith((c) => c.resetBeforeProduct !== undefined);
+    throw new TypeError(`linearBeforeReset applies to ${cells} only, not '${cell}'`);
+  }
   if (o.reverse === true && o.bidirectional === true)
     throw new TypeError('reverse runs one direction backwards: a bidirectional model runs both');
   const seed = checkSeed('seed', o.seed ?? 0);
@@ -159,6 +171,7 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     numLayers: checkInt('numLayers', o.numLayers ?? 1),
     bidirectional: checkBoolean('bidirectional', o.bidirectional ?? false),
     reverse: checkBoolean('reverse', o.reverse ?? false),
+    linearBeforeReset: checkBoolean('linearBeforeReset', o.linearBeforeReset ?? true),
     bias: checkBoolean('bias', o.bias ?? true),
     nonlinearity: checkChoice('nonlinearity', o.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const),
     outputSize: o.outputSize === undefined ? null : checkInt('outputSize', o.outputSize),

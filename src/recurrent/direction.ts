@@ -37,6 +37,16 @@ export interface CellSpec<E = unknown> {
   readonly nonlinearity?: boolean;
   /** The gate block of the forget gate, where the cell takes the `unitForgetBias` option. */
   readonly forgetGate?: number;
+  /**
+   * The variant this cell becomes with the model option `linearBeforeReset: false`, where the
+   * cell has one (GRU: the reset gate applied before the hidden product).
+   */
+  readonly resetBeforeProduct?: CellSpec;
+  /**
+   * Adds `dW_hh` for steps `t0 .. t0+steps-1`, for a cell whose hidden product does not read
+   * `h_{t-1}` alone; without it `dW_hh += dGatesHiddenᵀ·H_prev`.
+   */
+  addHiddenWeightGrads?(d: Direction, own: E, t0: number, steps: number): void;
   /** The cell's own buffers for `T` steps of `B` sequences of `H` units, from `alloc`. */
   buffers(alloc: (length: number) => Buf, T: number, B: number, H: number): E;
   /** The forward time loop over `d`'s buffers (TypeScript, through `d.kernels`). */
@@ -217,6 +227,20 @@ export class Direction {
     if (this.cell.cellState) this.dc0.set(this.dcNext.a);
     if (!this.gradsAccumulated) accumulateWeightGrads(this, 0, this.T);
   }
+
+  /** `dW_hh` of steps `t0 .. t0+steps-1`: the cell's own rule, or `dGatesHiddenᵀ·H_prev`. */
+  addHiddenWeightGrads(t0: number, steps: number): void {
+    if (this.cell.addHiddenWeightGrads) {
+      this.cell.addHiddenWeightGrads(this, this.own, t0, steps);
+      return;
+    }
+    const { B, H, w } = this;
+    const GH = this.G * H;
+    const prevStart = (this.reverse ? 2 * B * H : 0) + t0 * B * H;
+    const [gRow, rows] = [t0 * B * GH, steps * B];
+    // prettier-ignore
+    this.kernels.gemm(true, false, GH, H, rows, this.dGatesHidden, gRow, GH, this.hs, prevStart, H, this.g, w.whh, H, true);
+  }
 }
 
 /** Copies the states into the layer output; padded steps of shorter sequences output zeros. */
@@ -253,10 +277,8 @@ export function accumulateWeightGrads(d: Direction, t0: number, steps: number): 
   const rows = steps * B;
   const gRow = t0 * B * GH;
   const xRow = t0 * B * In;
-  const prevStart = (d.reverse ? 2 * B * H : 0) + t0 * B * H;
   k.gemm(true, false, GH, In, rows, d.dGates, gRow, GH, d.x, xRow, In, d.g, w.wih, In, true);
-  // prettier-ignore
-  k.gemm(true, false, GH, H, rows, d.dGatesHidden, gRow, GH, d.hs, prevStart, H, d.g, w.whh, H, true);
+  d.addHiddenWeightGrads(t0, steps);
   if (w.bih >= 0) {
     k.addColumnSums(d.g, w.bih, d.dGates, gRow, rows, GH, GH);
     k.addColumnSums(d.g, w.bhh, d.dGatesHidden, gRow, rows, GH, GH);

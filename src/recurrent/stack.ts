@@ -21,6 +21,8 @@ export interface StackConfig {
   readonly reverse: boolean;
   readonly bias: boolean;
   readonly nonlinearity: 'tanh' | 'relu';
+  /** False: the cell's variant with the reset gate before the hidden product (GRU). */
+  readonly linearBeforeReset: boolean;
 }
 
 /** The facts of a stack's shape, computed once from its config and its cell. */
@@ -38,7 +40,8 @@ export interface StackShape {
 
 /** The shape facts of a stack with config `c`. @throws TypeError for an unregistered cell. */
 export function stackShape(c: StackConfig): StackShape {
-  const cell = cellSpec(c.cell);
+  const base = cellSpec(c.cell);
+  const cell = c.linearBeforeReset ? base : (base.resetBeforeProduct ?? base);
   const D = c.bidirectional ? 2 : 1;
   return {
     cell,

@@ -114,7 +114,7 @@ export function checkTruncatable(model: Model, batch: Batch): void {
   const o = model.options;
   if (o.bidirectional || o.reverse)
     throw new TypeError(
-      `truncated BPTT needs a forward model, this one is ${o.bidirectional ? 'bidirectional' : 'reverse'}`,
+      `truncated BPTT needs a unidirectional forward model, this one is ${o.bidirectional ? 'bidirectional' : 'reverse'}`,
     );
   if (o.head === 'last')
     throw new TypeError("truncated BPTT needs a head at every step, this model's head is 'last'");

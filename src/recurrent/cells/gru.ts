@@ -10,6 +10,7 @@ import {
   zeroInactiveGates,
 } from '../steps.js';
 import { forRealRows, wasmBackward, wasmForward } from '../wasm-loop.js';
+import { gruResetBeforeCell } from './gru-reset-before.js';
 
 /** The GRU's own buffers. */
 export interface GruBuffers {
@@ -37,6 +38,7 @@ export const gruCell: CellSpec<GruBuffers> = {
   gateOrder: ['r', 'z', 'n'],
   cellState: false,
   hiddenApart: true,
+  resetBeforeProduct: gruResetBeforeCell as CellSpec,
   buffers(alloc, T, B, H): GruBuffers {
     return { hidden: alloc(B * 3 * H), whn: alloc(T * B * H), skip: alloc(B * H) };
   },
