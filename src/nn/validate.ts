@@ -100,7 +100,8 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
 
 /**
  * Pads sequences of different lengths (each `[T_b, features]`) with zeros to one length and
- * returns the batch `[B, T_max, features]` with the lengths to pass alongside it. Allocates the batch.
+ * returns the batch `[B, T_max, features]` with the lengths to pass alongside it, in the
+ * spelling of a `Dataset` (`{ inputs, lengths }`, add `targets`). Allocates the batch.
  * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
  *   an empty sequence or a step with another number of features.
  */
@@ -109,7 +110,7 @@ export function padSequences(
   dtype: DType = 'float32',
 ): {
   /** The padded batch `[B, T_max, features]` (a new tensor). */
-  input: Tensor;
+  inputs: Tensor;
   /** The length of each sequence, to pass as `lengths`. */
   lengths: number[];
 } {
@@ -132,7 +133,7 @@ export function padSequences(
   }
   const F = first.length;
   const T = Math.max(...lengths);
-  const input = new Tensor([sequences.length, T, F], dtype);
+  const inputs = new Tensor([sequences.length, T, F], dtype);
   for (let b = 0; b < sequences.length; b++) {
     for (let t = 0; t < lengths[b]; t++) {
       const step: unknown = sequences[b][t];
@@ -146,9 +147,9 @@ export function padSequences(
             `sequence ${b} step ${t} feature ${f} is ${describe(v)}, expected a finite number`,
           );
         }
-        input.data[(b * T + t) * F + f] = v;
+        inputs.data[(b * T + t) * F + f] = v;
       }
     }
   }
-  return { input, lengths };
+  return { inputs, lengths };
 }

@@ -1,0 +1,113 @@
+import { open, rename, stat, unlink, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Model } from '../model/model.js';
+import { checkModelLimits, type ModelLoadLimits } from '../model/limits.js';
+import { describe } from '../tensor/errors.js';
+import { Forecaster } from '../forecast/forecaster.js';
+import type { ModelFile } from '../io/browser-storage.js';
+
+/** Room for a safetensors header besides the parameters, in bytes (its own bound is 1 MiB). */
+const HEADER_ROOM = (1 << 20) + 8;
+
+let counter = 0;
+
+/**
+ * Writes `bytes` to `path` atomically: to a temporary file in the same directory, flushed to
+ * disk, then renamed over `path`, so a crash leaves either the old file or the new one, never
+ * half a file. On failure the temporary file is removed and `path` is unchanged.
+ * @category Files
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from 'rnnkit/node';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * await writeFileAtomic(join(tmpdir(), 'hello.bin'), new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError(`path is ${describe(path)}, expected a file path`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`bytes is ${describe(bytes)}, expected a Uint8Array`);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  const file = await open(temp, 'wx');
+  try {
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Saves a model (or a `Forecaster`, scaler included) to `path` as its safetensors file,
+ * atomically ({@link writeFileAtomic}).
+ * @throws TypeError for something without a file form; the file system's errors otherwise.
+ * @category Files
+ * @example
+ * ```ts
+ * import { Model } from 'rnnkit';
+ * import { loadModel, saveModel } from 'rnnkit/node';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'model.safetensors');
+ * await saveModel(new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 4, outputSize: 1 }), path);
+ * console.log((await loadModel(path)).parameterCount); // 125
+ * ```
+ */
+export async function saveModel(model: ModelFile, path: string): Promise<void> {
+  if (typeof (model as Partial<ModelFile> | null)?.toSafetensors !== 'function')
+    throw new TypeError(`model is ${describe(model)}, expected a Model or a Forecaster`);
+  await writeFileAtomic(path, model.toSafetensors());
+}
+
+/**
+ * Loads a model saved by {@link saveModel} (any model safetensors file). The file is
+ * untrusted: its size is checked against the limit before it is read, then it is validated as
+ * by `Model.fromSafetensors`.
+ * @throws RangeError for a file larger than the limits allow; TypeError/RangeError naming the
+ *   first bad field; the file system's errors.
+ * @category Files
+ * @example
+ * ```ts
+ * import { loadModel } from 'rnnkit/node';
+ * const model = await loadModel('model.safetensors', { maxParameters: 1_000_000 });
+ * ```
+ */
+export async function loadModel(path: string, limits?: ModelLoadLimits): Promise<Model> {
+  return Model.fromSafetensors(await readBounded(path, limits), limits);
+}
+
+/**
+ * Loads a `Forecaster` (model, scaler and window) saved by {@link saveModel}, bounded as
+ * {@link loadModel}.
+ * @throws as {@link loadModel}, and TypeError for a model file without a forecaster entry.
+ * @category Files
+ * @example
+ * ```ts
+ * import { loadForecaster } from 'rnnkit/node';
+ * const forecaster = await loadForecaster('sunspots.safetensors');
+ * ```
+ */
+export async function loadForecaster(path: string, limits?: ModelLoadLimits): Promise<Forecaster> {
+  return Forecaster.fromSafetensors(await readBounded(path, limits), limits);
+}
+
+async function readBounded(path: string, limits: ModelLoadLimits | undefined): Promise<Uint8Array> {
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError(`path is ${describe(path)}, expected a file path`);
+  const maxBytes = checkModelLimits(limits) * 8 + HEADER_ROOM;
+  const { size } = await stat(path);
+  if (size > maxBytes) {
+    throw new RangeError(
+      `${path} has ${size} bytes, more than a model within the limits can take (${maxBytes})`,
+    );
+  }
+  return new Uint8Array(await readFile(path));
+}
