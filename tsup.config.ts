@@ -1,4 +1,22 @@
-import { defineConfig } from 'tsup';
+import path from 'node:path';
+import { defineConfig, type Options } from 'tsup';
+
+/**
+ * rnnkit/node uses classes of the main entry (Model, Forecaster): its imports from below
+ * src/node/ are pointed at dist/index, so both entries share one copy of every class.
+ */
+const nodeOnMain: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'node-entry-on-main',
+  setup(build) {
+    const main = build.initialOptions.format === 'cjs' ? './index.cjs' : './index.js';
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const from = path.resolve(args.resolveDir, args.path);
+      const inNode = args.importer.includes(`${path.sep}src${path.sep}node`);
+      const leaves = !from.includes(`${path.sep}src${path.sep}node`);
+      return inNode && leaves ? { path: main, external: true } : undefined;
+    });
+  },
+};
 
 export default defineConfig({
   // The worker entry is the script of the optional worker threads (Model.useThreads).
@@ -13,4 +31,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  esbuildPlugins: [nodeOnMain],
 });

@@ -62,6 +62,9 @@ try {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   await page.goto(server.url);
+  // The server's COOP/COEP headers make the page cross-origin isolated.
+  if (!(await page.evaluate(() => window.crossOriginIsolated)))
+    problems.push('the demo page is not cross-origin isolated (COOP/COEP headers missing)');
   await page.waitForFunction(() => window.demo?.status === 'training', null, { timeout: 10_000 });
   const ownPause = await heartbeat(trainSeconds * 1000);
   const during = await page.evaluate(() => ({

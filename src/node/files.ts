@@ -1,8 +1,10 @@
 import { open, rename, stat, unlink, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+// Only public names from below: the build points these imports at the main entry, so the
+// classes rnnkit/node returns are the ones rnnkit exports (tsup.config.ts).
 import { Model } from '../model/model.js';
-import { checkModelLimits, type ModelLoadLimits } from '../model/limits.js';
-import { describe } from '../tensor/errors.js';
+import type { ModelLoadLimits } from '../model/limits.js';
+import { DEFAULT_MAX_PARAMETERS } from '../nn/safetensors.js';
 import { Forecaster } from '../forecast/forecaster.js';
 import type { ModelFile } from '../io/browser-storage.js';
 
@@ -26,9 +28,9 @@ let counter = 0;
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   if (typeof path !== 'string' || path === '')
-    throw new TypeError(`path is ${describe(path)}, expected a file path`);
+    throw new TypeError(`path is ${shown(path)}, expected a file path`);
   if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`bytes is ${describe(bytes)}, expected a Uint8Array`);
+    throw new TypeError(`bytes is ${shown(bytes)}, expected a Uint8Array`);
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
   const file = await open(temp, 'wx');
   try {
@@ -63,7 +65,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  */
 export async function saveModel(model: ModelFile, path: string): Promise<void> {
   if (typeof (model as Partial<ModelFile> | null)?.toSafetensors !== 'function')
-    throw new TypeError(`model is ${describe(model)}, expected a Model or a Forecaster`);
+    throw new TypeError(`model is ${shown(model)}, expected a Model or a Forecaster`);
   await writeFileAtomic(path, model.toSafetensors());
 }
 
@@ -101,8 +103,9 @@ export async function loadForecaster(path: string, limits?: ModelLoadLimits): Pr
 
 async function readBounded(path: string, limits: ModelLoadLimits | undefined): Promise<Uint8Array> {
   if (typeof path !== 'string' || path === '')
-    throw new TypeError(`path is ${describe(path)}, expected a file path`);
-  const maxBytes = checkModelLimits(limits) * 8 + HEADER_ROOM;
+    throw new TypeError(`path is ${shown(path)}, expected a file path`);
+  // The limits are validated by the loader; a bad one bounds nothing here and throws there.
+  const maxBytes = (limits?.maxParameters ?? DEFAULT_MAX_PARAMETERS) * 8 + HEADER_ROOM;
   const { size } = await stat(path);
   if (size > maxBytes) {
     throw new RangeError(
@@ -110,4 +113,12 @@ async function readBounded(path: string, limits: ModelLoadLimits | undefined): P
     );
   }
   return new Uint8Array(await readFile(path));
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string'
+    ? `'${value.slice(0, 40)}'`
+    : value === null
+      ? 'null'
+      : typeof value;
 }
