@@ -1,6 +1,9 @@
 import { checkInt, describe } from '../tensor/errors.js';
 
-/** Precision, recall and F1 of each class, with their macro averages and the accuracy. */
+/**
+ * Precision, recall and F1 of each class, with their macro averages and the accuracy.
+ * @category Training
+ */
 export interface ClassificationReport {
   /** `confusion[actual][predicted]`: how many entries of each actual class got each prediction. */
   confusion: number[][];

@@ -4,7 +4,10 @@ import type { Model } from '../model/model.js';
 import { fromRows, toRows, type Series } from './series.js';
 import type { Scaler } from './scaler.js';
 
-/** Options of {@link forecast}. */
+/**
+ * Options of {@link forecast}.
+ * @category Forecasting
+ */
 export interface ForecastOptions {
   /** The scaler the model was trained with: `history` is scaled by it and the result de-scaled. */
   scaler?: Scaler;
@@ -93,7 +96,10 @@ export function seasonalNaive(
   );
 }
 
-/** The errors of a forecast against what happened. */
+/**
+ * The errors of a forecast against what happened.
+ * @category Forecasting
+ */
 export interface ForecastError {
   /** Mean absolute error. */
   mae: number;

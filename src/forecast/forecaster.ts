@@ -8,7 +8,10 @@ import { forecast } from './forecast.js';
 import { Scaler, type ScalerJSON } from './scaler.js';
 import type { Series } from './series.js';
 
-/** What a {@link Forecaster} keeps beside its model. */
+/**
+ * What a {@link Forecaster} keeps beside its model.
+ * @category Forecasting
+ */
 export interface ForecasterOptions {
   /** The scaler fitted on the training split (default: none, the model sees raw values). */
   scaler?: Scaler;
@@ -16,7 +19,10 @@ export interface ForecasterOptions {
   window?: number;
 }
 
-/** The JSON form of a {@link Forecaster}: the model's own JSON form beside the scaler. */
+/**
+ * The JSON form of a {@link Forecaster}: the model's own JSON form beside the scaler.
+ * @category Forecasting
+ */
 export interface ForecasterJSON {
   /** The model, as `Model.toJSON()` gives it. */
   model: ModelJSON;

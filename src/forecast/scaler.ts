@@ -1,10 +1,16 @@
 import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
 import { fromRows, toRows, type Series } from './series.js';
 
-/** How a {@link Scaler} maps values: to mean 0 and deviation 1, or onto [0, 1]. */
+/**
+ * How a {@link Scaler} maps values: to mean 0 and deviation 1, or onto [0, 1].
+ * @category Forecasting
+ */
 export type ScalerKind = 'standard' | 'minmax';
 
-/** The saved form of a {@link Scaler}. */
+/**
+ * The saved form of a {@link Scaler}.
+ * @category Forecasting
+ */
 export interface ScalerJSON {
   /** How it scales. */
   kind: ScalerKind;

@@ -1,6 +1,9 @@
 import { describe } from '../tensor/errors.js';
 
-/** A time series: one value per step, or one row of features per step (`[T, F]`). */
+/**
+ * A time series: one value per step, or one row of features per step (`[T, F]`).
+ * @category Forecasting
+ */
 export type Series = readonly number[] | readonly (readonly number[])[];
 
 /** A series checked and stored as rows `[T][F]`, remembering whether it came as plain values. */

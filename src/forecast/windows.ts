@@ -4,7 +4,10 @@ import { checkInt, checkKeys } from '../tensor/errors.js';
 import type { Dataset } from '../train/dataset.js';
 import { toRows, type Series } from './series.js';
 
-/** How {@link slidingWindows} cuts a series. */
+/**
+ * How {@link slidingWindows} cuts a series.
+ * @category Forecasting
+ */
 export interface WindowOptions {
   /** Steps in each input window (T). */
   input: number;

@@ -2,7 +2,10 @@ import { Model } from '../model/model.js';
 import type { ModelLoadLimits } from '../model/limits.js';
 import { describe } from '../tensor/errors.js';
 
-/** Where in IndexedDB the model files go. */
+/**
+ * Where in IndexedDB the model files go.
+ * @category Files
+ */
 export interface IndexedDbOptions {
   /** Database name (default `'rnnkit'`); the files sit in its object store `'models'`. */
   database?: string;
@@ -10,7 +13,10 @@ export interface IndexedDbOptions {
   limits?: ModelLoadLimits;
 }
 
-/** Anything with a model file form: a `Model` or a `Forecaster`. */
+/**
+ * Anything with a model file form: a `Model` or a `Forecaster`.
+ * @category Files
+ */
 export interface ModelFile {
   /** The file's bytes (safetensors). */
   toSafetensors(): Uint8Array;

@@ -7,7 +7,10 @@ import { readSafetensorsHeader, readTensor } from '../nn/safetensors.js';
 import { modelEntries, modelToSafetensors, parseMetadataJson } from '../model/safetensors.js';
 import { checkModelLimits, type ModelLoadLimits } from '../model/limits.js';
 
-/** Where a training run stands, besides the weights and the optimizer state. */
+/**
+ * Where a training run stands, besides the weights and the optimizer state.
+ * @category Files
+ */
 export interface CheckpointProgress {
   /** Epochs completed: pass it to `fit` as `initialEpoch` to go on. */
   epoch: number;
@@ -15,7 +18,10 @@ export interface CheckpointProgress {
   seed?: number;
 }
 
-/** What {@link loadCheckpoint} restores. */
+/**
+ * What {@link loadCheckpoint} restores.
+ * @category Files
+ */
 export interface LoadedCheckpoint {
   /** A new model with the saved options and parameters. */
   model: Model;
@@ -35,6 +41,7 @@ const OPTIMIZER_PREFIX = 'optimizer.';
  * Allocates the buffer.
  * @throws TypeError/RangeError for a bad epoch or seed, or an optimizer holding state for
  *   another number of parameters.
+ * @category Files
  */
 export function saveCheckpoint(
   model: Model,
@@ -67,6 +74,7 @@ export function saveCheckpoint(
  * saved one). The bytes are untrusted and validated as by `Model.fromSafetensors` before
  * anything is allocated; when it throws, `optimizer` is unchanged.
  * @throws TypeError/RangeError naming the first bad field.
+ * @category Files
  */
 export function loadCheckpoint(
   bytes: Uint8Array,

@@ -1,10 +1,16 @@
 import { Arena } from './arena.js';
 import { wasmModule, type WasmKernels } from './wasm.js';
 
-/** Which kernels float32 models run on: WebAssembly SIMD or the TypeScript reference kernels. */
+/**
+ * Which kernels float32 models run on: WebAssembly SIMD or the TypeScript reference kernels.
+ * @category Kernels
+ */
 export type Backend = 'wasm' | 'js';
 
-/** A backend to use, or `'auto'`: WebAssembly SIMD where it compiles, else TypeScript. */
+/**
+ * A backend to use, or `'auto'`: WebAssembly SIMD where it compiles, else TypeScript.
+ * @category Kernels
+ */
 export type BackendChoice = Backend | 'auto';
 
 /** The kernels of this thread with the arena over their memory. */
@@ -27,6 +33,7 @@ let runtime: WasmRuntime | null | undefined;
  * The environment variable `RNNKIT_BACKEND=js|wasm|auto` sets the starting choice in Node.
  *
  * @throws TypeError when `backend` is not `'auto'`, `'wasm'` or `'js'`.
+ * @category Kernels
  */
 export function setBackend(backend: BackendChoice): void {
   if (!CHOICES.includes(backend)) {
@@ -35,7 +42,10 @@ export function setBackend(backend: BackendChoice): void {
   choice = backend;
 }
 
-/** The backend that float32 models constructed now would use: `'wasm'` or `'js'`. */
+/**
+ * The backend that float32 models constructed now would use: `'wasm'` or `'js'`.
+ * @category Kernels
+ */
 export function getBackend(): Backend {
   return activeRuntime() === null ? 'js' : 'wasm';
 }

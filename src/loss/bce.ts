@@ -4,6 +4,7 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
 /**
  * Binary cross-entropy on logits: `max(x, 0) − x·y + log(1 + e^−|x|)` per element, with
  * targets y in [0, 1]; stable for large |x|. `'mean'` divides by the number of elements.
+ * @category Losses
  */
 export function bceWithLogitsLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},

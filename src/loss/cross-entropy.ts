@@ -4,6 +4,7 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
 /**
  * Softmax cross-entropy over class indices: the predictions are logits `[..., C]` and the target
  * holds one class index per step. `'mean'` divides by the number of steps, as PyTorch does.
+ * @category Losses
  */
 export function crossEntropyLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},

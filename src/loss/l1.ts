@@ -5,6 +5,7 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
  * Mean absolute error, PyTorch's `L1Loss`: per element `|pred − target|`, with gradient
  * `sign(pred − target)` (0 where they are equal). `'mean'` divides by the number of elements.
  * @throws TypeError for an unknown option.
+ * @category Losses
  */
 export function l1Loss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},

@@ -1,7 +1,10 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
-/** Mean squared error `Σ (pred − target)²`; `'mean'` divides by the number of elements, as PyTorch does. */
+/**
+ * Mean squared error `Σ (pred − target)²`; `'mean'` divides by the number of elements, as PyTorch does.
+ * @category Losses
+ */
 export function mseLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},
 ): Loss<NoInfer<R>> {

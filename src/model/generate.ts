@@ -4,7 +4,10 @@ import { Sampler, type SamplingOptions } from '../text/sampling.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 import type { Model } from './model.js';
 
-/** Options of {@link generate}: how to sample, and from which seed. */
+/**
+ * Options of {@link generate}: how to sample, and from which seed.
+ * @category Text
+ */
 export interface GenerateOptions extends SamplingOptions {
   /** Seed of the generator that draws the tokens (default 0); equal seeds give equal tokens. */
   seed?: number;
@@ -24,6 +27,7 @@ export interface GenerateOptions extends SamplingOptions {
  * buffer, result) is allocated before the first step; nothing is allocated per step.
  * @throws TypeError/RangeError for a model that is not a token model, an empty prompt, an id out
  * of range or invalid options.
+ * @category Text
  */
 export function generate(
   model: Model,
@@ -64,6 +68,7 @@ export function generate(
 /**
  * {@link generate} on text: encodes `prompt` with `vocabulary`, generates `length` tokens and
  * decodes them (the prompt is not repeated in the result).
+ * @category Text
  */
 export function generateText(
   model: Model,

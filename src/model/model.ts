@@ -42,6 +42,7 @@ const MIN_SPLIT_BATCH = 8;
  * @example
  * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 32, outputSize: 1 });
  * const { output } = model.forward(input); // [B, T, 1]
+ * @category Model
  */
 export class Model {
   /** The options with every default filled in (frozen). */

@@ -11,10 +11,16 @@ import {
   describe,
 } from '../tensor/errors.js';
 
-/** How the recurrent weights are initialised. */
+/**
+ * How the recurrent weights are initialised.
+ * @category Model
+ */
 export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
 
-/** Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required. */
+/**
+ * Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required.
+ * @category Model
+ */
 export interface ModelOptions {
   /** Recurrent cell: `'rnn'` (default), `'lstm'` or `'gru'`. */
   cell?: CellType;
@@ -59,7 +65,10 @@ export interface ModelOptions {
   dropout?: number;
 }
 
-/** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
+/**
+ * Size of a model's embedding: `vocabSize` tokens of `dim` features.
+ * @category Model
+ */
 export interface EmbeddingOptions {
   /** Number of tokens V: ids are integers in [0, V). */
   vocabSize: number;
@@ -67,7 +76,10 @@ export interface EmbeddingOptions {
   dim: number;
 }
 
-/** {@link ModelOptions} with every default filled in. */
+/**
+ * {@link ModelOptions} with every default filled in.
+ * @category Model
+ */
 export type ResolvedModelOptions = Required<
   Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding'>
 > & {

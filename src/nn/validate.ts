@@ -2,7 +2,10 @@ import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { describe } from '../tensor/errors.js';
 
-/** A batch of sequences `[B, T, features]`: a tensor or nested arrays. */
+/**
+ * A batch of sequences `[B, T, features]`: a tensor or nested arrays.
+ * @category Training
+ */
 export type SequenceInput = Tensor | NestedArray;
 
 /** The largest finite float32 value. */
@@ -104,6 +107,7 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
  * spelling of a `Dataset` (`{ inputs, lengths }`, add `targets`). Allocates the batch.
  * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
  *   an empty sequence or a step with another number of features.
+ * @category Training
  */
 export function padSequences(
   sequences: readonly (readonly (readonly number[])[])[],

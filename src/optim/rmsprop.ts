@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
-/** Options of {@link rmsprop}. */
+/**
+ * Options of {@link rmsprop}.
+ * @category Optimizers
+ */
 export interface RmsPropOptions {
   /** Learning rate (default 0.01). */
   lr?: number;
@@ -21,6 +24,7 @@ export interface RmsPropOptions {
 /**
  * RMSProp with PyTorch's semantics: `v = αv + (1−α)g²`, `d = √v + ε` (centered: `√(v − ḡ²) + ε`),
  * then `p −= lr·g/d`, or with momentum `b = μb + g/d; p −= lr·b`.
+ * @category Optimizers
  */
 export function rmsprop(options: RmsPropOptions = {}): Optimizer {
   return new RmsProp(options);

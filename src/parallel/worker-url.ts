@@ -3,6 +3,7 @@ import { describe } from '../tensor/errors.js';
 /**
  * A URL, typed structurally so that the typings need neither the DOM nor Node's types: a `URL`
  * object fits.
+ * @category Threads & workers
  */
 export interface UrlLike {
   /** The whole URL, e.g. `file:///srv/app/worker.cjs`. */
@@ -23,6 +24,7 @@ let custom: string | URL | null = null;
  * // Bundled by esbuild (--bundle --platform=node), with worker.cjs copied next to the bundle:
  * setWorkerUrl(new URL('./worker.cjs', import.meta.url));
  * @throws TypeError when `url` is not a string, a URL or null; RangeError for an empty string.
+ * @category Threads & workers
  */
 export function setWorkerUrl(url: string | UrlLike | null): void {
   if (url === null || typeof url === 'string') {

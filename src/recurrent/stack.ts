@@ -10,7 +10,10 @@ import { lstmCell } from './lstm.js';
 import { gruCell } from './gru.js';
 import { onWasm } from './wasm-cells.js';
 
-/** The recurrent cell types. */
+/**
+ * The recurrent cell types.
+ * @category Model
+ */
 export type CellType = 'rnn' | 'lstm' | 'gru';
 
 /** Shape of a recurrent stack, with PyTorch's meaning for each field. */

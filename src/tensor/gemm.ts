@@ -15,6 +15,7 @@ import type { FloatArray } from './dtype.js';
  * unit strides as constants, the one variant `bench/gemm.ts` shows to pay (about 1.25-1.3x).
  * Sums are kept in float64 whatever the storage type. It allocates nothing and checks nothing:
  * callers validate shapes.
+ * @category Kernels
  */
 export function gemm(
   transA: boolean,

@@ -1,12 +1,18 @@
 import type { FloatArray } from './dtype.js';
 import type { Rng } from './rng.js';
 
-/** Fills `data` with samples of U(-bound, bound): PyTorch's default for recurrent layers uses bound = 1/√H. */
+/**
+ * Fills `data` with samples of U(-bound, bound): PyTorch's default for recurrent layers uses bound = 1/√H.
+ * @category Model
+ */
 export function uniformInit(data: FloatArray, rng: Rng, bound: number): void {
   for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-bound, bound);
 }
 
-/** Glorot (Xavier) uniform: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)). */
+/**
+ * Glorot (Xavier) uniform: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)).
+ * @category Model
+ */
 export function glorotInit(
   data: FloatArray,
   rng: Rng,
@@ -21,6 +27,7 @@ export function glorotInit(
  * Orthogonal initialisation of a `[rows, cols]` matrix (rows-major): the Q factor of a
  * Gaussian matrix by modified Gram-Schmidt, signs fixed by R's diagonal, scaled by `gain`.
  * Rows are orthonormal when rows <= cols, columns when rows > cols.
+ * @category Model
  */
 export function orthogonalInit(
   data: FloatArray,

@@ -1,6 +1,7 @@
 /**
  * A seeded pseudo-random generator (xoshiro128** with a splitmix32 seed expansion).
  * Every random choice in rnnkit goes through one of these, so runs are reproducible.
+ * @category Model
  */
 export class Rng {
   private a: number;

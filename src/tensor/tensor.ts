@@ -38,12 +38,16 @@ function checkShape(shape: unknown): number {
   return size;
 }
 
-/** Nested arrays of numbers, as accepted by {@link Tensor.from}. */
+/**
+ * Nested arrays of numbers, as accepted by {@link Tensor.from}.
+ * @category Model
+ */
 export type NestedArray = number | readonly NestedArray[];
 
 /**
  * A dense row-major tensor: a shape and a typed array (`Float32Array` or `Float64Array`).
  * Public sequences are batch-first: `[B, T, features]`.
+ * @category Model
  */
 export class Tensor {
   /** Sizes of each dimension. */

@@ -1,7 +1,10 @@
 import type { Rng } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../tensor/errors.js';
 
-/** How {@link Sampler} picks a token from logits. */
+/**
+ * How {@link Sampler} picks a token from logits.
+ * @category Text
+ */
 export interface SamplingOptions {
   /** Divides the logits before the softmax (default 1). 0 means greedy: always the argmax. */
   temperature?: number;
@@ -15,6 +18,7 @@ export interface SamplingOptions {
  * Writes `softmax(logits[offset .. offset+n) / temperature)` into `out[0 .. n)`, n = `out.length`,
  * computed stably (the largest logit is subtracted first). Allocates nothing.
  * @throws RangeError when `logits` has fewer than `offset + n` values or the temperature is not > 0.
+ * @category Text
  */
 export function softmax(
   out: Float64Array | Float32Array,
@@ -41,7 +45,10 @@ export function softmax(
   return out;
 }
 
-/** Index of the largest of `values[offset .. offset+n)` (the first one on ties); n defaults to the rest. */
+/**
+ * Index of the largest of `values[offset .. offset+n)` (the first one on ties); n defaults to the rest.
+ * @category Text
+ */
 export function argmax(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (values[offset + i] > values[offset + best]) best = i;
@@ -56,6 +63,7 @@ export function argmax(values: ArrayLike<number>, offset = 0, n = values.length 
  * @example
  * const sampler = new Sampler(vocab.size, { temperature: 0.8, topK: 20 });
  * const id = sampler.sample(logits, rng); // an integer in [0, vocab.size)
+ * @category Text
  */
 export class Sampler {
   /** Vocabulary size V: logits per draw. */

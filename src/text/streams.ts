@@ -1,7 +1,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { checkInt, describe } from '../tensor/errors.js';
 
-/** Inputs and next-token targets made by {@link nextTokenData}. */
+/**
+ * Inputs and next-token targets made by {@link nextTokenData}.
+ * @category Text
+ */
 export interface NextTokenData {
   /** Token ids `[rows, L]`. */
   inputs: Tensor;
@@ -15,6 +18,7 @@ export interface NextTokenData {
  * `targets[r, t]` the token after it. Each row has `floor((n − 1) / rows)` steps; the remainder
  * at the end is dropped. Both are float64 tensors of ids `[rows, L]` (allocated).
  * @throws RangeError when the stream is too short for `rows` rows of at least one step.
+ * @category Text
  */
 export function nextTokenData(ids: ArrayLike<number>, rows: number): NextTokenData {
   checkInt('rows', rows);

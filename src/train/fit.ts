@@ -27,7 +27,10 @@ export type { Dataset } from './dataset.js';
 export { evaluate } from './evaluation.js';
 export type { Evaluation, EvaluateOptions } from './evaluation.js';
 
-/** Reported after every batch. */
+/**
+ * Reported after every batch.
+ * @category Training
+ */
 export interface BatchInfo {
   /** Index of the epoch, counted from 0. */
   epoch: number;
@@ -41,7 +44,10 @@ export interface BatchInfo {
   skipped: boolean;
 }
 
-/** Reported after every epoch. */
+/**
+ * Reported after every epoch.
+ * @category Training
+ */
 export interface EpochInfo {
   /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
   epoch: number;
@@ -61,7 +67,10 @@ export interface EpochInfo {
   valMetrics: Metrics | null;
 }
 
-/** Options of {@link fit}: the training options plus the loop's. */
+/**
+ * Options of {@link fit}: the training options plus the loop's.
+ * @category Training
+ */
 export interface FitOptions extends TrainOptions {
   /** The epoch index training ends at (default 1), as in Keras: `initialEpoch` to `epochs - 1` run. */
   epochs?: number;
@@ -107,7 +116,10 @@ export interface FitOptions extends TrainOptions {
   progress?: boolean | ProgressOptions;
 }
 
-/** What {@link fit} did. */
+/**
+ * What {@link fit} did.
+ * @category Training
+ */
 export interface FitHistory {
   /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
@@ -150,6 +162,7 @@ const FIT_KEYS = [
 /**
  * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
  * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
+ * @category Training
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
   const loop = inTrainingMode(model, trainingLoop(model, data, options));
@@ -158,7 +171,10 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
   return r.value;
 }
 
-/** {@link fit}, yielding to the event loop after every batch so a browser page stays responsive. */
+/**
+ * {@link fit}, yielding to the event loop after every batch so a browser page stays responsive.
+ * @category Training
+ */
 export async function fitAsync(
   model: Model,
   data: Dataset,

@@ -5,6 +5,7 @@ import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../ten
  * the first epoch and sets `optimizer.lr = next(loss)` after every epoch but the last, with the
  * epoch's validation loss (the training loss without validation data). A hand-written loop does
  * the same.
+ * @category Training
  */
 export interface LrSchedule {
   /** The schedule's name, such as `'stepLR'`. */
@@ -36,7 +37,10 @@ abstract class CountingSchedule implements LrSchedule {
   protected abstract rate(epochs: number): number;
 }
 
-/** PyTorch's StepLR: the rate is multiplied by `gamma` every `stepSize` epochs. */
+/**
+ * PyTorch's StepLR: the rate is multiplied by `gamma` every `stepSize` epochs.
+ * @category Training
+ */
 export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedule {
   checkKeys('stepLR options', options, ['stepSize', 'gamma']);
   const stepSize = checkInt('stepSize', options?.stepSize);
@@ -49,7 +53,10 @@ export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedul
   })();
 }
 
-/** PyTorch's ExponentialLR: the rate is multiplied by `gamma` every epoch. */
+/**
+ * PyTorch's ExponentialLR: the rate is multiplied by `gamma` every epoch.
+ * @category Training
+ */
 export function exponentialLR(options: { gamma: number }): LrSchedule {
   checkKeys('exponentialLR options', options, ['gamma']);
   const gamma = checkGamma(options?.gamma);
@@ -65,6 +72,7 @@ export function exponentialLR(options: { gamma: number }): LrSchedule {
  * PyTorch's CosineAnnealingLR without restarts: from the base rate down to `minLr` along half a
  * cosine over `epochs` epochs, `minLr + (base − minLr)(1 + cos(π t / epochs)) / 2`, then `minLr`.
  * `minLr` defaults to 1 % of the base rate (it must stay > 0 for the optimizers).
+ * @category Training
  */
 export function cosineLR(options: { epochs: number; minLr?: number }): LrSchedule {
   checkKeys('cosineLR options', options, ['epochs', 'minLr']);
@@ -80,7 +88,10 @@ export function cosineLR(options: { epochs: number; minLr?: number }): LrSchedul
   })();
 }
 
-/** Options of {@link reduceOnPlateau} (PyTorch's ReduceLROnPlateau in `min` mode, relative threshold). */
+/**
+ * Options of {@link reduceOnPlateau} (PyTorch's ReduceLROnPlateau in `min` mode, relative threshold).
+ * @category Training
+ */
 export interface PlateauOptions {
   /** Multiplies the rate when the loss stalls (default 0.1), in (0, 1). */
   factor?: number;
@@ -96,7 +107,10 @@ export interface PlateauOptions {
   eps?: number;
 }
 
-/** Reduces the rate by `factor` when the loss has not improved for `patience` epochs. */
+/**
+ * Reduces the rate by `factor` when the loss has not improved for `patience` epochs.
+ * @category Training
+ */
 export function reduceOnPlateau(options: PlateauOptions = {}): LrSchedule {
   checkKeys('reduceOnPlateau options', options, [
     'factor',
