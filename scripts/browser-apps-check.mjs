@@ -7,6 +7,7 @@
  *
  *   npm run build && node scripts/browser-apps-check.mjs   (needs /usr/bin/chromium, or CHROMIUM)
  */
+/* global document -- read inside the page, in page.waitForFunction */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

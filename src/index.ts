@@ -146,7 +146,7 @@ export { Scaler } from './forecast/scaler.js';
 export type { ScalerJSON, ScalerKind } from './forecast/scaler.js';
 export type { Series } from './forecast/series.js';
 export { slidingWindows } from './forecast/windows.js';
-export type { WindowOptions } from './forecast/windows.js';
+export type { WindowedData, WindowOptions } from './forecast/windows.js';
 export { forecast, seasonalNaive, forecastError } from './forecast/forecast.js';
 export type { ForecastError, ForecastOptions } from './forecast/forecast.js';
 export { Forecaster } from './forecast/forecaster.js';

@@ -88,6 +88,19 @@ const OPTION_KEYS = [
  * @throws TypeError or RangeError at once for a bad model, worker or option, data that cannot
  *   become tensors, or settings that cannot be sent; everything else (shapes against the model,
  *   the loss's targets, the worker's options) rejects `done`.
+ * @example
+ * ```ts
+ * import { MessageChannel } from 'node:worker_threads';
+ * import { Model, adam, mseLoss, serveTraining, trainInWorker } from 'rnnkit';
+ * // In a page the endpoint is a Worker whose script calls serveTraining(self, ...).
+ * const { port1, port2 } = new MessageChannel();
+ * serveTraining(port2, () => ({ loss: mseLoss(), optimizer: adam(), epochs: 2 }));
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * const history = await trainInWorker(port1, model, { data }).done; // model holds the new weights
+ * console.log(history.epochs.length); // 2
+ * port1.close();
+ * ```
  * @category Threads & workers
  */
 export function trainInWorker(

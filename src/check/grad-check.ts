@@ -56,6 +56,13 @@ export interface GradCheckResult {
  * `(L(θ+ε) − L(θ−ε)) / 2ε` on every element of every parameter, of the input, and of `h0`,
  * `c0` and `context` when the batch supplies them. Needs a `float64` model. The parameters
  * are restored afterwards; it costs two forward passes per element, so use small sizes.
+ * @example
+ * ```ts
+ * import { Model, gradCheck, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1, dtype: 'float64' });
+ * const batch = { input: [[[0.1, 0.2], [0.3, -0.1]]], target: [[[0.5], [0.2]]] };
+ * console.log(gradCheck(model, batch, { loss: mseLoss() }).ok); // true: backward matches finite differences
+ * ```
  * @category Checks
  */
 export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions): GradCheckResult {
@@ -115,6 +122,13 @@ export interface GradCheckLossOptions {
  * after the loss; `pred` is not changed (the check works on a copy).
  * @throws TypeError/RangeError for a non-float64 `pred`, a target that does not fit, or a bad
  *   mask, weights or option.
+ * @example
+ * ```ts
+ * import { Tensor, gradCheckLoss, huberLoss } from 'rnnkit';
+ * const pred = Tensor.from([[0.3, 2]], 'float64');
+ * const target = Tensor.from([[0, 0]], 'float64');
+ * console.log(gradCheckLoss(huberLoss(), pred, target).ok); // true
+ * ```
  * @category Checks
  */
 export function gradCheckLoss(

@@ -63,6 +63,15 @@ export interface GradientFlow {
  * layer and direction, per-parameter gradient norms, and a verdict. Overwrites the model's
  * gradients (as a backward pass does); changes no weight.
  * @throws TypeError without a loss, or with a loss of reduction `'none'`.
+ * @example
+ * ```ts
+ * import { Model, gradientFlow, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const T = 30;
+ * const batch = { input: [Array.from({ length: T }, () => [1])], target: [Array.from({ length: T }, () => [0])] };
+ * const flow = gradientFlow(model, batch, { loss: mseLoss() });
+ * console.log(flow.verdict, flow.ratio); // how much of the last step's error reaches step 0
+ * ```
  * @category Checks
  */
 export function gradientFlow(

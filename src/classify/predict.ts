@@ -15,9 +15,10 @@ import type { SequenceInput } from '../nn/validate.js';
  * @category Model
  * @example
  * ```ts
- * import { Model, predictProba } from 'rnnkit';
+ * import { Model, padSequences, predictProba } from 'rnnkit';
  * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 3, head: 'last' });
- * const p = predictProba(model, [[[0.1], [0.5]], [[0.9], [0], [0]]], { lengths: [2, 1] });
+ * const { inputs, lengths } = padSequences([[[0.1], [0.5]], [[0.9]]]);
+ * const p = predictProba(model, inputs, { lengths });
  * console.log(p.shape); // [2, 3]: each row sums to 1
  * ```
  */

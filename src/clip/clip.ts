@@ -10,6 +10,11 @@ export type NormType = 2 | 'inf';
 /**
  * The global norm of all gradients (one flat array): L2 over every element, or the largest |g|.
  * NaN or Infinity when any gradient is not finite.
+ * @example
+ * ```ts
+ * import { gradNorm } from 'rnnkit';
+ * console.log(gradNorm(new Float32Array([3, 4])), gradNorm(new Float32Array([3, -4]), 'inf')); // 5 4
+ * ```
  * @category Training
  */
 export function gradNorm(grads: FloatArray, normType: NormType = 2): number {
@@ -53,6 +58,12 @@ function scaledL2(grads: FloatArray): number {
  * Rescales all gradients together when their global norm exceeds `maxNorm`: each is multiplied
  * by `maxNorm / (norm + 1e-6)` (PyTorch's rule). Returns the norm before clipping. A non-finite
  * norm leaves the gradients unchanged (the caller should skip the update).
+ * @example
+ * ```ts
+ * import { clipGradNorm } from 'rnnkit';
+ * const grads = new Float32Array([3, 4]);
+ * console.log(clipGradNorm(grads, 1), Array.from(grads)); // 5 [0.6, 0.8] (to float32 rounding)
+ * ```
  * @category Training
  */
 export function clipGradNorm(grads: FloatArray, maxNorm: number, normType: NormType = 2): number {
@@ -67,6 +78,13 @@ export function clipGradNorm(grads: FloatArray, maxNorm: number, normType: NormT
 
 /**
  * Clamps every gradient to `[-clipValue, clipValue]` in place.
+ * @example
+ * ```ts
+ * import { clipGradValue } from 'rnnkit';
+ * const grads = new Float32Array([3, -0.5, -4]);
+ * clipGradValue(grads, 1);
+ * console.log(Array.from(grads)); // [1, -0.5, -1]
+ * ```
  * @category Training
  */
 export function clipGradValue(grads: FloatArray, clipValue: number): void {

@@ -20,6 +20,17 @@ export interface WindowOptions {
 }
 
 /**
+ * What {@link slidingWindows} returns: a `Dataset` whose inputs and targets are tensors.
+ * @category Forecasting
+ */
+export interface WindowedData extends Dataset {
+  /** The windows `[N, input, F]`. */
+  inputs: Tensor;
+  /** The `horizon` steps after each window, `[N, horizon * F]`, step-major. */
+  targets: Tensor;
+}
+
+/**
  * Cuts a series (`[T]` values or `[T, F]` rows) into overlapping windows: inputs
  * `[N, input, F]` and, for a model with `head: 'last'` and `outputSize: horizon * F`, targets
  * `[N, horizon * F]` holding the next `horizon` steps, step-major. `N = floor((T - input -
@@ -33,10 +44,7 @@ export interface WindowOptions {
  * console.log(data.inputs.shape, data.targets.toArray()); // [2, 3, 1] [[4, 5], [5, 6]]
  * ```
  */
-export function slidingWindows(
-  series: Series,
-  options: WindowOptions,
-): Dataset & { inputs: Tensor; targets: Tensor } {
+export function slidingWindows(series: Series, options: WindowOptions): WindowedData {
   checkKeys('window options', options, ['input', 'horizon', 'stride', 'dtype']);
   const input = checkInt('input', options?.input, 1);
   const horizon = checkInt('horizon', options.horizon ?? 1, 1);

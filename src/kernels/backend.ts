@@ -33,6 +33,14 @@ let runtime: WasmRuntime | null | undefined;
  * The environment variable `RNNKIT_BACKEND=js|wasm|auto` sets the starting choice in Node.
  *
  * @throws TypeError when `backend` is not `'auto'`, `'wasm'` or `'js'`.
+ * @example
+ * ```ts
+ * import { Model, getBackend, setBackend } from 'rnnkit';
+ * setBackend('js'); // models built from now on use the TypeScript kernels
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 4 });
+ * console.log(getBackend(), model.parameterCount);
+ * setBackend('auto');
+ * ```
  * @category Kernels
  */
 export function setBackend(backend: BackendChoice): void {
@@ -44,6 +52,11 @@ export function setBackend(backend: BackendChoice): void {
 
 /**
  * The backend that float32 models constructed now would use: `'wasm'` or `'js'`.
+ * @example
+ * ```ts
+ * import { getBackend } from 'rnnkit';
+ * console.log(getBackend()); // 'wasm' where WebAssembly SIMD runs, else 'js'
+ * ```
  * @category Kernels
  */
 export function getBackend(): Backend {

@@ -27,6 +27,14 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * PyTorch, the clamp does not stop the gradient. `'mean'` divides by the number of steps.
  * @throws TypeError/RangeError for bad options; RangeError from `compute` for a negative
  *   variance with `variance: 'value'`.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, gaussianNllLoss } from 'rnnkit';
+ * // Outputs per step: [mean, log-variance].
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 2 });
+ * const data = { inputs: [[[0.1], [0.2]]], targets: [[[0.2], [0.3]]] };
+ * fit(model, data, { loss: gaussianNllLoss(), optimizer: adam(), epochs: 1 });
+ * ```
  * @category Losses
  */
 export function gaussianNllLoss<R extends Reduction = 'mean'>(

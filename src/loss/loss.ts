@@ -71,6 +71,25 @@ export interface LossOptions<R extends Reduction = Reduction> {
  * total weight of the real steps (times the prediction's features with `meanOver: 'elements'`),
  * PyTorch's weighted-mean convention. The step function is called once per real step.
  * @throws TypeError or RangeError for an invalid spec or options (see {@link StepLoss}).
+ * @example
+ * ```ts
+ * import { Tensor, defineLoss } from 'rnnkit';
+ * // Squared error weighted twice: the error of one step and its gradient.
+ * const double = defineLoss({
+ *   name: 'doubleMse',
+ *   meanOver: 'elements',
+ *   step(pred, p, n, target, q, grad) {
+ *     let sum = 0;
+ *     for (let i = 0; i < n; i++) {
+ *       const d = pred[p + i] - target[q + i];
+ *       sum += 2 * d * d;
+ *       grad[p + i] = 4 * d;
+ *     }
+ *     return sum;
+ *   },
+ * });
+ * console.log(double.compute(Tensor.from([[1, 2]]), Tensor.from([[0, 2]])).value); // 1
+ * ```
  * @category Losses
  */
 export function defineLoss<R extends Reduction = 'mean'>(

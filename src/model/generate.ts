@@ -27,6 +27,15 @@ export interface GenerateOptions extends SamplingOptions {
  * buffer, result) is allocated before the first step; nothing is allocated per step.
  * @throws TypeError/RangeError for a model that is not a token model, an empty prompt, an id out
  * of range or invalid options.
+ * @example
+ * ```ts
+ * import { Model, generate } from 'rnnkit';
+ * const model = new Model({
+ *   cell: 'gru', inputSize: 8, hiddenSize: 16, outputSize: 10, embedding: { vocabSize: 10, dim: 8 },
+ * });
+ * const ids = generate(model, [1, 2, 3], 5, { temperature: 0.8, seed: 1 });
+ * console.log(ids.length); // 5 token ids in [0, 10)
+ * ```
  * @category Text
  */
 export function generate(
@@ -68,6 +77,16 @@ export function generate(
 /**
  * {@link generate} on text: encodes `prompt` with `vocabulary`, generates `length` tokens and
  * decodes them (the prompt is not repeated in the result).
+ * @example
+ * ```ts
+ * import { Model, Vocabulary, generateText } from 'rnnkit';
+ * const vocab = Vocabulary.fromText('hello world');
+ * const model = new Model({
+ *   cell: 'lstm', inputSize: 8, hiddenSize: 16, outputSize: vocab.size,
+ *   embedding: { vocabSize: vocab.size, dim: 8 },
+ * });
+ * console.log(generateText(model, vocab, 'he', 10, { temperature: 0 })); // untrained: 10 arbitrary characters
+ * ```
  * @category Text
  */
 export function generateText(

@@ -48,6 +48,12 @@ export interface SafetensorsHeader {
  * Encodes named tensors as safetensors bytes: float32 tensors as `F32`, float64 as `F64`,
  * little-endian, in the order given; `metadata` goes into `__metadata__`. Allocates the buffer.
  * @throws TypeError for a value that is not a Tensor or metadata that is not strings.
+ * @example
+ * ```ts
+ * import { Tensor, decodeSafetensors, encodeSafetensors } from 'rnnkit';
+ * const bytes = encodeSafetensors({ w: Tensor.from([[1, 2], [3, 4]]) }, { note: 'hi' });
+ * console.log(decodeSafetensors(bytes).tensors.w.shape); // [2, 2]
+ * ```
  * @category Files
  */
 export function encodeSafetensors(
@@ -113,6 +119,13 @@ export interface DecodedSafetensors {
  * every dtype, shape and byte range, the exact tiling of the data and the total number of
  * values (at most `maxParameters`) are validated before any tensor is allocated.
  * @throws TypeError/RangeError naming the first bad field.
+ * @example
+ * ```ts
+ * import { Tensor, decodeSafetensors, encodeSafetensors } from 'rnnkit';
+ * const bytes = encodeSafetensors({ b: Tensor.from([1, 2, 3]) });
+ * const { tensors, metadata } = decodeSafetensors(bytes, { maxParameters: 1000 });
+ * console.log(Array.from(tensors.b.data), metadata); // [1, 2, 3] {}
+ * ```
  * @category Files
  */
 export function decodeSafetensors(

@@ -107,6 +107,13 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
  * spelling of a `Dataset` (`{ inputs, lengths }`, add `targets`). Allocates the batch.
  * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
  *   an empty sequence or a step with another number of features.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, padSequences } from 'rnnkit';
+ * const { inputs, lengths } = padSequences([[[1], [2], [3]], [[4]]]); // inputs [2, 3, 1], lengths [3, 1]
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1, head: 'last' });
+ * fit(model, { inputs, lengths, targets: [[6], [4]] }, { loss: mseLoss(), optimizer: adam(), epochs: 2 });
+ * ```
  * @category Training
  */
 export function padSequences(

@@ -60,7 +60,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  * import { join } from 'node:path';
  * const path = join(tmpdir(), 'model.safetensors');
  * await saveModel(new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 4, outputSize: 1 }), path);
- * console.log((await loadModel(path)).parameterCount); // 125
+ * console.log((await loadModel(path)).parameterCount); // 133
  * ```
  */
 export async function saveModel(model: ModelFile, path: string): Promise<void> {
@@ -78,8 +78,13 @@ export async function saveModel(model: ModelFile, path: string): Promise<void> {
  * @category Files
  * @example
  * ```ts
- * import { loadModel } from 'rnnkit/node';
- * const model = await loadModel('model.safetensors', { maxParameters: 1_000_000 });
+ * import { Model } from 'rnnkit';
+ * import { loadModel, saveModel } from 'rnnkit/node';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'gru.safetensors');
+ * await saveModel(new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8 }), path);
+ * const model = await loadModel(path, { maxParameters: 1_000_000 }); // bounded before it is read
  * ```
  */
 export async function loadModel(path: string, limits?: ModelLoadLimits): Promise<Model> {
@@ -93,8 +98,15 @@ export async function loadModel(path: string, limits?: ModelLoadLimits): Promise
  * @category Files
  * @example
  * ```ts
- * import { loadForecaster } from 'rnnkit/node';
- * const forecaster = await loadForecaster('sunspots.safetensors');
+ * import { Forecaster, Model, Scaler } from 'rnnkit';
+ * import { loadForecaster, saveModel } from 'rnnkit/node';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1, head: 'last' });
+ * const path = join(tmpdir(), 'forecaster.safetensors');
+ * await saveModel(new Forecaster(model, { scaler: Scaler.fit([1, 5, 3]), window: 12 }), path);
+ * const forecaster = await loadForecaster(path);
+ * console.log(forecaster.forecast([1, 5, 3], 2)); // de-scaled, in the series' units
  * ```
  */
 export async function loadForecaster(path: string, limits?: ModelLoadLimits): Promise<Forecaster> {

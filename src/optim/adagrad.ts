@@ -21,6 +21,12 @@ export interface AdagradOptions {
 
 /**
  * Adagrad with PyTorch's semantics: `s += g²`, `p −= lr/(1 + (t−1)·decay) · g/(√s + ε)`.
+ * @example
+ * ```ts
+ * import { Model, adagrad, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer: adagrad({ lr: 0.1 }), epochs: 3 });
+ * ```
  * @category Optimizers
  */
 export function adagrad(options: AdagradOptions = {}): Optimizer {

@@ -22,6 +22,13 @@ export interface SgdOptions {
 /**
  * Stochastic gradient descent with PyTorch's semantics:
  * `g += λp`; `v = g` at the first step, then `v = μv + (1−τ)g`; `g = g + μv` (Nesterov) or `v`; `p −= lr·g`.
+ * @example
+ * ```ts
+ * import { Model, sgd, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const optimizer = sgd({ lr: 0.1, momentum: 0.9 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer, epochs: 3 });
+ * ```
  * @category Optimizers
  */
 export function sgd(options: SgdOptions): Optimizer {

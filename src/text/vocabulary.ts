@@ -62,10 +62,12 @@ const OPTION_KEYS = ['level', 'unknown', 'padding', 'minCount', 'maxSize'];
  * from the same text is the same.
  *
  * @example
- * const vocab = Vocabulary.fromText(text);           // characters
- * const ids = vocab.encode('hello');                 // Int32Array
- * vocab.decode(ids);                                 // 'hello'
- * const x = vocab.oneHot([Array.from(ids)]);         // Tensor [1, 5, vocab.size]
+ * ```ts
+ * import { Vocabulary } from 'rnnkit';
+ * const vocab = Vocabulary.fromText('hello world');
+ * const ids = vocab.encode('hello');
+ * console.log(vocab.size, vocab.decode(ids)); // 10 hello ('<pad>', '<unk>' and 8 characters)
+ * ```
  * @category Text
  */
 export class Vocabulary {

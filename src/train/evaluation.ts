@@ -36,6 +36,13 @@ export interface EvaluateOptions {
  * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
  * last-step head), 0 at padded and masked steps.
  * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
+ * @example
+ * ```ts
+ * import { Model, evaluate, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[0], [1]]], targets: [[[1], [0]]] };
+ * console.log(evaluate(model, data, mseLoss())); // mean loss, no update, no dropout
+ * ```
  * @category Training
  */
 export function evaluate(

@@ -162,6 +162,15 @@ const FIT_KEYS = [
 /**
  * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
  * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
+ * @example
+ * ```ts
+ * import { Model, Tensor, adam, fit, mseLoss } from 'rnnkit';
+ * const inputs = Tensor.from([[[0], [1], [2]], [[1], [2], [3]]]);
+ * const targets = Tensor.from([[[1], [2], [3]], [[2], [3], [4]]]);
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 1 });
+ * const history = fit(model, { inputs, targets }, { loss: mseLoss(), optimizer: adam({ lr: 0.02 }), epochs: 20 });
+ * console.log(history.epochs[0].loss, '->', history.epochs.at(-1)?.loss); // the loss falls
+ * ```
  * @category Training
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
@@ -173,6 +182,18 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
 
 /**
  * {@link fit}, yielding to the event loop after every batch so a browser page stays responsive.
+ * @example
+ * ```ts
+ * import { Model, adam, fitAsync, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const data = { inputs: [[[0], [1]], [[1], [0]]], targets: [[[1], [0]], [[0], [1]]] };
+ * const controller = new AbortController();
+ * const history = await fitAsync(model, data, {
+ *   loss: mseLoss(), optimizer: adam(), epochs: 5, signal: controller.signal,
+ *   onEpoch: (e) => console.log(`epoch ${e.epoch}: ${e.loss.toFixed(4)}`),
+ * });
+ * console.log(history.aborted); // false: it ran every epoch
+ * ```
  * @category Training
  */
 export async function fitAsync(

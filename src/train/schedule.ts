@@ -39,6 +39,14 @@ abstract class CountingSchedule implements LrSchedule {
 
 /**
  * PyTorch's StepLR: the rate is multiplied by `gamma` every `stepSize` epochs.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, stepLR } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * // lr 0.01 for epochs 0-1, 0.005 for 2-3, ...
+ * fit(model, data, { loss: mseLoss(), optimizer: adam({ lr: 0.01 }), epochs: 4, schedule: stepLR({ stepSize: 2, gamma: 0.5 }) });
+ * ```
  * @category Training
  */
 export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedule {
@@ -55,6 +63,13 @@ export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedul
 
 /**
  * PyTorch's ExponentialLR: the rate is multiplied by `gamma` every epoch.
+ * @example
+ * ```ts
+ * import { Model, adam, exponentialLR, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 3, schedule: exponentialLR({ gamma: 0.9 }) });
+ * ```
  * @category Training
  */
 export function exponentialLR(options: { gamma: number }): LrSchedule {
@@ -72,6 +87,13 @@ export function exponentialLR(options: { gamma: number }): LrSchedule {
  * PyTorch's CosineAnnealingLR without restarts: from the base rate down to `minLr` along half a
  * cosine over `epochs` epochs, `minLr + (base − minLr)(1 + cos(π t / epochs)) / 2`, then `minLr`.
  * `minLr` defaults to 1 % of the base rate (it must stay > 0 for the optimizers).
+ * @example
+ * ```ts
+ * import { Model, adam, cosineLR, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 5, schedule: cosineLR({ epochs: 5, minLr: 1e-4 }) });
+ * ```
  * @category Training
  */
 export function cosineLR(options: { epochs: number; minLr?: number }): LrSchedule {
@@ -109,6 +131,13 @@ export interface PlateauOptions {
 
 /**
  * Reduces the rate by `factor` when the loss has not improved for `patience` epochs.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, reduceOnPlateau } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 5, validation: data, schedule: reduceOnPlateau({ patience: 1 }) });
+ * ```
  * @category Training
  */
 export function reduceOnPlateau(options: PlateauOptions = {}): LrSchedule {

@@ -112,6 +112,15 @@ export interface StepResult {
  * Allocates a copy of the weights and of the optimizer state per step for the undo.
  * @throws TypeError/RangeError for invalid batches or options (unknown keys included);
  *   RangeError for an undone step under `onNonFinite: 'throw'`.
+ * @example
+ * ```ts
+ * import { Model, adam, mseLoss, trainStep } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const optimizer = adam({ lr: 0.01 });
+ * const batch = { input: [[[0.5], [1]]], target: [[[1], [0.5]]] };
+ * const { loss } = trainStep(model, batch, { loss: mseLoss(), optimizer, clip: { maxNorm: 1 } });
+ * console.log(loss);
+ * ```
  * @category Training
  */
 export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {

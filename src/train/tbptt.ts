@@ -57,6 +57,15 @@ export interface TruncatedResult {
  * Memory is bounded by k, not T: the model caches one chunk at a time. The batch is validated
  * whole before the first update. Not for bidirectional models, a last-step head or `lengths`.
  * @throws TypeError/RangeError for invalid batches, states or options.
+ * @example
+ * ```ts
+ * import { Model, adam, mseLoss, trainTruncated } from 'rnnkit';
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const wave = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 5)]);
+ * const batch = { input: [wave.slice(0, 99)], target: [wave.slice(1)] };
+ * const { steps } = trainTruncated(model, batch, { loss: mseLoss(), optimizer: adam(), chunk: 25 });
+ * console.log(steps.length); // 4 updates, one per chunk of 25 steps
+ * ```
  * @category Training
  */
 export function trainTruncated(
