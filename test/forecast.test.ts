@@ -145,6 +145,10 @@ describe('forecast', () => {
     expect(again.forecast([100, 250, 300], 3)).toEqual(f.forecast([100, 250, 300], 3));
     expect(Model.fromSafetensors(bytes).parameterCount).toBe(model.parameterCount);
     expect(() => Forecaster.fromSafetensors(model.toSafetensors())).toThrow(/forecaster/);
+    const twoFeatures = Scaler.fit([[1, 2]]);
+    expect(() => new Forecaster(model, { scaler: twoFeatures })).toThrow(
+      /scaler was fitted on 2 features, the model takes 1/,
+    );
     const json = Forecaster.fromJSON(JSON.parse(JSON.stringify(f)));
     expect(json.forecast([1, 2, 3], 2)).toEqual(f.forecast([1, 2, 3], 2));
   });

@@ -54,7 +54,7 @@ export class Forecaster {
 
   /**
    * Pairs `model` with its scaler and window (kept by reference).
-   * @throws TypeError/RangeError for a bad option.
+   * @throws TypeError/RangeError for a bad option, or a scaler of another feature count.
    */
   constructor(
     /** The trained model. */
@@ -66,6 +66,11 @@ export class Forecaster {
     checkKeys('forecaster options', options, ['scaler', 'window']);
     if (options.scaler !== undefined && !(options.scaler instanceof Scaler))
       throw new TypeError(`scaler is ${describe(options.scaler)}, expected a Scaler`);
+    if (options.scaler && options.scaler.features !== model.options.inputSize) {
+      throw new RangeError(
+        `scaler was fitted on ${options.scaler.features} features, the model takes ${model.options.inputSize}`,
+      );
+    }
     this.scaler = options.scaler ?? null;
     this.window = options.window === undefined ? null : checkInt('window', options.window, 1);
   }
