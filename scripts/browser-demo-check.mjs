@@ -17,7 +17,7 @@
  *
  * Needs Debian's chromium (/usr/bin/chromium, or the path in CHROMIUM).
  */
-/* global window -- read inside the page, in page.evaluate and page.waitForFunction */
+/* global window, document -- read inside the page, in page.evaluate and page.waitForFunction */
 /* global performance, setInterval, clearInterval -- Node globals the lint config does not list */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
 });
 const trainSeconds = Number(args.seconds);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The user's own text typed into the page: characters the default text does not have. */
+const OWN_TEXT = 'ZYX wvu ZYX wvu QQ. '.repeat(30);
 const MAX_PAUSE_MS = 200; // longest pause of the page's 10 ms timer, beyond this process's own
 
 if (!existsSync(path.join(root, 'dist', 'index.js'))) {
@@ -63,6 +65,9 @@ try {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   await page.goto(server.url);
+  // The server's COOP/COEP headers make the page cross-origin isolated.
+  if (!(await page.evaluate(() => window.crossOriginIsolated)))
+    problems.push('the demo page is not cross-origin isolated (COOP/COEP headers missing)');
   await page.waitForFunction(() => window.demo?.status === 'training', null, { timeout: 10_000 });
   const ownPause = await heartbeat(trainSeconds * 1000);
   const during = await page.evaluate(() => ({
@@ -96,6 +101,27 @@ try {
   await page.click('#toggle');
   await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
 
+  // The user's own text and settings: a bad value is named and changes nothing; a good one
+  // starts a new model on that text (its vocabulary: the text's characters) that learns it.
+  await page.click('#own summary');
+  await page.fill('#hidden', '1000');
+  await page.click('#restart');
+  const refused = await page.textContent('#problem');
+  const restartsBefore = await page.evaluate(() => window.demo.restarts);
+  await page.fill('#hidden', '32');
+  await page.fill('#lr', '0.02');
+  await page.fill('#text', OWN_TEXT);
+  await page.click('#restart');
+  await page.waitForFunction(() => window.demo.epochs.length >= 4, null, { timeout: 60_000 });
+  const own = await page.evaluate(() => ({
+    restarts: window.demo.restarts,
+    vocabSize: window.demo.vocabSize,
+    epochs: window.demo.epochs.map((e) => e.loss),
+    setup: document.getElementById('setup').textContent,
+  }));
+  await page.click('#toggle');
+  await page.waitForFunction(() => window.demo.status === 'stopped', null, { timeout: 10_000 });
+
   const first = during.epochs[0];
   const last = during.epochs.at(-1);
   const result = {
@@ -114,6 +140,9 @@ try {
     batchesAfterStop: batchesLater - batchesAtStop,
     lossAfterContinue: round(resumedLoss),
     onnx,
+    ownTextRefused: refused,
+    ownTextSetup: own.setup,
+    ownTextEpochLosses: own.epochs.map(round),
   };
   console.log('browser demo check:', JSON.stringify(result, null, 2));
   if (during.status !== 'training') problems.push(`status ${during.status}: ${during.error}`);
@@ -134,6 +163,14 @@ try {
     );
   if (!(resumedLoss < 0.8 * first))
     problems.push(`Continue did not resume from the trained weights: loss ${resumedLoss}`);
+  if (!/hidden units is 1000/.test(refused) || restartsBefore !== 0)
+    problems.push(`a bad setting was not refused: '${refused}'`);
+  if (own.restarts !== 1 || own.vocabSize !== new Set(OWN_TEXT).size + 1)
+    problems.push(`the own text did not start a new model: ${JSON.stringify(own)}`);
+  if (!own.setup.includes('GRU of 32 units'))
+    problems.push(`the own settings were not used: ${own.setup}`);
+  if (!(own.epochs.at(-1) < own.epochs[0]))
+    problems.push(`the loss on the own text did not fall: ${own.epochs.join(', ')}`);
 } catch (error) {
   problems.push(String(error));
 } finally {

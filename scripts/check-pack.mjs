@@ -203,6 +203,31 @@ console.log('rnnkit/onnx ok');`;
     run(process.execPath, ['onnx-cjs.cjs'], app),
   );
 
+  // rnnkit/node: a model saved and loaded back is an instance of the main entry's Model.
+  const nodeUsage = (load) => `${load}
+const file = require('node:path').join(require('node:os').tmpdir(), 'rnnkit-pack-' + process.pid + '.safetensors');
+const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 3 });
+saveModel(model, file).then(() => loadModel(file)).then((again) => {
+  require('node:fs').rmSync(file);
+  if (!(again instanceof Model) || again.parameterCount !== model.parameterCount) process.exit(1);
+  console.log('rnnkit/node: saved and loaded back a Model');
+});
+`;
+  write(app, {
+    'node-esm.mjs': nodeUsage(
+      "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nimport { Model } from 'rnnkit';\nimport { loadModel, saveModel } from 'rnnkit/node';",
+    ),
+    'node-cjs.cjs': nodeUsage(
+      "const { Model } = require('rnnkit');\nconst { loadModel, saveModel } = require('rnnkit/node');",
+    ),
+  });
+  step('rnnkit/node from ESM (node node-esm.mjs)', () =>
+    run(process.execPath, ['node-esm.mjs'], app),
+  );
+  step('rnnkit/node from CommonJS (node node-cjs.cjs)', () =>
+    run(process.execPath, ['node-cjs.cjs'], app),
+  );
+
   const base = { strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022'], types: [] };
   const setups = {
     'module node16 (.mts and .cts)': {

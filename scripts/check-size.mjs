@@ -23,11 +23,13 @@ const entry = path.join(repo, 'dist', 'index.js');
  * codec behind `Model.fromSafetensors`, bounded loading of untrusted files, the non-finite
  * update guard with optimizer state dicts, fit's up-front checks), measured at 35.9 KB and
  * 27.3 KB, then by 12 KB each for the WebAssembly SIMD kernels (their 21 KB module as base64
- * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB: raise one only
- * on purpose, saying why in the commit.
+ * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB, then
+ * the whole library's by 4 KB for the users' toolkit (forecasting, classification helpers and
+ * metrics, IndexedDB storage), measured at 50.9 KB: raise one only on purpose, saying why in the
+ * commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 50 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 54 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};

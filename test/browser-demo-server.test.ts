@@ -34,6 +34,18 @@ describe('the browser demo server', () => {
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
+  it('sends the COOP/COEP headers, so the pages are cross-origin isolated', async () => {
+    for (const pathname of [
+      '/examples/browser/index.html',
+      '/examples/apps/save-load.html',
+      '/nope',
+    ]) {
+      const r = await get(pathname);
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    }
+  });
+
   it('sends / to the page', async () => {
     const root = await get('/');
     expect(root.status).toBe(302);

@@ -7,14 +7,20 @@ import { wasmKernels } from './wasm-kernels.js';
 
 export type { Backend } from './kernels.js';
 
-/** A backend to use, or `'auto'`: WebAssembly SIMD where it runs, else TypeScript. */
+/**
+ * A backend to use, or `'auto'`: WebAssembly SIMD where it runs, else TypeScript.
+ * @category Kernels
+ */
 export type BackendChoice = Backend | 'auto';
 
 const CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'js'];
 
 let choice: BackendChoice | undefined;
 
-/** Receives the one-time notice that the WebAssembly kernels cannot run here. */
+/**
+ * Receives the one-time notice that the WebAssembly kernels cannot run here.
+ * @category Kernels
+ */
 export type BackendNotice = (message: string) => void;
 
 let notice: BackendNotice = (message) => console.warn(`rnnkit: ${message}`);
@@ -30,12 +36,29 @@ let noticed = false;
  * environment variable `RNNKIT_BACKEND=js|wasm|auto` sets the starting choice in Node.
  *
  * @throws TypeError when `backend` is not `'auto'`, `'wasm'` or `'js'`.
+ * @example
+ * ```ts
+ * import { Model, getBackend, setBackend } from 'rnnkit';
+ * setBackend('js'); // models built from now on use the TypeScript kernels
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 4 });
+ * console.log(getBackend(), model.parameterCount);
+ * setBackend('auto');
+ * ```
+ * @category Kernels
  */
 export function setBackend(backend: BackendChoice): void {
   choice = checkBackendChoice('backend', backend);
 }
 
-/** The backend a float32 model built now without a `backend` option would run on. */
+/**
+ * The backend a float32 model built now without a `backend` option would run on.
+ * @example
+ * ```ts
+ * import { getBackend } from 'rnnkit';
+ * console.log(getBackend()); // 'wasm' where WebAssembly SIMD runs, else 'js'
+ * ```
+ * @category Kernels
+ */
 export function getBackend(): Backend {
   const c = currentChoice();
   return c !== 'js' && wasmCompiles() ? 'wasm' : 'js';
@@ -44,6 +67,14 @@ export function getBackend(): Backend {
 /**
  * Sets where the one-time notice goes when the WebAssembly kernels cannot run and models fall
  * back to the TypeScript kernels (default: `console.warn`, once). Pass `() => {}` to silence it.
+ * @throws TypeError when `hook` is not a function.
+ * @example
+ * ```ts
+ * import { onBackendNotice } from 'rnnkit';
+ * const notices: string[] = [];
+ * onBackendNotice((message) => notices.push(message)); // keep it instead of printing it
+ * ```
+ * @category Kernels
  */
 export function onBackendNotice(hook: BackendNotice): void {
   if (typeof hook !== 'function')

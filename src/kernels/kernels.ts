@@ -1,7 +1,10 @@
 import type { Buf, KernelMemory } from './memory.js';
 import type { WasmMemory } from './wasm-memory.js';
 
-/** Which kernels a model runs on: WebAssembly SIMD or the TypeScript reference kernels. */
+/**
+ * Which kernels a model runs on: WebAssembly SIMD or the TypeScript reference kernels.
+ * @category Kernels
+ */
 export type Backend = 'wasm' | 'js';
 
 /**

@@ -8,7 +8,10 @@ import { checkDeclaredSize, checkModelLimits, type ModelLoadLimits } from './lim
 /** The format tag of rnnkit model files (JSON, and safetensors metadata). */
 export const MODEL_FORMAT = 'rnnkit-model/1';
 
-/** The JSON form of a model: its options (valid input to `new Model`) and every parameter. */
+/**
+ * The JSON form of a model: its options (valid input to `new Model`) and every parameter.
+ * @category Files
+ */
 export interface ModelJSON {
   /** The file format and its version. */
   format: 'rnnkit-model/1';

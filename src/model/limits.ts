@@ -3,7 +3,10 @@ import type { ResolvedModelOptions } from './options.js';
 import { describe } from '../tensor/errors.js';
 import { DEFAULT_MAX_PARAMETERS } from '../nn/safetensors.js';
 
-/** Limits for loading a model from an untrusted file. */
+/**
+ * Limits for loading a model from an untrusted file.
+ * @category Files
+ */
 export interface ModelLoadLimits {
   /**
    * Most parameters a model file may declare (default 100 000 000, 400 MB in float32). The

@@ -45,8 +45,13 @@ const MIN_SPLIT_BATCH = 8;
  * until {@link zeroGrad}.
  *
  * @example
+ * ```ts
+ * import { Model } from 'rnnkit';
  * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 32, outputSize: 1 });
- * const { output } = model.forward(input); // [B, T, 1]
+ * const { output } = model.forward([[[0.1], [0.2], [0.3]]]); // [B=1, T=3, I=1]
+ * console.log(output.shape); // [1, 3, 1]
+ * ```
+ * @category Model
  */
 export class Model {
   /** The options with every default filled in (frozen). */

@@ -13,10 +13,16 @@ import {
   describe,
 } from '../tensor/errors.js';
 
-/** How the recurrent weights are initialised. */
+/**
+ * How the recurrent weights are initialised.
+ * @category Model
+ */
 export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
 
-/** Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required. */
+/**
+ * Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required.
+ * @category Model
+ */
 export interface ModelOptions {
   /** Recurrent cell: `'rnn'` (default), `'lstm'`, `'gru'`, or a registered cell's name. */
   cell?: CellType;
@@ -79,7 +85,10 @@ export interface ModelOptions {
   backend?: BackendChoice;
 }
 
-/** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
+/**
+ * Size of a model's embedding: `vocabSize` tokens of `dim` features.
+ * @category Model
+ */
 export interface EmbeddingOptions {
   /** Number of tokens V: ids are integers in [0, V). */
   vocabSize: number;
@@ -87,7 +96,10 @@ export interface EmbeddingOptions {
   dim: number;
 }
 
-/** {@link ModelOptions} with every default filled in. */
+/**
+ * {@link ModelOptions} with every default filled in.
+ * @category Model
+ */
 export type ResolvedModelOptions = Required<
   Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding' | 'backend'>
 > & {

@@ -10,7 +10,10 @@ import type { Head } from './head.js';
 import type { ResolvedModelOptions } from './options.js';
 import type { TokenInput } from './token-input.js';
 
-/** A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`. */
+/**
+ * A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`.
+ * @category Model
+ */
 export interface StreamState {
   /** Hidden state. */
   h0: Tensor;
@@ -23,6 +26,7 @@ export interface StreamState {
  * `B` token ids for a model with an embedding) and returns the output for that step (`B*O`
  * numbers, a buffer reused by the next call). Streams never apply dropout.
  * Made by `Model.createStream`; it shares the model's parameters and owns its buffers.
+ * @category Model
  */
 export interface Stream {
   /** Sequences advanced together, `B`. */

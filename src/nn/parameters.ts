@@ -2,7 +2,10 @@ import type { DType, FloatArray } from '../tensor/dtype.js';
 import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays. */
+/**
+ * One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays.
+ * @category Model
+ */
 export interface Parameter {
   /** PyTorch-style name, e.g. `rnn.weight_ih_l0`. */
   readonly name: string;
@@ -17,6 +20,7 @@ export interface Parameter {
 /**
  * A model's parameters as users see them: flat `values` and `grads` arrays (same layout),
  * readable and writable element by element but never replaced, and named views into them.
+ * @category Model
  */
 export interface Parameters {
   /** Element type of `values` and `grads`. */

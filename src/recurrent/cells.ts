@@ -4,7 +4,11 @@ import { rnnCell } from './cells/rnn.js';
 import { lstmCell } from './cells/lstm.js';
 import { gruCell } from './cells/gru.js';
 
-/** The name of a registered cell: the built-in `'rnn'`, `'lstm'` and `'gru'`, or a cell registered with the library's cell registry. */
+/**
+ * The name of a registered cell: the built-in `'rnn'`, `'lstm'` and `'gru'`, or a cell
+ * registered with the library's cell registry.
+ * @category Model
+ */
 export type CellType = 'rnn' | 'lstm' | 'gru' | (string & {});
 
 /** The built-in cells, one entry each; the registry starts from them when first used. */

@@ -14,6 +14,7 @@ import type { RecurrentStack } from './stack.js';
  * - `encoded`: a prior from a per-sequence context vector c: `h0 = tanh(W_c c + b_c)`, the
  *   encoder trained jointly with the rest.
  * - `given`: supplied with each call; its gradient is returned by backward.
+ * @category Model
  */
 export type InitialStateMode = 'zeros' | 'learned' | 'encoded' | 'given';
 

@@ -14,7 +14,10 @@ import {
   type TrainOptions,
 } from './step.js';
 
-/** The recurrent state carried from one chunk to the next: `[L, B, H]` each. */
+/**
+ * The recurrent state carried from one chunk to the next: `[L, B, H]` each.
+ * @category Training
+ */
 export interface CarriedState {
   /** Hidden state. */
   h: Tensor;
@@ -22,13 +25,19 @@ export interface CarriedState {
   c: Tensor | null;
 }
 
-/** Options of {@link trainTruncated}: the training options plus the chunk length. */
+/**
+ * Options of {@link trainTruncated}: the training options plus the chunk length.
+ * @category Training
+ */
 export interface TruncatedOptions extends TrainOptions {
   /** Steps per chunk (k): one update per chunk, no gradient across chunk boundaries. */
   chunk: number;
 }
 
-/** What {@link trainTruncated} did. */
+/**
+ * What {@link trainTruncated} did.
+ * @category Training
+ */
 export interface TruncatedResult {
   /** One result per chunk, in time order. */
   steps: StepResult[];
@@ -48,6 +57,16 @@ export interface TruncatedResult {
  * Memory is bounded by k, not T: the model caches one chunk at a time. The batch is validated
  * whole before the first update. Not for bidirectional models, a last-step head or `lengths`.
  * @throws TypeError/RangeError for invalid batches, states or options.
+ * @example
+ * ```ts
+ * import { Model, adam, mseLoss, trainTruncated } from 'rnnkit';
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const wave = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 5)]);
+ * const batch = { input: [wave.slice(0, 99)], target: [wave.slice(1)] };
+ * const { steps } = trainTruncated(model, batch, { loss: mseLoss(), optimizer: adam(), chunk: 25 });
+ * console.log(steps.length); // 4 updates, one per chunk of 25 steps
+ * ```
+ * @category Training
  */
 export function trainTruncated(
   model: Model,
