@@ -12,6 +12,8 @@ import {
   type CellType,
 } from '../src/index.js';
 import { createKernels } from '../src/kernels/backend.js';
+import { wasmVariant } from '../src/kernels/wasm.js';
+import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes.js';
 import { withBackend } from './helpers/backend.js';
 import { maxError } from './helpers/compare.js';
 import { uniformF32 } from './helpers/wasm.js';
@@ -30,6 +32,14 @@ describe('backend switch', () => {
     const b = withBackend('wasm', () => new Model({ inputSize: 2, hiddenSize: 3 }));
     expect(a.params.values.buffer).not.toBe(b.params.values.buffer);
     expect(a.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536); // pages, not the heap
+  });
+
+  it('runs the relaxed-SIMD build exactly where it validates, else the SIMD one', () => {
+    const bytes = Uint8Array.from(atob(relaxedKernelsBase64), (ch) => ch.charCodeAt(0));
+    expect(wasmVariant()).toBe(WebAssembly.validate(bytes) ? 'relaxed-simd' : 'simd');
+    // CI runs the kernel suites again under --experimental-wasm-relaxed-simd and says so here.
+    const expected = process.env.RNNKIT_EXPECT_WASM_VARIANT;
+    if (expected !== undefined) expect(wasmVariant()).toBe(expected);
   });
 
   it('reports the chosen backend', () => {

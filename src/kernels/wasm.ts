@@ -1,4 +1,9 @@
-import { EXPORT_NAMES, kernelsBase64, type WasmExports } from './wasm-bytes.js';
+import {
+  EXPORT_NAMES,
+  kernelsBase64,
+  relaxedKernelsBase64,
+  type WasmExports,
+} from './wasm-bytes.js';
 
 export type { WasmExports } from './wasm-bytes.js';
 
@@ -19,6 +24,17 @@ const compiled: { shared?: WebAssembly.Module | null; plain?: WebAssembly.Module
 
 /** Why the module cannot be had, once known (for the notice). */
 let failure: string | null = null;
+
+/** Which build compiled: relaxed SIMD where the platform validates it, else plain SIMD. */
+export type WasmVariant = 'relaxed-simd' | 'simd';
+
+let variant: WasmVariant | null = null;
+
+/** The build the kernels run (once compiled), or null before or where none compiles. */
+export function wasmVariant(): WasmVariant | null {
+  compiledModule(false);
+  return variant;
+}
 
 /**
  * A new instance of the kernels with a memory of its own: shared where SharedArrayBuffer and
@@ -80,11 +96,17 @@ function compiledModule(shared: boolean): WebAssembly.Module | null {
   let module: WebAssembly.Module | null = null;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
-    const bytes = decodeBase64(kernelsBase64);
+    let bytes = decodeBase64(relaxedKernelsBase64);
+    variant = 'relaxed-simd';
+    if (!WebAssembly.validate(bytes)) {
+      bytes = decodeBase64(kernelsBase64);
+      variant = 'simd';
+    }
     if (shared && !shareMemoryImport(bytes)) throw new Error('the module imports no memory');
     if (!WebAssembly.validate(bytes)) throw new Error('the module does not validate (no SIMD?)');
     module = new WebAssembly.Module(bytes);
   } catch (e) {
+    variant = null;
     if (!shared) failure = `the WebAssembly kernels could not be compiled: ${String(e)}`;
   }
   compiled[key] = module;
