@@ -50,7 +50,12 @@ function literal(bytes) {
 // that import where it wants a shared memory): plain SIMD, and relaxed SIMD, where `madd` is one
 // fused multiply-add (f32x4.relaxed_madd). The loader takes the relaxed one where it validates.
 const plain = compile('kernels.wasm', ['--maximumMemory', '65536']);
-const relaxed = compile('kernels-relaxed.wasm', ['--maximumMemory', '65536', '--enable', 'relaxed-simd']);
+const relaxed = compile('kernels-relaxed.wasm', [
+  '--maximumMemory',
+  '65536',
+  '--enable',
+  'relaxed-simd',
+]);
 const fns = exportedFunctions(plain.dts);
 const same = JSON.stringify(exportedFunctions(relaxed.dts)) === JSON.stringify(fns);
 if (!same) throw new Error('the relaxed-SIMD build exports other functions than the plain one');
