@@ -68,7 +68,9 @@ export function modelEntries(
   const present = entries.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
   checkDeclaredSize(resolveModelOptions(options), present, maxParameters);
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = readTensor(bytes, e);
+  // defineProperty: an entry named __proto__ stays an entry (an assignment would set the prototype).
+  for (const e of entries)
+    Object.defineProperty(tensors, e.name, { value: readTensor(bytes, e), enumerable: true });
   return { options, tensors };
 }
 

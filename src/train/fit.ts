@@ -1,14 +1,17 @@
 import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
-import { checkInt, checkKeys, checkBoolean } from '../tensor/errors.js';
+import { checkInt, checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 
 import {
   checkTrainOptions,
-  pickTrainOptions,
-  prepareBatch,
-  trainStep,
+  stepPrepared,
+  type CheckedTrainOptions,
+  type StepResult,
   type TrainOptions,
 } from './step.js';
+import { ChunkLoop, prepareBatch } from './prepared.js';
+import { checkFitState, freshState, type EpochSums, type FitState } from './fit-state.js';
+import { dropoutModeOf } from '../model/dropout-mode.js';
 import { checkInitialEpoch, checkSignal, checkTable, inContext } from './fit-checks.js';
 import { stopReason } from './guard.js';
 import { MetricSums, type MetricName, type Metrics } from './metrics.js';
@@ -17,15 +20,22 @@ import type { EarlyStoppingOptions } from './early-stopping.js';
 import { EpochControl } from './epoch-control.js';
 import { inTrainingMode, meanLoss, metricsFor } from './evaluate.js';
 import { splitValidation } from './validation-split.js';
-import { checkTruncatable, timeChunks, type CarriedState } from './tbptt.js';
+import { checkTruncatable } from './tbptt.js';
 import { range, toTable, type Dataset, type Table } from './dataset.js';
 
 import { createProgress, type ProgressOptions } from './progress.js';
 import type { AbortSignalLike } from './signal.js';
 
 export type { Dataset } from './dataset.js';
+export type { FitState, EpochSums } from './fit-state.js';
 export { evaluate } from './evaluation.js';
 export type { Evaluation, EvaluateOptions } from './evaluation.js';
+
+/*
+ * Numbering: `epoch` and `batch` fields (callbacks, FitState) are indices counted from 0; text
+ * (the progress line, `stopReason`, error messages) shows positions counted from 1 out of the
+ * total, `epoch 1/8 batch 3/10` being epoch index 0, batch index 2.
+ */
 
 /** Reported after every batch. */
 export interface BatchInfo {
@@ -103,8 +113,16 @@ export interface FitOptions extends TrainOptions {
   tbptt?: number;
   /** Stops training after the current batch when aborted. */
   signal?: AbortSignalLike;
-  /** Shows a progress line (epoch, batch, loss, time left); see {@link ProgressOptions}. */
+  /** Shows a progress line (epoch, batch, loss, metrics, time left); see {@link ProgressOptions}. */
   progress?: boolean | ProgressOptions;
+  /**
+   * Goes on from a run's state (`FitHistory.state`, or `loadCheckpoint(...).state`): its epoch and
+   * batch, schedule, early stopping and dropout generator. Not with `initialEpoch`; `seed`, when
+   * given, must be the state's.
+   */
+  resume?: FitState;
+  /** {@link fitAsync} only: the longest it trains before yielding to the event loop, in ms (default 50). */
+  yieldEveryMs?: number;
 }
 
 /** What {@link fit} did. */
@@ -118,16 +136,20 @@ export interface FitHistory {
   /** With early stopping, the epoch with the lowest monitored loss; else null. */
   bestEpoch: number | null;
   /**
-   * Why training stopped before the last epoch, other than early stopping: aborted, or steps
-   * skipped because they would make weights non-finite; null otherwise.
+   * Why training ended: `'completed'` after the last epoch, else early stopping, the signal, or
+   * steps skipped because they would make weights non-finite (with the epoch and batch, counted
+   * from 1 as in the progress line).
    */
-  stopReason: string | null;
+  stopReason: string;
+  /** Where the run stands: pass it to `saveCheckpoint`, or to `fit` as `resume` to go on exactly. */
+  state: FitState;
 }
 
 const FIT_KEYS = [
   'loss',
   'optimizer',
   'clip',
+  'maxAbsWeight',
   'epochs',
   'batchSize',
   'shuffle',
@@ -145,142 +167,280 @@ const FIT_KEYS = [
   'onNonFinite',
   'initialEpoch',
   'maxSkippedSteps',
-];
+  'resume',
+  'yieldEveryMs',
+] as const satisfies readonly (keyof FitOptions)[];
 
 /**
  * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
- * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
+ * Runs synchronously (checking `signal` between batches); see {@link fitAsync} for a form that
+ * keeps a page responsive. When it throws (also from a callback, loss or optimizer of the
+ * caller's), the weights, the optimizer state, the schedule and the dropout generator are put
+ * back as they were before the call.
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
-  const loop = inTrainingMode(model, trainingLoop(model, data, options));
-  let r = loop.next();
-  while (!r.done) r = loop.next();
-  return r.value;
+  return atomically(model, options, () => {
+    const loop = inTrainingMode(model, trainingLoop(prepareRun(model, data, options)));
+    let r = loop.next();
+    while (!r.done) r = loop.next();
+    return r.value;
+  });
 }
 
-/** {@link fit}, yielding to the event loop after every batch so a browser page stays responsive. */
+/**
+ * {@link fit}, yielding to the event loop whenever it has trained for `yieldEveryMs` (default
+ * 50 ms), so the main thread never pauses for longer than that plus one batch.
+ */
 export async function fitAsync(
   model: Model,
   data: Dataset,
   options: FitOptions,
 ): Promise<FitHistory> {
-  const loop = inTrainingMode(model, trainingLoop(model, data, options));
-  let r = loop.next();
-  while (!r.done) {
-    await yieldToEventLoop();
-    r = loop.next();
+  const budget = checkPositive('yieldEveryMs', options?.yieldEveryMs ?? 50, true);
+  const undo = snapshot(model, options);
+  try {
+    const loop = inTrainingMode(model, trainingLoop(prepareRun(model, data, options)));
+    let since = now();
+    let r = loop.next();
+    while (!r.done) {
+      if (now() - since >= budget) {
+        await yieldToEventLoop();
+        since = now();
+      }
+      r = loop.next();
+    }
+    return r.value;
+  } catch (e) {
+    undo();
+    throw e;
   }
-  return r.value;
 }
 
-function* trainingLoop(
-  model: Model,
-  data: Dataset,
-  options: FitOptions,
-): Generator<void, FitHistory, void> {
+/** Runs `f`; when it throws, puts back weights, optimizer state, schedule and dropout generator. */
+function atomically<T>(model: Model, options: FitOptions, f: () => T): T {
+  const undo = snapshot(model, options);
+  try {
+    return f();
+  } catch (e) {
+    undo();
+    throw e;
+  }
+}
+
+function snapshot(model: Model, options: FitOptions): () => void {
+  const values = model.params.values.slice();
+  const optimizer = options?.optimizer;
+  const opt = typeof optimizer?.stateDict === 'function' ? optimizer.stateDict() : null;
+  const schedule = options?.schedule;
+  const sched = typeof schedule?.stateDict === 'function' ? schedule.stateDict() : null;
+  const mode = dropoutModeOf(model);
+  const generator = mode?.generator ?? null;
+  return () => {
+    model.params.values.set(values);
+    if (opt !== null) optimizer.loadStateDict(opt);
+    if (sched !== null) schedule?.loadStateDict?.(sched);
+    if (generator !== null && mode !== null) mode.generator = generator;
+  };
+}
+
+/** A validated run: everything `fit` checks before the first step. */
+interface Run {
+  model: Model;
+  options: FitOptions;
+  step: CheckedTrainOptions;
+  epochs: number;
+  maxSkipped: number;
+  shuffle: boolean;
+  signal: AbortSignalLike | undefined;
+  table: Table;
+  validation: Table | null;
+  batchSize: number;
+  metrics: MetricName[];
+  tbptt: number | null;
+  control: EpochControl;
+  start: FitState;
+  batchesPerEpoch: number;
+  progress: ReturnType<typeof createProgress>;
+}
+
+function prepareRun(model: Model, data: Dataset, options: FitOptions): Run {
   checkKeys('fit options', options, FIT_KEYS);
-  checkTrainOptions(options);
+  const step = checkTrainOptions(options);
   const epochs = checkInt('epochs', options.epochs ?? 1);
-  const initialEpoch = checkInitialEpoch(options.initialEpoch, epochs);
+  const start = startState(options, epochs);
   const maxSkipped = checkInt('maxSkippedSteps', options.maxSkippedSteps ?? 5);
   const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
-  const seed = checkSeed('seed', options.seed ?? 0);
   const signal = checkSignal(options.signal);
-  const stepOptions = pickTrainOptions(options);
   const { table, validation } = fitTables(model, data, options);
   const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
   const metrics =
     options.metrics === undefined ? [] : metricsFor(model, table, options.loss, options.metrics);
   const tbptt = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
   if (tbptt !== null) checkTruncatable(model, table.batch([0]));
-  const control = new EpochControl(model, options);
+  const control = new EpochControl(model, options, start);
+  const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
+  const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
+  const batches = Math.ceil(table.N / batchSize);
+  const progress = createProgress(options.progress, epochs, batches * perBatch);
+  const mode = dropoutModeOf(model);
+  if (start.dropout !== null && mode !== null) mode.generator = start.dropout;
+  if (start.weights !== null) model.loadStateDict(start.weights);
+  const run = { model, options, step, epochs, maxSkipped, shuffle, signal, table, validation };
+  return { ...run, batchSize, metrics, tbptt, control, start, batchesPerEpoch: batches, progress };
+}
+
+/** The state the run starts from: `resume`, or a fresh one at `initialEpoch`. */
+function startState(options: FitOptions, epochs: number): FitState {
+  const seed = checkSeed('seed', options.seed ?? options.resume?.seed ?? 0);
+  if (options.resume === undefined)
+    return freshState(checkInitialEpoch(options.initialEpoch, epochs), seed);
+  if (options.initialEpoch !== undefined)
+    throw new TypeError('fit options has both resume and initialEpoch, expected one');
+  const state = checkFitState(options.resume);
+  checkInitialEpoch(state.epoch, epochs);
+  if (state.seed !== seed)
+    throw new RangeError(`seed is ${seed}, the resumed run was shuffled with ${state.seed}`);
+  return state;
+}
+
+function* trainingLoop(run: Run): Generator<void, FitHistory, void> {
   const history: FitHistory = {
     epochs: [],
     aborted: false,
     stoppedEarly: false,
     bestEpoch: null,
-    stopReason: null,
+    stopReason: 'completed',
+    state: run.start,
   };
-  let skippedRun = 0;
-  const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
-  const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
-  const progress = createProgress(
-    options.progress,
-    epochs,
-    Math.ceil(table.N / batchSize) * perBatch,
-  );
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    const order = range(0, table.N);
-    if (shuffle) new Rng(mixSeeds(seed, epoch)).shuffle(order);
-    let sum = 0;
-    let counted = 0;
-    let skippedSteps = 0;
-    let maxGradNorm = 0;
-    const lr = options.optimizer.lr;
-    const sums = new MetricSums(metrics);
-    let batch = 0;
-    for (let start = 0; start < table.N; start += batchSize) {
-      const whole = table.batch(order.slice(start, start + batchSize));
-      const chunks = tbptt === null ? null : timeChunks(model, whole, options.loss, tbptt);
-      let carried: CarriedState | null = null;
-      for (let i = 0; i < (chunks?.count ?? 1); i++) {
-        if (signal?.aborted) {
-          progress?.end();
-          return { ...history, aborted: true, stopReason: 'aborted by signal' };
-        }
-        const batchData = chunks === null ? whole : chunks.chunk(i, carried);
-        const r = trainStep(model, batchData, stepOptions);
-        carried = { h: r.h, c: r.c };
-        if (metrics.length > 0) {
-          const b = prepareBatch(model, batchData, options.loss);
-          sums.add(r.output, b.target, b.mask);
-        }
-        if (r.skipped) skippedSteps++;
-        else {
-          sum += r.loss;
-          counted++;
-        }
-        if (r.gradNorm > maxGradNorm && Number.isFinite(r.gradNorm)) maxGradNorm = r.gradNorm;
-        progress?.batch({ epoch, batch, loss: r.loss });
-        options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
-        skippedRun = r.skipped ? skippedRun + 1 : 0;
-        const stop = stopReason(r.skipReason, skippedRun, maxSkipped, stepOptions.onNonFinite);
-        if (stop !== null) {
-          history.stopReason = `stopped in epoch ${epoch} at batch ${batch}: ${stop}`;
-          history.bestEpoch = control.finish();
-          progress?.end();
-          return history;
-        }
-        batch++;
-        yield;
-      }
-    }
-    const valSums = new MetricSums(metrics);
-    const valLoss =
-      validation === null
-        ? null
-        : meanLoss(model, validation, options.loss, batchSize, valSums, tbptt);
-    const info: EpochInfo = {
-      epoch,
-      loss: counted > 0 ? sum / counted : NaN,
-      valLoss,
-      skippedSteps,
-      maxGradNorm,
-      lr,
-      metrics: sums.result(),
-      valMetrics: validation === null ? null : valSums.result(),
-    };
-    history.epochs.push(info);
-    progress?.epoch(info);
-    options.onEpoch?.(info);
-    if (control.afterEpoch(epoch, valLoss ?? info.loss, epoch === epochs - 1)) {
-      history.stoppedEarly = true;
+  let state = run.start;
+  while (state.epoch < run.epochs) {
+    const end = yield* runEpoch(run, state, history);
+    state = end.state;
+    if (end.stop !== null) {
+      history.stopReason = end.stop;
       break;
     }
   }
-  history.bestEpoch = control.finish();
-  progress?.end();
+  return finish(run, history, state);
+}
+
+/** Restores the best weights when asked to and records where the run stands. */
+function finish(run: Run, history: FitHistory, state: FitState): FitHistory {
+  // An aborted run leaves the weights as they are.
+  const restore = !history.aborted && run.control.restoresBest;
+  const before = restore ? run.model.stateDict() : null;
+  history.bestEpoch = run.control.finish(restore);
+  run.progress?.end();
+  const mode = dropoutModeOf(run.model);
+  history.state = {
+    ...state,
+    ...run.control.stateDict(),
+    dropout: mode?.generator ?? null,
+    weights: before,
+  };
   return history;
+}
+
+/** One epoch from the batch `state` says; returns the state after it and why to stop, if so. */
+function* runEpoch(
+  run: Run,
+  state: FitState,
+  history: FitHistory,
+): Generator<void, { state: FitState; stop: string | null }, void> {
+  const { table, batchSize, epochs } = run;
+  const epoch = state.epoch;
+  const order = range(0, table.N);
+  if (run.shuffle) new Rng(mixSeeds(state.seed, epoch)).shuffle(order);
+  const sums: EpochSums = state.partial ?? { sum: 0, counted: 0, skippedSteps: 0, maxGradNorm: 0 };
+  const metricSums = new MetricSums(run.metrics);
+  let skippedRun = state.skippedRun;
+  let update = state.batch * (run.tbptt === null ? 1 : chunksPer(run));
+  for (let batch = state.batch; batch < run.batchesPerEpoch; batch++) {
+    const here = { ...state, batch, skippedRun, partial: { ...sums } };
+    if (run.signal?.aborted) {
+      history.aborted = true;
+      return { state: here, stop: `aborted by signal before ${place(run, epoch, batch)}` };
+    }
+    const rows = order.slice(batch * batchSize, (batch + 1) * batchSize);
+    const chunks = new ChunkLoop(
+      prepareBatch(run.model, table.batch(rows), run.options.loss),
+      run.tbptt,
+    );
+    for (let i = 0; i < chunks.count; i++) {
+      const b = chunks.chunk(i);
+      const r = stepPrepared(run.model, b, run.step);
+      chunks.carry(r);
+      if (run.metrics.length > 0) metricSums.add(r.output, b.target, b.mask);
+      count(sums, r);
+      report(run, epoch, update, r);
+      if (!r.empty) skippedRun = r.skipped ? skippedRun + 1 : 0;
+      const why = stopReason(
+        r.empty ? null : r.skipReason,
+        skippedRun,
+        run.maxSkipped,
+        run.step.policy,
+      );
+      if (why !== null) {
+        const next = { ...state, batch: batch + 1, skippedRun, partial: { ...sums } };
+        return { state: next, stop: `stopped in ${place(run, epoch, batch)}: ${why}` };
+      }
+      update++;
+      yield;
+    }
+  }
+  const info = epochInfo(run, epoch, sums, metricSums);
+  history.epochs.push(info);
+  run.progress?.epoch(info);
+  run.options.onEpoch?.(info);
+  const next = { ...state, epoch: epoch + 1, batch: 0, skippedRun, partial: null };
+  if (run.control.afterEpoch(epoch, info.valLoss ?? info.loss, epoch === epochs - 1)) {
+    history.stoppedEarly = true;
+    return { state: next, stop: `early stopping after epoch ${epoch + 1}/${epochs}` };
+  }
+  return { state: next, stop: null };
+}
+
+function chunksPer(run: Run): number {
+  const steps = prepareBatch(run.model, run.table.batch([0]), run.options.loss).input.shape[1];
+  return Math.ceil(steps / (run.tbptt as number));
+}
+
+/** `epoch e/E batch b/B`, counted from 1. */
+function place(run: Run, epoch: number, batch: number): string {
+  return `epoch ${epoch + 1}/${run.epochs} batch ${batch + 1}/${run.batchesPerEpoch}`;
+}
+
+function count(sums: EpochSums, r: StepResult): void {
+  if (r.skipped) sums.skippedSteps++;
+  else {
+    sums.sum += r.loss;
+    sums.counted++;
+  }
+  if (r.gradNorm > sums.maxGradNorm && Number.isFinite(r.gradNorm)) sums.maxGradNorm = r.gradNorm;
+}
+
+function report(run: Run, epoch: number, batch: number, r: StepResult): void {
+  run.progress?.batch({ epoch, batch, loss: r.loss });
+  run.options.onBatch?.({ epoch, batch, loss: r.loss, gradNorm: r.gradNorm, skipped: r.skipped });
+}
+
+function epochInfo(run: Run, epoch: number, sums: EpochSums, metricSums: MetricSums): EpochInfo {
+  const { validation, model, options, batchSize, tbptt } = run;
+  const valSums = new MetricSums(run.metrics);
+  const valLoss =
+    validation === null
+      ? null
+      : meanLoss(model, validation, options.loss, batchSize, valSums, tbptt);
+  return {
+    epoch,
+    loss: sums.counted > 0 ? sums.sum / sums.counted : NaN,
+    valLoss,
+    skippedSteps: sums.skippedSteps,
+    maxGradNorm: sums.maxGradNorm,
+    lr: options.optimizer.lr,
+    metrics: metricSums.result(),
+    valMetrics: validation === null ? null : valSums.result(),
+  };
 }
 
 /** The training table and the validation table (given, or split off the data). */
@@ -303,6 +463,10 @@ function fitTables(
     throw new TypeError('fit options has both validation and validationSplit, expected one');
   const { train, validation } = splitValidation(table, options.validationSplit);
   return { table: train, validation };
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
 function yieldToEventLoop(): Promise<void> {
