@@ -5,8 +5,6 @@ import type { Vocabulary } from '../text/vocabulary.js';
 import type { Model } from './model.js';
 import { MAX_GENERATE_LENGTH } from './caps.js';
 
-export { MAX_GENERATE_LENGTH } from './caps.js';
-
 /** Options of {@link generate}: how to sample, and from which seed. */
 export interface GenerateOptions extends SamplingOptions {
   /** Seed of the generator that draws the tokens (default 0); equal seeds give equal tokens. */

@@ -1,175 +1,22 @@
-import { Rng, checkSeed, mixSeeds } from '../tensor/rng.js';
-import { checkInt, checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
+import { Rng, mixSeeds } from '../tensor/rng.js';
+import { checkPositive } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
-
-import {
-  checkTrainOptions,
-  stepPrepared,
-  type CheckedTrainOptions,
-  type StepResult,
-  type TrainOptions,
-} from './step.js';
-import { ChunkLoop, prepareBatch } from './prepared.js';
-import { checkFitState, freshState, type EpochSums, type FitState } from './fit-state.js';
 import { dropoutModeOf } from '../model/dropout-mode.js';
-import { checkInitialEpoch, checkSignal, checkTable, inContext } from './fit-checks.js';
+import { stepPrepared, type StepResult } from './step.js';
+import { ChunkLoop, prepareBatch } from './prepared.js';
+import type { EpochSums, FitState } from './fit-state.js';
 import { stopReason } from './guard.js';
-import { MetricSums, type MetricName, type Metrics } from './metrics.js';
-import type { LrSchedule } from './schedule.js';
-import type { EarlyStoppingOptions } from './early-stopping.js';
-import { EpochControl } from './epoch-control.js';
-import { inTrainingMode, meanLoss, metricsFor } from './evaluate.js';
-import { splitValidation } from './validation-split.js';
-import { checkTruncatable } from './tbptt.js';
-import { range, toTable, type Dataset, type Table } from './dataset.js';
-
-import { createProgress, type ProgressOptions } from './progress.js';
-import type { AbortSignalLike } from './signal.js';
+import { MetricSums } from './metrics.js';
+import { inTrainingMode, meanLoss } from './evaluate.js';
+import { range, type Dataset } from './dataset.js';
+import { prepareRun, type Run } from './fit-run.js';
+import type { EpochInfo, FitOptions, FitHistory } from './fit-types.js';
 
 export type { Dataset } from './dataset.js';
+export type { BatchInfo, EpochInfo, FitOptions, FitHistory } from './fit-types.js';
 export type { FitState, EpochSums } from './fit-state.js';
 export { evaluate } from './evaluation.js';
 export type { Evaluation, EvaluateOptions } from './evaluation.js';
-
-/*
- * Numbering: `epoch` and `batch` fields (callbacks, FitState) are indices counted from 0; text
- * (the progress line, `stopReason`, error messages) shows positions counted from 1 out of the
- * total, `epoch 1/8 batch 3/10` being epoch index 0, batch index 2.
- */
-
-/** Reported after every batch. */
-export interface BatchInfo {
-  /** Index of the epoch, counted from 0. */
-  epoch: number;
-  /** Index of the update within its epoch, counted from 0 (with `tbptt`, one per chunk). */
-  batch: number;
-  /** The batch's loss before the update (not finite when the step was skipped). */
-  loss: number;
-  /** Global L2 gradient norm before clipping. */
-  gradNorm: number;
-  /** True when the loss or gradient norm was not finite and the update was skipped. */
-  skipped: boolean;
-}
-
-/** Reported after every epoch. */
-export interface EpochInfo {
-  /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
-  epoch: number;
-  /** Mean training loss over the epoch's batches (skipped batches excluded). */
-  loss: number;
-  /** Loss on the validation data, when given. */
-  valLoss: number | null;
-  /** Steps undone because the loss, gradient norm, weights or optimizer state would not be finite. */
-  skippedSteps: number;
-  /** Largest finite gradient norm seen in the epoch (0 when none was finite). */
-  maxGradNorm: number;
-  /** Learning rate used during the epoch. */
-  lr: number;
-  /** The requested `metrics` over the epoch's training batches (as the weights were at each batch). */
-  metrics: Metrics;
-  /** The requested `metrics` on the validation data, when given. */
-  valMetrics: Metrics | null;
-}
-
-/** Options of {@link fit}: the training options plus the loop's. */
-export interface FitOptions extends TrainOptions {
-  /** The epoch index training ends at (default 1), as in Keras: `initialEpoch` to `epochs - 1` run. */
-  epochs?: number;
-  /** The epoch to start from (default 0): resuming after k epochs with `initialEpoch: k` is exact. */
-  initialEpoch?: number;
-  /** With `onNonFinite: 'skip'`, stop after this many skipped steps in a row (default 5). */
-  maxSkippedSteps?: number;
-  /** Sequences per batch (default 32, at most N). */
-  batchSize?: number;
-  /** Reshuffle the order every epoch (default true), with a generator seeded by `(seed, epoch)`. */
-  shuffle?: boolean;
-  /** Seed of the shuffling: an integer in [0, 2^32) (default 0); the same seed, the same order. */
-  seed?: number;
-  /**
-   * Data scored after every epoch (`EpochInfo.valLoss`), with no weight changed; validated before
-   * the first step like the training data.
-   */
-  validation?: Dataset;
-  /** Hold out the last `validationSplit` of the sequences (before shuffling) as validation data, in (0, 1). */
-  validationSplit?: number;
-  /** Metrics to report every epoch on the training batches and the validation data. */
-  metrics?: MetricName[];
-  /** Learning-rate schedule, stepped after every epoch with the validation (else training) loss. */
-  schedule?: LrSchedule;
-  /**
-   * Stops when the validation (else training) loss has not improved for `patience` epochs and,
-   * by default, restores the weights of the best epoch at the end.
-   */
-  earlyStopping?: EarlyStoppingOptions;
-  /** Called after every batch's step. */
-  onBatch?: (info: BatchInfo) => void;
-  /** Called after every epoch, with the entry it adds to {@link FitHistory.epochs}. */
-  onEpoch?: (info: EpochInfo) => void;
-  /**
-   * Truncated BPTT: each batch is trained in chunks of `tbptt` steps, one update per chunk, the
-   * state carried from chunk to chunk (detached) and reset between batches. Validation runs in
-   * chunks too. Not with `lengths`, a bidirectional model or a last-step head.
-   */
-  tbptt?: number;
-  /** Stops training after the current batch when aborted. */
-  signal?: AbortSignalLike;
-  /** Shows a progress line (epoch, batch, loss, metrics, time left); see {@link ProgressOptions}. */
-  progress?: boolean | ProgressOptions;
-  /**
-   * Goes on from a run's state (`FitHistory.state`, or `loadCheckpoint(...).state`): its epoch and
-   * batch, schedule, early stopping and dropout generator. Not with `initialEpoch`; `seed`, when
-   * given, must be the state's.
-   */
-  resume?: FitState;
-  /** {@link fitAsync} only: the longest it trains before yielding to the event loop, in ms (default 50). */
-  yieldEveryMs?: number;
-}
-
-/** What {@link fit} did. */
-export interface FitHistory {
-  /** One entry per completed epoch, in order. */
-  epochs: EpochInfo[];
-  /** True when `signal` stopped training early (the weights are then left as they are). */
-  aborted: boolean;
-  /** True when early stopping ended training before the last epoch. */
-  stoppedEarly: boolean;
-  /** With early stopping, the epoch with the lowest monitored loss; else null. */
-  bestEpoch: number | null;
-  /**
-   * Why training ended: `'completed'` after the last epoch, else early stopping, the signal, or
-   * steps skipped because they would make weights non-finite (with the epoch and batch, counted
-   * from 1 as in the progress line).
-   */
-  stopReason: string;
-  /** Where the run stands: pass it to `saveCheckpoint`, or to `fit` as `resume` to go on exactly. */
-  state: FitState;
-}
-
-const FIT_KEYS = [
-  'loss',
-  'optimizer',
-  'clip',
-  'maxAbsWeight',
-  'epochs',
-  'batchSize',
-  'shuffle',
-  'seed',
-  'validation',
-  'validationSplit',
-  'metrics',
-  'schedule',
-  'earlyStopping',
-  'tbptt',
-  'onBatch',
-  'onEpoch',
-  'signal',
-  'progress',
-  'onNonFinite',
-  'initialEpoch',
-  'maxSkippedSteps',
-  'resume',
-  'yieldEveryMs',
-] as const satisfies readonly (keyof FitOptions)[];
 
 /**
  * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
@@ -241,66 +88,6 @@ function snapshot(model: Model, options: FitOptions): () => void {
     if (sched !== null) schedule?.loadStateDict?.(sched);
     if (generator !== null && mode !== null) mode.generator = generator;
   };
-}
-
-/** A validated run: everything `fit` checks before the first step. */
-interface Run {
-  model: Model;
-  options: FitOptions;
-  step: CheckedTrainOptions;
-  epochs: number;
-  maxSkipped: number;
-  shuffle: boolean;
-  signal: AbortSignalLike | undefined;
-  table: Table;
-  validation: Table | null;
-  batchSize: number;
-  metrics: MetricName[];
-  tbptt: number | null;
-  control: EpochControl;
-  start: FitState;
-  batchesPerEpoch: number;
-  progress: ReturnType<typeof createProgress>;
-}
-
-function prepareRun(model: Model, data: Dataset, options: FitOptions): Run {
-  checkKeys('fit options', options, FIT_KEYS);
-  const step = checkTrainOptions(options);
-  const epochs = checkInt('epochs', options.epochs ?? 1);
-  const start = startState(options, epochs);
-  const maxSkipped = checkInt('maxSkippedSteps', options.maxSkippedSteps ?? 5);
-  const shuffle = checkBoolean('shuffle', options.shuffle ?? true);
-  const signal = checkSignal(options.signal);
-  const { table, validation } = fitTables(model, data, options);
-  const batchSize = Math.min(checkInt('batchSize', options.batchSize ?? 32), table.N);
-  const metrics =
-    options.metrics === undefined ? [] : metricsFor(model, table, options.loss, options.metrics);
-  const tbptt = options.tbptt === undefined ? null : checkInt('tbptt', options.tbptt);
-  if (tbptt !== null) checkTruncatable(model, table.batch([0]));
-  const control = new EpochControl(model, options, start);
-  const steps = prepareBatch(model, table.batch([0]), options.loss).input.shape[1];
-  const perBatch = tbptt === null ? 1 : Math.ceil(steps / tbptt);
-  const batches = Math.ceil(table.N / batchSize);
-  const progress = createProgress(options.progress, epochs, batches * perBatch);
-  const mode = dropoutModeOf(model);
-  if (start.dropout !== null && mode !== null) mode.generator = start.dropout;
-  if (start.weights !== null) model.loadStateDict(start.weights);
-  const run = { model, options, step, epochs, maxSkipped, shuffle, signal, table, validation };
-  return { ...run, batchSize, metrics, tbptt, control, start, batchesPerEpoch: batches, progress };
-}
-
-/** The state the run starts from: `resume`, or a fresh one at `initialEpoch`. */
-function startState(options: FitOptions, epochs: number): FitState {
-  const seed = checkSeed('seed', options.seed ?? options.resume?.seed ?? 0);
-  if (options.resume === undefined)
-    return freshState(checkInitialEpoch(options.initialEpoch, epochs), seed);
-  if (options.initialEpoch !== undefined)
-    throw new TypeError('fit options has both resume and initialEpoch, expected one');
-  const state = checkFitState(options.resume);
-  checkInitialEpoch(state.epoch, epochs);
-  if (state.seed !== seed)
-    throw new RangeError(`seed is ${seed}, the resumed run was shuffled with ${state.seed}`);
-  return state;
 }
 
 function* trainingLoop(run: Run): Generator<void, FitHistory, void> {
@@ -441,28 +228,6 @@ function epochInfo(run: Run, epoch: number, sums: EpochSums, metricSums: MetricS
     metrics: metricSums.result(),
     valMetrics: validation === null ? null : valSums.result(),
   };
-}
-
-/** The training table and the validation table (given, or split off the data). */
-function fitTables(
-  model: Model,
-  data: Dataset,
-  options: FitOptions,
-): { table: Table; validation: Table | null } {
-  const loss = options.loss;
-  const table = inContext('training set', () => checkTable(model, toTable(model, data), loss));
-  if (options.validationSplit === undefined) {
-    const given = options.validation;
-    const validation =
-      given === undefined
-        ? null
-        : inContext('validation set', () => checkTable(model, toTable(model, given), loss));
-    return { table, validation };
-  }
-  if (options.validation !== undefined)
-    throw new TypeError('fit options has both validation and validationSplit, expected one');
-  const { train, validation } = splitValidation(table, options.validationSplit);
-  return { table: train, validation };
 }
 
 function now(): number {
