@@ -59,11 +59,11 @@ export class EpochControl {
     return { schedule, earlyStopping: this.stopper?.stateDict() ?? null };
   }
 
-  /** After `epoch` with the monitored loss: true to stop early; else sets the next epoch's rate. */
+  /** After `epoch` with the monitored loss: true to stop early; else sets the next epoch's rate (also after the last). */
   afterEpoch(epoch: number, loss: number, last: boolean): boolean {
     const stop = this.stopper?.observe(epoch, loss, this.model) ?? false;
-    if (last) return false;
-    if (stop) return true;
+    if (stop && !last) return true;
+    // Also after the last epoch: a run resumed from here starts at the next epoch's rate.
     if (this.schedule !== null) this.options.optimizer.lr = this.schedule.next(loss);
     return false;
   }

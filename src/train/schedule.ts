@@ -2,7 +2,7 @@ import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../ten
 
 /**
  * A learning-rate schedule, stepped once per epoch. {@link fit} calls `start(optimizer.lr)` before
- * the first epoch and sets `optimizer.lr = next(loss)` after every epoch but the last, with the
+ * the first epoch and sets `optimizer.lr = next(loss)` after every epoch (the last included, so that a resumed run goes on at the right rate), with the
  * epoch's validation loss (the training loss without validation data). A hand-written loop does
  * the same.
  */
