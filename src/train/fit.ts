@@ -2,6 +2,7 @@ import { Rng, mixSeeds } from '../tensor/rng.js';
 import { checkPositive } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { dropoutModeOf } from '../model/dropout-mode.js';
+import { orUndo, undoPoint } from './undo.js';
 import { stepPrepared, type StepResult } from './step.js';
 import { ChunkLoop, prepareBatch } from './prepared.js';
 import type { EpochSums, FitState } from './fit-state.js';
@@ -26,7 +27,7 @@ export type { Evaluation, EvaluateOptions } from './evaluation.js';
  * back as they were before the call.
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
-  return atomically(model, options, () => {
+  return orUndo(undoPoint(model, options?.optimizer, options?.schedule), () => {
     const loop = inTrainingMode(model, trainingLoop(prepareRun(model, data, options)));
     let r = loop.next();
     while (!r.done) r = loop.next();
@@ -44,7 +45,7 @@ export async function fitAsync(
   options: FitOptions,
 ): Promise<FitHistory> {
   const budget = checkPositive('yieldEveryMs', options?.yieldEveryMs ?? 50, true);
-  const undo = snapshot(model, options);
+  const undo = undoPoint(model, options?.optimizer, options?.schedule);
   try {
     const loop = inTrainingMode(model, trainingLoop(prepareRun(model, data, options)));
     let since = now();
@@ -61,33 +62,6 @@ export async function fitAsync(
     undo();
     throw e;
   }
-}
-
-/** Runs `f`; when it throws, puts back weights, optimizer state, schedule and dropout generator. */
-function atomically<T>(model: Model, options: FitOptions, f: () => T): T {
-  const undo = snapshot(model, options);
-  try {
-    return f();
-  } catch (e) {
-    undo();
-    throw e;
-  }
-}
-
-function snapshot(model: Model, options: FitOptions): () => void {
-  const values = model.params.values.slice();
-  const optimizer = options?.optimizer;
-  const opt = typeof optimizer?.stateDict === 'function' ? optimizer.stateDict() : null;
-  const schedule = options?.schedule;
-  const sched = typeof schedule?.stateDict === 'function' ? schedule.stateDict() : null;
-  const mode = dropoutModeOf(model);
-  const generator = mode?.generator ?? null;
-  return () => {
-    model.params.values.set(values);
-    if (opt !== null) optimizer.loadStateDict(opt);
-    if (sched !== null) schedule?.loadStateDict?.(sched);
-    if (generator !== null && mode !== null) mode.generator = generator;
-  };
 }
 
 function* trainingLoop(run: Run): Generator<void, FitHistory, void> {

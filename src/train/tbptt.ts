@@ -12,6 +12,7 @@ import {
   type StepResult,
   type TrainOptions,
 } from './step.js';
+import { orUndo, undoPoint } from './undo.js';
 import { ChunkLoop, prepareBatch, type Batch, type CarriedState } from './prepared.js';
 
 export type { CarriedState } from './prepared.js';
@@ -42,6 +43,9 @@ export interface TruncatedResult {
  *
  * Memory is bounded by k, not T: the model caches one chunk at a time. The batch is validated
  * whole before the first update. Not for bidirectional models, a last-step head or `lengths`.
+ * When a chunk throws (`onNonFinite: 'throw'`, or a loss or optimizer of the caller's), the
+ * updates of the chunks before it are undone too: weights, optimizer state and dropout
+ * generator are as before the call.
  * @throws TypeError/RangeError for invalid batches, states or options.
  */
 export function trainTruncated(
@@ -57,12 +61,14 @@ export function trainTruncated(
   if (state !== null) checkState(model, state, loop.B);
   const chunks = new ChunkLoop(loop.batch, k, state);
   const steps: StepResult[] = [];
-  for (let i = 0; i < chunks.count; i++) {
-    const r = stepPrepared(model, chunks.chunk(i), checked);
-    steps.push(r);
-    chunks.carry(r);
-  }
-  return { steps, state: chunks.state as CarriedState };
+  return orUndo(undoPoint(model, checked.optimizer), () => {
+    for (let i = 0; i < chunks.count; i++) {
+      const r = stepPrepared(model, chunks.chunk(i), checked);
+      steps.push(r);
+      chunks.carry(r);
+    }
+    return { steps, state: chunks.state as CarriedState };
+  });
 }
 
 /** A batch validated whole for truncated BPTT, with its size. */
