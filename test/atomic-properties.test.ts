@@ -188,7 +188,7 @@ function run(call: Call, fault: Fault, w: World): unknown {
     }
     case 'stream.step':
       return w.stream.step(
-        fault === 'none' ? [0.1, 0.2] : [0.1, fault === 'bad-bytes' ? 1e400 : NaN],
+        fault === 'none' ? [0.1, 0.2] : [0.1, fault === 'bad-bytes' ? Infinity : NaN],
       );
     case 'stream.reset':
       return w.stream.reset(fault === 'none' ? {} : { h0: new Tensor([2, 1, 4]) });

@@ -49,7 +49,7 @@ export interface SafetensorsHeader {
  * Encodes named tensors as safetensors bytes: float32 tensors as `F32`, float64 as `F64`,
  * little-endian, in the order given; `metadata` goes into `__metadata__`. With `checksum`,
  * `__metadata__.crc32` holds the CRC-32 of the whole file (computed with those 8 hex digits as
- * `0`), which {@link readSafetensorsHeader} checks. Allocates the buffer.
+ * `0`), which {@link decodeSafetensors} checks. Allocates the buffer.
  * @throws TypeError for a value that is not a Tensor or metadata that is not strings.
  */
 export function encodeSafetensors(
