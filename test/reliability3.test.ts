@@ -463,8 +463,10 @@ describe('how fit reports and yields', () => {
     });
     running = false;
     const slowest = Math.max(...batchTimes);
-    expect(gaps.length).toBeGreaterThan(5);
-    expect(Math.max(...gaps)).toBeLessThan(20 + 2 * slowest + 15);
+    // It yields, but by time, not after every batch (800 batches of well under 20 ms).
+    expect(gaps.length).toBeGreaterThan(2);
+    expect(gaps.length).toBeLessThan(batchTimes.length / 4);
+    expect(Math.max(...gaps)).toBeLessThan(20 + 2 * slowest + 30);
   });
 
   it('sync fit checks the signal between batches', () => {
