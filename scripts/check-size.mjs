@@ -23,16 +23,19 @@ const entry = path.join(repo, 'dist', 'index.js');
  * codec behind `Model.fromSafetensors`, bounded loading of untrusted files, the non-finite
  * update guard with optimizer state dicts, fit's up-front checks), measured at 35.9 KB and
  * 27.3 KB, then by 12 KB each for the WebAssembly SIMD kernels (their 21 KB module as base64
- * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB: raise one only
- * on purpose, saying why in the commit.
+ * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB,
+ * then by 3 KB each for the third reliability pass (exact resume of schedules, early stopping
+ * and the dropout generator, CRC-32 checksums, undo of calls that throw, the shared batch and
+ * chunk loop, caps and boundary checks), measured at 52.1 KB and 42.0 KB: raise one only on
+ * purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 50 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 53 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 42 * 1024,
+    limit: 45 * 1024,
   },
 ];
 
