@@ -44,7 +44,9 @@ type Call =
   | 'loadCheckpoint'
   | 'optimizer.loadStateDict'
   | 'stream.step'
-  | 'stream.reset';
+  | 'stream.reset'
+  | 'forward'
+  | 'backward';
 const CALLS: Call[] = [
   'trainStep',
   'trainTruncated',
@@ -55,6 +57,8 @@ const CALLS: Call[] = [
   'optimizer.loadStateDict',
   'stream.step',
   'stream.reset',
+  'forward',
+  'backward',
 ];
 
 interface World {
@@ -83,6 +87,7 @@ function world(dropout: number, seed: number): World {
   trainStep(model, batch, { loss: mseLoss(), optimizer });
   const stream = model.createStream(1);
   stream.step([0.5, -0.5]);
+  model.forward(batch.input); // a pending forward, for backward
   return { model, optimizer, stream, batch };
 }
 
@@ -190,6 +195,12 @@ function run(call: Call, fault: Fault, w: World): unknown {
       return w.stream.step(
         fault === 'none' ? [0.1, 0.2] : [0.1, fault === 'bad-bytes' ? Infinity : NaN],
       );
+    case 'forward':
+      return w.model.forward(input);
+    case 'backward': {
+      const bad = fault === 'none' ? 0 : NaN;
+      return w.model.backward(new Tensor([2, 4, 1], 'float64').map(() => bad));
+    }
     case 'stream.reset':
       return w.stream.reset(fault === 'none' ? {} : { h0: new Tensor([2, 1, 4]) });
   }

@@ -2,7 +2,7 @@ import { Rng, mixSeeds } from '../tensor/rng.js';
 import { checkPositive } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { dropoutModeOf } from '../model/dropout-mode.js';
-import { orUndo, undoPoint } from './undo.js';
+import { orUndo, undoPoint, undoQuietly } from './undo.js';
 import { stepPrepared, type StepResult } from './step.js';
 import { ChunkLoop, prepareBatch } from './prepared.js';
 import type { EpochSums, FitState } from './fit-state.js';
@@ -59,7 +59,7 @@ export async function fitAsync(
     }
     return r.value;
   } catch (e) {
-    undo();
+    undoQuietly(undo);
     throw e;
   }
 }

@@ -22,7 +22,7 @@ export interface LrSchedule {
   loadStateDict?(state: ScheduleState): void;
 }
 
-/** A schedule's state: its name and numbers by name (JSON-safe: an infinite best is `null`). */
+/** A schedule's state: its name and numbers by name (JSON-safe: an infinite best, or a rate before `start`, is `null`). */
 export interface ScheduleState {
   /** The schedule's name, such as `'stepLR'`. */
   name: string;
@@ -72,14 +72,16 @@ abstract class CountingSchedule implements LrSchedule {
   }
 
   stateDict(): ScheduleState {
-    return { name: this.name, values: { base: this.base, epochs: this.epochs } };
+    // Before start(), base is NaN: null in the state.
+    const base = Number.isNaN(this.base) ? null : this.base;
+    return { name: this.name, values: { base, epochs: this.epochs } };
   }
 
   loadStateDict(state: ScheduleState): void {
-    const v = checkScheduleState(state, this.name, ['base', 'epochs']);
-    if (!((v.base as number) > 0) || !Number.isInteger(v.epochs))
+    const v = checkScheduleState(state, this.name, ['base', 'epochs'], ['base']);
+    if (!(v.base === null || v.base > 0) || !Number.isInteger(v.epochs))
       throw new RangeError('schedule state needs base > 0 and a whole number of epochs');
-    this.base = v.base as number;
+    this.base = v.base ?? NaN;
     this.epochs = v.epochs as number;
   }
 
@@ -192,15 +194,21 @@ class Plateau implements LrSchedule {
 
   stateDict(): ScheduleState {
     const best = Number.isFinite(this.best) ? this.best : null;
-    const { lr, bad, cooling } = this;
+    const lr = Number.isNaN(this.lr) ? null : this.lr;
+    const { bad, cooling } = this;
     return { name: this.name, values: { lr, best, bad, cooling } };
   }
 
   loadStateDict(state: ScheduleState): void {
-    const v = checkScheduleState(state, this.name, ['lr', 'best', 'bad', 'cooling'], ['best']);
-    if (!((v.lr as number) > 0) || !Number.isInteger(v.bad) || !Number.isInteger(v.cooling))
+    const v = checkScheduleState(
+      state,
+      this.name,
+      ['lr', 'best', 'bad', 'cooling'],
+      ['lr', 'best'],
+    );
+    if (!(v.lr === null || v.lr > 0) || !Number.isInteger(v.bad) || !Number.isInteger(v.cooling))
       throw new RangeError('schedule state needs lr > 0 and whole counters');
-    this.lr = v.lr as number;
+    this.lr = v.lr ?? NaN;
     this.best = v.best ?? Infinity;
     this.bad = v.bad as number;
     this.cooling = v.cooling as number;

@@ -18,20 +18,30 @@ export function undoPoint(
   const sched = typeof schedule?.stateDict === 'function' ? schedule.stateDict() : null;
   const mode = dropoutModeOf(model);
   const generator = mode?.generator ?? null;
+  // The parts that cannot fail first; a caller's optimizer or schedule last.
   return () => {
     model.params.values.set(values);
+    if (generator !== null && mode !== null) mode.generator = generator;
     if (opt !== null) optimizer?.loadStateDict(opt);
     if (sched !== null) schedule?.loadStateDict?.(sched);
-    if (generator !== null && mode !== null) mode.generator = generator;
   };
 }
 
-/** Runs `f`; when it throws, calls `undo` first. */
+/** Runs `f`; when it throws, calls `undo`, then rethrows `f`'s error. */
 export function orUndo<T>(undo: () => void, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    undo();
+    undoQuietly(undo);
     throw e;
+  }
+}
+
+/** Calls `undo`; an error of its own (a caller's optimizer refusing its state) must not hide the first. */
+export function undoQuietly(undo: () => void): void {
+  try {
+    undo();
+  } catch {
+    // The error being thrown is the one that explains the failure.
   }
 }
