@@ -23,18 +23,21 @@ const entry = path.join(repo, 'dist', 'index.js');
  * codec behind `Model.fromSafetensors`, bounded loading of untrusted files, the non-finite
  * update guard with optimizer state dicts, fit's up-front checks), measured at 35.9 KB and
  * 27.3 KB, then by 12 KB each for the WebAssembly SIMD kernels (their 21 KB module as base64
- * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB, then
- * the whole library's by 4 KB for the users' toolkit (forecasting, classification helpers and
- * metrics, IndexedDB storage), measured at 50.9 KB: raise one only on purpose, saying why in the
- * commit.
+ * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB,
+ * then for the users' toolkit (forecasting, classification helpers and metrics, IndexedDB
+ * storage: the whole library's by 4 KB), the third reliability pass (exact resume of schedules,
+ * early stopping and the dropout generator, CRC-32 checksums, undo of calls that throw, the
+ * shared batch and chunk loop, caps and boundary checks: 3 KB each) and the relaxed-SIMD build
+ * of the kernels beside the plain one (WHOLE_MEASURED and APP_MEASURED together): raise one only on
+ * purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 54 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 60 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 42 * 1024,
+    limit: 45 * 1024,
   },
   {
     // Tensors alone carry none of the models, training or kernels: budget on the minified size.

@@ -12,11 +12,13 @@ export { Tensor } from './tensor/tensor.js';
 export type { NestedArray } from './tensor/tensor.js';
 export type { DType, FloatArray } from './tensor/dtype.js';
 export { Rng } from './tensor/rng.js';
+export type { RngState } from './tensor/rng.js';
 export { gemm } from './tensor/gemm.js';
 export { uniformInit, glorotInit, orthogonalInit } from './tensor/init.js';
 
 export { Model } from './model/model.js';
-export type { Stream, StreamState } from './model/stream.js';
+export type { Stream, StreamState, StepInput } from './model/stream.js';
+export { MAX_STREAM_BATCH, MAX_GENERATE_LENGTH, maxThreads } from './model/caps.js';
 export { setWorkerUrl } from './parallel/worker-url.js';
 export type { UrlLike } from './parallel/worker-url.js';
 export type { StateDictEntry } from './nn/state-dict.js';
@@ -84,14 +86,16 @@ export type {
   EvaluateOptions,
   Evaluation,
   FitHistory,
+  FitState,
+  EpochSums,
   FitOptions,
 } from './train/fit.js';
 export { trainTruncated } from './train/tbptt.js';
 export type { CarriedState, TruncatedOptions, TruncatedResult } from './train/tbptt.js';
 export { stepLR, exponentialLR, cosineLR, reduceOnPlateau } from './train/schedule.js';
-export type { LrSchedule, PlateauOptions } from './train/schedule.js';
+export type { LrSchedule, PlateauOptions, ScheduleState } from './train/schedule.js';
 export { EarlyStopping } from './train/early-stopping.js';
-export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { EarlyStoppingOptions, EarlyStoppingState } from './train/early-stopping.js';
 export type { MetricName, Metrics } from './train/metrics.js';
 
 export { Vocabulary } from './text/vocabulary.js';
@@ -110,7 +114,7 @@ export type { AbortSignalLike } from './train/signal.js';
 
 export { encodeSafetensors, decodeSafetensors, DEFAULT_MAX_PARAMETERS } from './nn/safetensors.js';
 export type { DecodedSafetensors, SafetensorsLimits } from './nn/safetensors.js';
-export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from './io/checkpoint.js';
 export type { CheckpointProgress, LoadedCheckpoint } from './io/checkpoint.js';
 export type { ModelLoadLimits } from './model/limits.js';
 

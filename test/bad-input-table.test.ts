@@ -4,6 +4,7 @@ import {
   Model,
   Tensor,
   adam,
+  argmax,
   crossEntropyLoss,
   fit,
   loadCheckpoint,
@@ -172,6 +173,49 @@ const ROWS: Record<string, Row> = {
         o.lr = 0.01;
       }
     },
+  },
+  'damaged file': {
+    error: RangeError,
+    message: /safetensors data is damaged: its CRC-32 is [0-9a-f]{8}, the header says [0-9a-f]{8}/,
+    call: (m, o) => {
+      const bytes = saveCheckpoint(m, o, { epoch: 1 });
+      bytes[bytes.length - 3] ^= 0x10;
+      return loadCheckpoint(bytes, o);
+    },
+  },
+  'forged buffer': {
+    error: RangeError,
+    message: /optimizer state buffer 'exp_avg_sq' has -1 at 0, expected numbers >= 0/,
+    call: (_, o) => {
+      const s = o.stateDict();
+      const sq = Float64Array.from(s.state.exp_avg_sq);
+      sq[0] = -1;
+      o.loadStateDict({ ...s, state: { ...s.state, exp_avg_sq: sq } });
+    },
+  },
+  'extra entry': {
+    error: RangeError,
+    message: /state dict has unexpected entries: __proto__/,
+    call: (m) => {
+      const dict = m.stateDict();
+      Object.defineProperty(dict, '__proto__', { value: dict['head.bias'], enumerable: true });
+      m.loadStateDict(dict);
+    },
+  },
+  'too large': {
+    error: RangeError,
+    message: /batchSize is 1000000000, expected an integer in \[1, 65536\]/,
+    call: (m) => m.createStream(1e9),
+  },
+  logits: {
+    error: RangeError,
+    message: /logits has 3 values, expected at least 10 after offset 0/,
+    call: () => argmax([1, 2, 3], 0, 10),
+  },
+  'long user data': {
+    error: TypeError,
+    message: /unknown option 'x{100}… \(1000000 characters\)'/,
+    call: () => new Model({ inputSize: 1, hiddenSize: 2, ['x'.repeat(1e6)]: 1 } as never),
   },
 };
 

@@ -141,7 +141,7 @@ describe('fit reports and resumes', () => {
     const info = history.epochs[0];
     expect(info.skippedSteps).toBe(1);
     expect(info.maxGradNorm).toBe(Math.max(norms[0], norms[2]));
-    expect(history.stopReason).toBeNull();
+    expect(history.stopReason).toBe('completed');
   });
 
   it('counts epochs from initialEpoch and shuffles each epoch from (seed, epoch)', () => {

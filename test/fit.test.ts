@@ -112,7 +112,7 @@ describe('fit', () => {
 });
 
 describe('fitAsync', () => {
-  it('yields to the event loop between batches and trains like fit', async () => {
+  it('yields to the event loop between batches with yieldEveryMs 0 and trains like fit', async () => {
     let ticks = 0;
     let running = true;
     const tick = (): void => {
@@ -123,7 +123,11 @@ describe('fitAsync', () => {
     const a = make();
     const b = make();
     const options = { loss: mseLoss(), epochs: 2, batchSize: 4, seed: 3 };
-    await fitAsync(a, echoData(16, 4, 9), { ...options, optimizer: adam({ lr: 0.01 }) });
+    await fitAsync(a, echoData(16, 4, 9), {
+      ...options,
+      optimizer: adam({ lr: 0.01 }),
+      yieldEveryMs: 0,
+    });
     running = false;
     fit(b, echoData(16, 4, 9), { ...options, optimizer: adam({ lr: 0.01 }) });
     expect(ticks).toBeGreaterThanOrEqual(4);

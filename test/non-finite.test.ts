@@ -87,7 +87,7 @@ describe('the non-finite guard of a training step', () => {
       expect(history.stopReason).toMatch(
         policy === 'stop' ? /onNonFinite 'stop'/ : /5 steps skipped in a row/,
       );
-      expect(history.stopReason).toMatch(/^stopped in epoch \d+ at batch \d+: /);
+      expect(history.stopReason).toMatch(/^stopped in epoch \d+\/20 batch \d+\/2: /);
       expect(history.epochs.length).toBeLessThan(20);
     }
     expectSaveable(model);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { PYTHON, withTorch } from './helpers/torch.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,6 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.join(root, 'examples', 'pytorch');
-const PYTHON = process.env.RNNKIT_PYTHON ?? '/usr/bin/python3';
 const moduleSource = readFileSync(path.join(dir, 'rnnkit_torch.py'), 'utf8');
 
 describe('model files for PyTorch', () => {
@@ -28,17 +28,7 @@ describe('model files for PyTorch', () => {
   });
 });
 
-// Looks for the package without importing it (an import takes seconds).
-const FIND_TORCH =
-  'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)';
-const hasTorch = spawnSync(PYTHON, ['-c', FIND_TORCH], { stdio: 'ignore' }).status === 0;
-if (hasTorch || process.env.RNNKIT_REQUIRE_TORCH === '1') {
-  registerInteropSuite();
-} else {
-  console.log(
-    `PyTorch interop tests not registered: ${PYTHON} cannot import torch (apt-get install python3-torch; RNNKIT_REQUIRE_TORCH=1 makes this an error)`,
-  );
-}
+withTorch('PyTorch interop tests', registerInteropSuite);
 
 interface Entry {
   shape: number[];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PYTHON, withTorch } from './helpers/torch.js';
 import { Model, Tensor, type ModelOptions } from '../src/index.js';
 import {
   decodeSafetensors,
@@ -162,33 +163,37 @@ describe('models as safetensors', () => {
     expect(copy.options).toEqual(model.options);
     expect(copy.params.values).toEqual(model.params.values);
   });
+});
 
-  it('exchanges every configuration with PyTorch both ways', () => {
-    const models = CONFIGS.map(([, options]) => new Model(options));
-    const files = models.map((model, i) => {
-      const file = join(dir, `model${i}.safetensors`);
-      writeFileSync(file, model.toSafetensors());
-      return [file, `${file}.torch`];
-    });
-    const script = fileURLToPath(new URL('../scripts/safetensors_torch.py', import.meta.url));
-    const printed = execFileSync('/usr/bin/python3', [script, ...files.flat()], {
-      encoding: 'utf8',
-    });
-    const lines = printed.trim().split('\n');
-    expect(lines).toHaveLength(models.length);
-    models.forEach((model, m) => {
-      const { input, output } = JSON.parse(lines[m]) as { input: number[]; output: number[] };
-      // PyTorch ran the loaded weights: its output matches rnnkit's on the same input.
-      const I = model.options.inputSize;
-      const x = new Tensor([2, 3, I], Float64Array.from(input)).clone(model.options.dtype);
-      const ours = model.predict(x).data;
-      const tol = model.options.dtype === 'float64' ? 1e-12 : 1e-5;
-      expect(ours.length).toBe(output.length);
-      ours.forEach((v, i) => expect(Math.abs(v - output[i])).toBeLessThan(tol));
-      // The file PyTorch wrote (every weight + 0.5) loads in rnnkit.
-      const fromTorch = Model.fromSafetensors(new Uint8Array(readFileSync(files[m][1])));
-      expect(fromTorch.options).toEqual(model.options);
-      expect(fromTorch.params.values).toEqual(model.params.values.map((v) => v + 0.5));
+withTorch('safetensors tests against PyTorch', () => {
+  describe('models as safetensors, with PyTorch', () => {
+    it('exchanges every configuration with PyTorch both ways', () => {
+      const models = CONFIGS.map(([, options]) => new Model(options));
+      const files = models.map((model, i) => {
+        const file = join(dir, `model${i}.safetensors`);
+        writeFileSync(file, model.toSafetensors());
+        return [file, `${file}.torch`];
+      });
+      const script = fileURLToPath(new URL('../scripts/safetensors_torch.py', import.meta.url));
+      const printed = execFileSync(PYTHON, [script, ...files.flat()], {
+        encoding: 'utf8',
+      });
+      const lines = printed.trim().split('\n');
+      expect(lines).toHaveLength(models.length);
+      models.forEach((model, m) => {
+        const { input, output } = JSON.parse(lines[m]) as { input: number[]; output: number[] };
+        // PyTorch ran the loaded weights: its output matches rnnkit's on the same input.
+        const I = model.options.inputSize;
+        const x = new Tensor([2, 3, I], Float64Array.from(input)).clone(model.options.dtype);
+        const ours = model.predict(x).data;
+        const tol = model.options.dtype === 'float64' ? 1e-12 : 1e-5;
+        expect(ours.length).toBe(output.length);
+        ours.forEach((v, i) => expect(Math.abs(v - output[i])).toBeLessThan(tol));
+        // The file PyTorch wrote (every weight + 0.5) loads in rnnkit.
+        const fromTorch = Model.fromSafetensors(new Uint8Array(readFileSync(files[m][1])));
+        expect(fromTorch.options).toEqual(model.options);
+        expect(fromTorch.params.values).toEqual(model.params.values.map((v) => v + 0.5));
+      });
     });
   });
 });

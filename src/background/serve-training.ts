@@ -102,6 +102,8 @@ async function train(
     };
     let batches = 0;
     const history = await fitAsync(model, fromWire(request.data), {
+      // A worker yields after every batch, so a stop or a second request is answered at once.
+      yieldEveryMs: 0,
       ...options,
       validation: request.validation === undefined ? undefined : fromWire(request.validation),
       signal,

@@ -55,13 +55,15 @@ export interface GradCheckResult {
  * Checks the model's backpropagated gradients against central finite differences
  * `(L(θ+ε) − L(θ−ε)) / 2ε` on every element of every parameter, of the input, and of `h0`,
  * `c0` and `context` when the batch supplies them. Needs a `float64` model. The parameters
- * are restored afterwards; it costs two forward passes per element, so use small sizes.
+ * are restored afterwards, also when the loss throws, and the caller's input and states are
+ * never changed (the check works on copies); it costs two forward passes per element, so use
+ * small sizes.
  * @example
  * ```ts
  * import { Model, gradCheck, mseLoss } from 'rnnkit';
  * const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1, dtype: 'float64' });
  * const batch = { input: [[[0.1, 0.2], [0.3, -0.1]]], target: [[[0.5], [0.2]]] };
- * console.log(gradCheck(model, batch, { loss: mseLoss() }).ok); // true: backward matches finite differences
+ * console.log(gradCheck(model, batch, { loss: mseLoss() }).passed); // true: backward matches finite differences
  * ```
  * @category Checks
  */
@@ -75,7 +77,7 @@ export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions)
   const loss = checkLoss(options.loss, false);
   const eps = checkPositive('epsilon', options.epsilon ?? 1e-6);
   const tol = checkPositive('tolerance', options.tolerance ?? 1e-6);
-  const prepared = prepareBatch(model, batch, loss);
+  const prepared = ownCopy(prepareBatch(model, batch, loss));
   const inputs = collectInputs(prepared);
   const evalLoss = (): number => lossOf(model, prepared, loss).value;
 
@@ -164,6 +166,17 @@ export function gradCheckLoss(
   return { passed: entry.error <= tol, maxError: entry.error, entries: [entry] };
 }
 
+/** The batch with its input and states copied, so the caller's arrays are never nudged. */
+function ownCopy(b: PreparedBatch): PreparedBatch {
+  const forward = { ...b.forward };
+  for (const name of ['h0', 'c0', 'context'] as const) {
+    const v = forward[name];
+    if (v !== undefined)
+      forward[name] = v instanceof Tensor ? v.clone('float64') : Tensor.from(v, 'float64');
+  }
+  return { ...b, input: b.input.clone(), forward };
+}
+
 function collectInputs(b: PreparedBatch): Array<[string, FloatArray]> {
   const out: Array<[string, FloatArray]> = [['input', b.input.data]];
   for (const name of ['h0', 'c0', 'context'] as const) {
@@ -189,11 +202,17 @@ function compare(
   let scale = 1e-12;
   for (let i = 0; i < values.length; i++) {
     const keep = values[i];
-    values[i] = keep + eps;
-    const up = evalLoss();
-    values[i] = keep - eps;
-    const down = evalLoss();
-    values[i] = keep;
+    let up: number;
+    let down: number;
+    try {
+      values[i] = keep + eps;
+      up = evalLoss();
+      values[i] = keep - eps;
+      down = evalLoss();
+    } finally {
+      // Also when the loss throws: no weight is left nudged.
+      values[i] = keep;
+    }
     const numeric = (up - down) / (2 * eps);
     maxAbsDiff = Math.max(maxAbsDiff, Math.abs(numeric - analytic[i]));
     scale = Math.max(scale, Math.abs(numeric));

@@ -116,7 +116,9 @@ export class Forecaster {
     const header = readSafetensorsHeader(bytes, { maxParameters });
     const extra = parseMetadataJson(header.metadata.forecaster, 'forecaster');
     const { scaler, window } = forecasterFields(extra);
-    const { options, tensors } = modelEntries(bytes, header, header.entries, maxParameters);
+    const { options, tensors } = modelEntries(bytes, header, header.entries, maxParameters, [
+      'forecaster',
+    ]);
     const model = new Model(options);
     model.loadStateDict(tensors);
     return new Forecaster(model, { ...scaler, ...window });

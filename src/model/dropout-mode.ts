@@ -1,5 +1,9 @@
-import { Rng } from '../tensor/rng.js';
+import { Rng, type RngState } from '../tensor/rng.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
+import { stackOf } from './trace.js';
+
+/** Each stack's mode, so that training tools can save and restore the mask generator. */
+const modes = new WeakMap<RecurrentStack, DropoutMode>();
 
 /**
  * A model's training or evaluation mode: in training mode the stack applies dropout `p` (when
@@ -15,7 +19,18 @@ export class DropoutMode {
     seed: number,
   ) {
     this.rng = new Rng(seed);
+    modes.set(stack, this);
     this.train();
+  }
+
+  /** The mask generator's state. */
+  get generator(): RngState {
+    return this.rng.getState();
+  }
+
+  /** Puts back a mask generator state (the generator object stays the one the stack holds). */
+  set generator(state: RngState) {
+    this.rng.setState(state);
   }
 
   /** Training mode; `seed` restarts the mask generator. */
@@ -41,4 +56,10 @@ export class DropoutMode {
       if (training) this.train();
     }
   }
+}
+
+/** The dropout mode of a model (by the stack it registered), or null for an unknown object. */
+export function dropoutModeOf(model: object): DropoutMode | null {
+  const stack = stackOf(model);
+  return (stack === undefined ? undefined : modes.get(stack)) ?? null;
 }

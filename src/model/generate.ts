@@ -3,6 +3,7 @@ import { checkInt, checkKeys, describe } from '../tensor/errors.js';
 import { Sampler, type SamplingOptions } from '../text/sampling.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 import type { Model } from './model.js';
+import { MAX_GENERATE_LENGTH } from './caps.js';
 
 /**
  * Options of {@link generate}: how to sample, and from which seed.
@@ -26,7 +27,9 @@ export interface GenerateOptions extends SamplingOptions {
  * and its output at every step has one logit per token. Everything (stream, sampler, one-hot
  * buffer, result) is allocated before the first step; nothing is allocated per step.
  * @throws TypeError/RangeError for a model that is not a token model, an empty prompt, an id out
- * of range or invalid options.
+ * of range, a length above {@link MAX_GENERATE_LENGTH} (2^24) or invalid options; RangeError when
+ * the model's output at a step is not finite logits (nothing more is generated; `out` may hold
+ * the tokens before it).
  * @example
  * ```ts
  * import { Model, generate } from 'rnnkit';
@@ -47,6 +50,8 @@ export function generate(
   checkKeys('generate options', options, ['temperature', 'topK', 'topP', 'seed', 'out']);
   const V = vocabularySize(model);
   checkInt('length', length, 0);
+  if (length > MAX_GENERATE_LENGTH)
+    throw new RangeError(`length is ${length}, expected at most ${MAX_GENERATE_LENGTH} tokens`);
   checkPrompt(prompt, V);
   const out = options.out ?? new Int32Array(length);
   if (!(out instanceof Int32Array) || out.length < length)
@@ -68,7 +73,7 @@ export function generate(
   let logits: ArrayLike<number> = x;
   for (let i = 0; i < prompt.length; i++) logits = feed(prompt[i]);
   for (let i = 0; i < length; i++) {
-    out[i] = sampler.sample(logits, rng);
+    out[i] = sampleStep(sampler, logits, rng, i);
     if (i + 1 < length) logits = feed(out[i]);
   }
   return out;
@@ -77,6 +82,7 @@ export function generate(
 /**
  * {@link generate} on text: encodes `prompt` with `vocabulary`, generates `length` tokens and
  * decodes them (the prompt is not repeated in the result).
+ * @throws as {@link generate}; RangeError when the vocabulary's size is not the model's output size.
  * @example
  * ```ts
  * import { Model, Vocabulary, generateText } from 'rnnkit';
@@ -96,7 +102,25 @@ export function generateText(
   length: number,
   options: Omit<GenerateOptions, 'out'> = {},
 ): string {
+  const V = vocabularySize(model);
+  const size = (vocabulary as { size?: unknown } | null)?.size;
+  if (size !== V)
+    throw new RangeError(
+      `vocabulary has ${describe(size)} tokens, the model gives logits for ${V}: expected the same`,
+    );
   return vocabulary.decode(generate(model, vocabulary.encode(prompt), length, options));
+}
+
+/** One draw from a step's logits; a model giving non-finite logits is an error naming the step. */
+function sampleStep(sampler: Sampler, logits: ArrayLike<number>, rng: Rng, i: number): number {
+  try {
+    return sampler.sample(logits, rng);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new RangeError(
+      `generate: the model's output before token ${i} is not usable: ${e.message}`,
+    );
+  }
 }
 
 /** The vocabulary size of a token model (one logit per token), or a TypeError. */

@@ -88,7 +88,8 @@ export function parseModelJSON(
   let present = 0;
   for (const [name, entry] of Object.entries(params)) {
     const data: unknown = (entry as { data?: unknown } | null)?.data;
-    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+    // A DataView is a view without a length in values: not an array of numbers.
+    if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView))) {
       const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
       throw new TypeError(
         `model JSON params.${shown}.data is ${describe(data)}, expected an array of numbers`,

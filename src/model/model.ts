@@ -28,6 +28,7 @@ import { Inference } from './inference.js';
 import { DropoutMode } from './dropout-mode.js';
 import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
 import { ThreadSwitch } from './threads.js';
+import { MAX_STREAM_BATCH, maxThreads } from './caps.js';
 import { ModelPasses } from './passes.js';
 import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
@@ -272,12 +273,14 @@ export class Model {
    * Results match a single thread up to rounding. `useThreads(1)` stops the workers. Batches
    * smaller than 8 sequences always run on the calling thread. Calls take effect one after
    * another in call order, so the last call decides, awaited or not.
-   * @throws RangeError for a thread count that is not an integer >= 1.
+   * @throws RangeError for a thread count that is not an integer in [1, {@link maxThreads}()]
+   *   (twice the logical processors, at least 16).
    */
   useThreads(threads: number): Promise<void> {
-    if (!Number.isInteger(threads) || threads < 1) {
+    const most = maxThreads();
+    if (!Number.isInteger(threads) || threads < 1 || threads > most) {
       return Promise.reject(
-        new RangeError(`threads is ${describe(threads)}, expected an integer >= 1`),
+        new RangeError(`threads is ${describe(threads)}, expected an integer in [1, ${most}]`),
       );
     }
     return this.threadSwitch.set(threads, () => {
@@ -361,7 +364,8 @@ export class Model {
   /**
    * A stream for feeding one time step at a time (live data), with the state carried between
    * calls. It shares this model's parameters and owns its buffers: a step allocates nothing.
-   * @throws TypeError for a bidirectional model; RangeError for a batch size that is not an integer >= 1.
+   * @throws TypeError for a bidirectional model; RangeError for a batch size that is not an
+   *   integer in [1, {@link MAX_STREAM_BATCH}] (65 536).
    */
   createStream(batchSize = 1): Stream {
     this.live();
@@ -369,8 +373,10 @@ export class Model {
       const kind = this.options.bidirectional ? 'bidirectional' : 'reverse';
       throw new TypeError(`a ${kind} model cannot run step by step: it needs the whole sequence`);
     }
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new RangeError(`batchSize is ${describe(batchSize)}, expected an integer >= 1`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_STREAM_BATCH) {
+      throw new RangeError(
+        `batchSize is ${describe(batchSize)}, expected an integer in [1, ${MAX_STREAM_BATCH}]`,
+      );
     }
     const o = this.options;
     const k = this.kernels;

@@ -3,7 +3,7 @@ import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { Parameters } from '../nn/parameters.js';
-import { checkShape, toTensor } from '../nn/validate.js';
+import { FLOAT32_MAX, checkShape, toTensor } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import { broadcastState } from '../recurrent/initial-state.js';
 import type { Head } from './head.js';
@@ -50,11 +50,19 @@ export interface Stream {
   state(): StreamState;
   /**
    * Advances every sequence by one step; returns the step's output `[B, O]` (reused next call).
-   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers (`B` token ids in
-   *   range, with an embedding).
+   * `x` is `B*inputSize` numbers in a flat array, nested arrays `[B][inputSize]` or a Tensor
+   * `[B, inputSize]` (`B` token ids with an embedding); a flat array is read without allocating.
+   * @throws RangeError when `x` does not hold `B*inputSize` finite numbers (within float32's
+   *   range for a float32 model; `B` token ids in range, with an embedding).
    */
-  step(x: ArrayLike<number>): FloatArray;
+  step(x: StepInput): FloatArray;
 }
+
+/**
+ * One step's input to {@link Stream.step}: flat numbers, nested arrays or a Tensor.
+ * @category Model
+ */
+export type StepInput = ArrayLike<number> | NestedArray | Tensor;
 
 /** The {@link Stream} of a model: its own one-step stack, the model's head and parameters. */
 export class ModelStream implements Stream {
@@ -142,8 +150,9 @@ export class ModelStream implements Stream {
     return this.cCopy !== null ? { h0, c0: new Tensor(shape, this.stack.cn.copy()) } : { h0 };
   }
 
-  step(x: ArrayLike<number>): FloatArray {
+  step(input: StepInput): FloatArray {
     const o = this.options;
+    const x = flatStep(input);
     if (this.tokens !== null) {
       this.tokens.step(x, this.params.values, this.stack.x.a, this.batchSize);
       return this.advance();
@@ -155,10 +164,15 @@ export class ModelStream implements Stream {
       );
     }
     const stack = this.stack;
+    const max = o.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      if (!Number.isFinite(v))
-        throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
+      if (typeof v !== 'number' || !(Math.abs(v) <= max)) {
+        const why = Number.isFinite(v)
+          ? `outside float32's range (±${FLOAT32_MAX})`
+          : 'expected finite numbers';
+        throw new RangeError(`step input has ${describe(v)} at ${i}, ${why}`);
+      }
     }
     const sx = stack.x.a;
     for (let i = 0; i < n; i++) sx[i] = x[i];
@@ -176,4 +190,12 @@ export class ModelStream implements Stream {
     this.copyStates();
     return this.out;
   }
+}
+
+/** A step input as flat numbers: a Tensor's data, nested arrays flattened, else as given. */
+function flatStep(x: StepInput): ArrayLike<number> {
+  if (x instanceof Tensor) return x.data;
+  if (Array.isArray(x) && x.length > 0 && Array.isArray(x[0]))
+    return (x as unknown[]).flat(8) as number[];
+  return x as ArrayLike<number>;
 }

@@ -8,6 +8,11 @@ export function registerStack(model: object, stack: RecurrentStack): void {
   stacks.set(model, stack);
 }
 
+/** The recurrent stack `model` registered, if any. */
+export function stackOf(model: object): RecurrentStack | undefined {
+  return stacks.get(model);
+}
+
 /**
  * Makes the next backward passes of `model` record ‖dL/dh_t‖ for every step of every layer
  * and direction (`[L*D][T]`, forward direction before backward); `false` stops recording.

@@ -1,5 +1,12 @@
 import { Tensor } from '../tensor/tensor.js';
-import { describe } from '../tensor/errors.js';
+import { describe, quote } from '../tensor/errors.js';
+import { crc32 } from './crc32.js';
+
+/** The `__metadata__` key holding the CRC-32 of a file rnnkit wrote. */
+export const CHECKSUM_KEY = 'crc32';
+const PLACEHOLDER = '00000000';
+/** `"crc32":"` as the JSON of a header has it, before the 8 hex digits. */
+const CHECKSUM_TEXT = new TextEncoder().encode(`"${CHECKSUM_KEY}":"`);
 
 /**
  * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON naming each
@@ -46,7 +53,9 @@ export interface SafetensorsHeader {
 
 /**
  * Encodes named tensors as safetensors bytes: float32 tensors as `F32`, float64 as `F64`,
- * little-endian, in the order given; `metadata` goes into `__metadata__`. Allocates the buffer.
+ * little-endian, in the order given; `metadata` goes into `__metadata__`. With `checksum`,
+ * `__metadata__.crc32` holds the CRC-32 of the whole file (computed with those 8 hex digits as
+ * `0`), which {@link decodeSafetensors} checks. Allocates the buffer.
  * @throws TypeError for a value that is not a Tensor or metadata that is not strings.
  * @example
  * ```ts
@@ -59,9 +68,11 @@ export interface SafetensorsHeader {
 export function encodeSafetensors(
   tensors: Record<string, Tensor>,
   metadata: Record<string, string> = {},
+  checksum = false,
 ): Uint8Array {
   const header: Record<string, unknown> = {};
   const meta = checkMetadata(metadata, 'metadata');
+  if (checksum) meta[CHECKSUM_KEY] = PLACEHOLDER;
   if (Object.keys(meta).length > 0) header.__metadata__ = meta;
   let offset = 0;
   const list = Object.entries(tensors);
@@ -99,8 +110,47 @@ export function encodeSafetensors(
       else view.setFloat32(pos, t.data[i], true);
     }
   }
+  if (checksum) {
+    const at = checksumAt(out.subarray(8, 8 + json.length)) + 8;
+    const hex = crc32(out).toString(16).padStart(8, '0');
+    out.set(new TextEncoder().encode(hex), at);
+  }
   return out;
 }
+
+/**
+ * Where the checksum's 8 hex digits start in the header JSON: after the one `"crc32":"` there
+ * (a string value cannot hold an unescaped quote, so only the key matches), or -1.
+ */
+function checksumAt(json: Uint8Array): number {
+  let found = -1;
+  outer: for (let i = 0; i + CHECKSUM_TEXT.length <= json.length; i++) {
+    for (let j = 0; j < CHECKSUM_TEXT.length; j++)
+      if (json[i + j] !== CHECKSUM_TEXT[j]) continue outer;
+    if (found >= 0) return -1;
+    found = i + CHECKSUM_TEXT.length;
+  }
+  return found;
+}
+
+/** Throws unless the file's CRC-32 (its digits read as `0`) is the one its header holds. */
+function checkChecksum(bytes: Uint8Array, headerEnd: number, stored: string): void {
+  const at = checksumAt(bytes.subarray(8, headerEnd)) + 8;
+  if (at < 8 || !/^[0-9a-f]{8}$/.test(stored))
+    throw new RangeError(
+      'safetensors __metadata__.crc32 is not 8 hex digits where rnnkit writes it',
+    );
+  let crc = crc32(bytes, 0, 0, at);
+  crc = crc32(ZEROS, crc);
+  crc = crc32(bytes, crc, at + 8, bytes.length);
+  const actual = crc.toString(16).padStart(8, '0');
+  if (actual !== stored)
+    throw new RangeError(
+      `safetensors data is damaged: its CRC-32 is ${actual}, the header says ${stored}`,
+    );
+}
+
+const ZEROS = new TextEncoder().encode(PLACEHOLDER);
 
 /**
  * What {@link decodeSafetensors} returns.
@@ -141,7 +191,8 @@ export function decodeSafetensors(
 
 /**
  * Reads and validates the header of safetensors bytes without allocating any tensor: the header
- * length is bounded, its JSON is an object, each entry has a supported dtype (`F32`, `F64`), a
+ * length is bounded, its JSON is an object, the CRC-32 matches when `__metadata__.crc32` is there
+ * (files written elsewhere, without it, are read as they are), each entry has a supported dtype (`F32`, `F64`), a
  * shape of non-negative integers whose size matches its byte range, and the byte ranges tile the
  * data exactly (no gap, no overlap, nothing after); the total element count is within
  * `maxParameters`.
@@ -166,8 +217,13 @@ export function readSafetensorsHeader(
     );
   }
   const raw = parseHeader(bytes.subarray(8, 8 + n));
+  // Entries by own key only: an entry named __proto__ is an entry like any other.
   const start = 8 + n;
-  const metadata = checkMetadata(raw.__metadata__ ?? {}, '__metadata__');
+  const metadata = checkMetadata(
+    Object.hasOwn(raw, '__metadata__') ? raw.__metadata__ : {},
+    '__metadata__',
+  );
+  if (Object.hasOwn(metadata, CHECKSUM_KEY)) checkChecksum(bytes, start, metadata[CHECKSUM_KEY]);
   const entries = Object.keys(raw)
     .filter((k) => k !== '__metadata__')
     .map((name) => checkEntry(name, raw[name], start));
@@ -293,7 +349,7 @@ function checkTiling(
   }
 }
 
-/** A name for an error message, cut to 60 characters. */
+/** A name for an error message, cut to 100 characters. */
 function short(name: string): string {
-  return JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+  return quote(name);
 }

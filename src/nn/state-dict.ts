@@ -37,7 +37,7 @@ export function checkStateDict(
   const extra = Object.keys(dict).filter((k) => !names.has(k));
   if (extra.length > 0)
     throw new RangeError(`state dict has unexpected entries: ${firstFew(extra)}`);
-  const missing = [...names].filter((k) => !(k in dict));
+  const missing = [...names].filter((k) => !Object.hasOwn(dict, k));
   if (missing.length > 0)
     throw new RangeError(`state dict is missing entries: ${firstFew(missing)}`);
   const max = dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;

@@ -19,7 +19,8 @@ export interface OptimizerState {
 /**
  * Validates an optimizer state for an optimizer called `name` whose options use the buffers
  * `keys`: exactly those buffers after the first step, none before it, all of one length,
- * every value a finite number.
+ * every value a finite number, and those of squares (`exp_avg_sq`, `max_exp_avg_sq`,
+ * `square_avg`, `sum`) >= 0.
  * @throws TypeError/RangeError naming the first bad field.
  */
 export function checkOptimizerState(
@@ -68,6 +69,9 @@ export function checkOptimizerState(
   return { name, lr, step, state: buffers as Record<string, ArrayLike<number>> };
 }
 
+/** Buffers that hold sums or averages of squares: never negative. */
+const NON_NEGATIVE = new Set(['exp_avg_sq', 'max_exp_avg_sq', 'square_avg', 'sum']);
+
 function checkBuffer(key: string, buf: unknown, length: number): number {
   const ok = buf instanceof Float64Array || buf instanceof Float32Array || Array.isArray(buf);
   if (!ok) {
@@ -86,6 +90,11 @@ function checkBuffer(key: string, buf: unknown, length: number): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new RangeError(
         `optimizer state buffer '${key}' has ${describe(v)} at ${i}, expected finite numbers`,
+      );
+    }
+    if (v < 0 && NON_NEGATIVE.has(key)) {
+      throw new RangeError(
+        `optimizer state buffer '${key}' has ${v} at ${i}, expected numbers >= 0 (it holds squares)`,
       );
     }
   }

@@ -1,8 +1,23 @@
 /** Validation helpers for the public boundary: each throws a TypeError or RangeError naming the value. */
 
-/** Describes a value for an error message. */
+/** Most characters of user data an error message quotes. */
+export const MAX_QUOTED = 100;
+
+/** `text` cut to {@link MAX_QUOTED} characters for an error message (its length said when cut). */
+export function clipText(text: string): string {
+  if (text.length <= MAX_QUOTED) return text;
+  return `${text.slice(0, MAX_QUOTED)}… (${text.length} characters)`;
+}
+
+/** A string for an error message, JSON-quoted and cut to {@link MAX_QUOTED} characters. */
+export function quote(text: string): string {
+  if (text.length <= MAX_QUOTED) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, MAX_QUOTED))}… (${text.length} characters)`;
+}
+
+/** Describes a value for an error message (strings quoted, at most {@link MAX_QUOTED} characters). */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
@@ -84,9 +99,14 @@ export function checkKeys(what: string, options: unknown, known: readonly string
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      // Names more than 2 characters apart in length are never within edit distance 2.
+      const near = known.find(
+        (k) =>
+          Math.abs(k.length - key.length) <= 2 &&
+          editDistance(k.toLowerCase(), key.toLowerCase()) <= 2,
+      );
       const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`;
-      throw new TypeError(`${what} has an unknown option '${key}'${hint}`);
+      throw new TypeError(`${what} has an unknown option '${clipText(key)}'${hint}`);
     }
   }
 }

@@ -1,4 +1,15 @@
 /**
+ * A generator's state, as {@link Rng.getState} returns it (plain data, JSON-safe).
+ * @category Model
+ */
+export interface RngState {
+  /** xoshiro128**'s four 32-bit words. */
+  words: number[];
+  /** The second normal sample of the last pair, or null. */
+  spare: number | null;
+}
+
+/**
  * A seeded pseudo-random generator (xoshiro128** with a splitmix32 seed expansion).
  * Every random choice in rnnkit goes through one of these, so runs are reproducible.
  * @example
@@ -33,6 +44,34 @@ export class Rng {
     this.b = next();
     this.c = next();
     this.d = next() | 1;
+  }
+
+  /** The generator's state: four 32-bit words and the spare normal sample (or null). */
+  getState(): RngState {
+    const words = [this.a, this.b, this.c, this.d].map((w) => w >>> 0);
+    return { words, spare: this.spare };
+  }
+
+  /**
+   * Puts back a state from {@link getState}: the numbers drawn next are the ones drawn after it.
+   * @throws TypeError/RangeError for anything but four 32-bit unsigned words (not all zero) and a
+   *   finite spare or null; nothing changes then.
+   */
+  setState(state: RngState): void {
+    const w: unknown = (state as Partial<RngState> | null)?.words;
+    const ok =
+      Array.isArray(w) &&
+      w.length === 4 &&
+      w.every((x) => Number.isInteger(x) && x >= 0 && x < SEED_LIMIT) &&
+      w.some((x) => x !== 0);
+    if (!ok) throw new RangeError('generator state words are not four 32-bit words, not all 0');
+    const spare = state.spare;
+    if (spare !== null && !Number.isFinite(spare))
+      throw new RangeError(
+        `generator state spare is ${String(spare)}, expected a finite number or null`,
+      );
+    [this.a, this.b, this.c, this.d] = w as number[];
+    this.spare = spare;
   }
 
   /** A uniform 32-bit unsigned integer. */

@@ -34,11 +34,7 @@ export function softmax(
 ): Float64Array | Float32Array {
   checkPositive('temperature', temperature);
   const n = out.length;
-  if (!Number.isInteger(offset) || offset < 0 || logits.length < offset + n) {
-    throw new RangeError(
-      `logits has ${logits.length} values, expected at least ${n} after offset ${describe(offset)}`,
-    );
-  }
+  checkLogits(logits, offset, n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (logits[offset + i] > max) max = logits[offset + i];
   let sum = 0;
@@ -52,7 +48,10 @@ export function softmax(
 }
 
 /**
- * Index of the largest of `values[offset .. offset+n)` (the first one on ties); n defaults to the rest.
+ * Index (from `offset`) of the largest of `values[offset .. offset+n)`, the first one on ties;
+ * n defaults to the rest.
+ * @throws RangeError when the range is empty or runs past the end, or holds a value that is not
+ *   a finite number.
  * @example
  * ```ts
  * import { argmax } from 'rnnkit';
@@ -60,10 +59,30 @@ export function softmax(
  * ```
  * @category Text
  */
-export function argmax(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
+export function argmax(values: ArrayLike<number>, offset = 0, n = values?.length - offset): number {
+  checkLogits(values, offset, n);
   let best = 0;
   for (let i = 1; i < n; i++) if (values[offset + i] > values[offset + best]) best = i;
   return best;
+}
+
+/** Throws unless `values[offset .. offset+n)` exists, n >= 1, and holds finite numbers. */
+function checkLogits(values: ArrayLike<number>, offset: number, n: number): void {
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number')
+    throw new TypeError(`logits is ${describe(values)}, expected an array of numbers`);
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(n) || n < 1)
+    throw new RangeError(
+      `logits range is offset ${describe(offset)}, count ${describe(n)}, expected integers >= 0 and >= 1`,
+    );
+  if (values.length < offset + n)
+    throw new RangeError(
+      `logits has ${values.length} values, expected at least ${n} after offset ${offset}`,
+    );
+  for (let i = offset; i < offset + n; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new RangeError(`logits[${i}] is ${describe(v)}, expected finite numbers`);
+  }
 }
 
 /**
@@ -108,13 +127,11 @@ export class Sampler {
   /**
    * One token id in [0, size) drawn from `logits[offset .. offset+size)` (the argmax when the
    * temperature is 0). Consumes one number of `rng` unless greedy.
+   * @throws RangeError when `logits` holds fewer than `offset + size` values or one that is not
+   *   a finite number (nothing is drawn then).
    */
   sample(logits: ArrayLike<number>, rng: Rng, offset = 0): number {
-    if (this.temperature === 0) {
-      if (logits.length < offset + this.size)
-        throw new RangeError(`logits has ${logits.length} values, expected ${offset + this.size}`);
-      return argmax(logits, offset, this.size);
-    }
+    if (this.temperature === 0) return argmax(logits, offset, this.size);
     const p = softmax(this.probs, logits, this.temperature, offset);
     if (this.topK < this.size || this.topP < 1) this.filter();
     let total = 0;

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Model } from '../model/model.js';
-import { checkBoolean, checkInt, checkKeys, checkPositive } from '../tensor/errors.js';
+import { checkBoolean, checkInt, checkKeys, checkPositive, describe } from '../tensor/errors.js';
 
 /**
  * Options of early stopping in {@link fit}.
@@ -13,6 +13,21 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** When training stops (early or not), put back the weights of the best epoch (default true). */
   restoreBest?: boolean;
+}
+
+/**
+ * {@link EarlyStopping}'s state, as a checkpoint holds it.
+ * @category Training
+ */
+export interface EarlyStoppingState {
+  /** The lowest loss so far, or null. */
+  best: number | null;
+  /** Its epoch, or -1. */
+  bestEpoch: number;
+  /** Epochs since then. */
+  waited: number;
+  /** The weights of the best epoch (with `restoreBest`), else null. */
+  weights: Record<string, Tensor> | null;
 }
 
 /**
@@ -60,6 +75,43 @@ export class EarlyStopping {
     }
     this.waited++;
     return this.waited >= this.patience;
+  }
+
+  /** The state: best loss (null while none is finite), best epoch, epochs waited, best weights. */
+  stateDict(): EarlyStoppingState {
+    const best = Number.isFinite(this.best) ? this.best : null;
+    return { best, bestEpoch: this.bestEpoch, waited: this.waited, weights: this.snapshot };
+  }
+
+  /**
+   * Puts back a state from {@link stateDict}.
+   * @throws TypeError/RangeError for bad values; nothing changes then.
+   */
+  loadStateDict(state: EarlyStoppingState): void {
+    const s = state as Partial<EarlyStoppingState> | null;
+    if (typeof s !== 'object' || s === null)
+      throw new TypeError(`early stopping state is ${describe(s)}, expected an object`);
+    const best = s.best;
+    if (best !== null && (typeof best !== 'number' || !Number.isFinite(best)))
+      throw new RangeError(
+        `early stopping best is ${describe(best)}, expected a finite number or null`,
+      );
+    const bestEpoch = checkInt('early stopping bestEpoch', s.bestEpoch, -1);
+    const waited = checkInt('early stopping waited', s.waited, 0);
+    const weights = s.weights ?? null;
+    if (weights !== null && typeof weights !== 'object')
+      throw new TypeError(
+        `early stopping weights are ${describe(weights)}, expected tensors by name`,
+      );
+    this.best = best ?? Infinity;
+    this.bestEpoch = bestEpoch;
+    this.waited = waited;
+    this.snapshot = weights;
+  }
+
+  /** True when {@link restore} will put back weights (with `restoreBest`, once a loss improved). */
+  get restoresBest(): boolean {
+    return this.snapshot !== null;
   }
 
   /** Puts back the best epoch's weights (with `restoreBest`); true when it did. */

@@ -23,29 +23,48 @@ export function checkPolicy(value: unknown): NonFinitePolicy {
 }
 
 /**
- * Runs `optimizer.step(values, grads)` and keeps its result only when every weight and every
- * value of the optimizer's state is finite afterwards; otherwise restores both exactly and
- * returns why. Allocates a copy of the weights and two of the optimizer state per call.
+ * Runs `optimizer.step(values, grads)` and keeps its result only when every weight is finite
+ * and within ±`maxAbs` and every value of the optimizer's state is finite afterwards; otherwise,
+ * or when the optimizer throws, restores both exactly (then returns why, or rethrows).
+ * Allocates a copy of the weights and two of the optimizer state per call.
  * @param name names the parameter holding a flat index, for the reason.
  */
 export function guardedUpdate(
   values: FloatArray,
   grads: FloatArray,
   optimizer: Optimizer,
+  maxAbs: number,
   name: (index: number) => string,
 ): string | null {
   const weights = values.slice();
   const before = optimizer.stateDict();
-  optimizer.step(values, grads);
-  const bad = firstNonFinite(values);
-  const reason =
-    bad >= 0
-      ? `the update would make ${name(bad)} ${values[bad]}`
-      : nonFiniteState(optimizer.stateDict());
+  let reason: string | null;
+  try {
+    optimizer.step(values, grads);
+    reason = badWeight(values, maxAbs, name) ?? nonFiniteState(optimizer.stateDict());
+  } catch (e) {
+    values.set(weights);
+    optimizer.loadStateDict(before);
+    throw e;
+  }
   if (reason === null) return null;
   values.set(weights);
   optimizer.loadStateDict(before);
   return reason;
+}
+
+function badWeight(
+  values: FloatArray,
+  maxAbs: number,
+  name: (index: number) => string,
+): string | null {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && Math.abs(v) <= maxAbs) continue;
+    const limit = Number.isFinite(v) ? `, beyond maxAbsWeight ${maxAbs}` : '';
+    return `the update would make ${name(i)} ${v}${limit}`;
+  }
+  return null;
 }
 
 function nonFiniteState(state: OptimizerState): string | null {

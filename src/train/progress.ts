@@ -40,6 +40,8 @@ interface EpochReport {
   epoch: number;
   loss: number;
   valLoss: number | null;
+  metrics?: Partial<Record<string, number>>;
+  valMetrics?: Partial<Record<string, number>> | null;
 }
 
 /** Callbacks that draw the progress of a run; `end` finishes the line. */
@@ -95,12 +97,12 @@ function progressDisplay(draw: Draw, epochs: number, batches: number): ProgressD
         `  loss ${fixed(loss)}  ${left(done)} left`;
       draw.status(text, false);
     },
-    epoch({ epoch, loss, valLoss }) {
+    epoch({ epoch, loss, valLoss, metrics, valMetrics }) {
       const done = (epoch + 1) * batches;
       const val = valLoss === null ? '' : `  validation ${fixed(valLoss)}`;
       const text =
         `epoch ${epoch + 1}/${epochs} ${bar(done / total)}  loss ${fixed(loss)}` +
-        `${val}  ${clock((now() - started) / 1000)} elapsed, ${left(done)} left`;
+        `${named('', metrics)}${val}${named('validation ', valMetrics)}  ${clock((now() - started) / 1000)} elapsed, ${left(done)} left`;
       draw.status(text, true);
     },
     end: () => draw.end(),
@@ -151,6 +153,17 @@ function defaultWriter(): ProgressWriter {
 function bar(fraction: number, width = 20): string {
   const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
+}
+
+/** `  mae 0.1234  rmse 0.2000` for the metrics given (with `prefix` before each name). */
+function named(
+  prefix: string,
+  metrics: Partial<Record<string, number>> | null | undefined,
+): string {
+  if (metrics == null) return '';
+  return Object.entries(metrics)
+    .map(([k, v]) => `  ${prefix}${k} ${fixed(v ?? NaN)}`)
+    .join('');
 }
 
 function fixed(value: number): string {

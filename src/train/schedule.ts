@@ -2,7 +2,7 @@ import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../ten
 
 /**
  * A learning-rate schedule, stepped once per epoch. {@link fit} calls `start(optimizer.lr)` before
- * the first epoch and sets `optimizer.lr = next(loss)` after every epoch but the last, with the
+ * the first epoch and sets `optimizer.lr = next(loss)` after every epoch (the last included, so that a resumed run goes on at the right rate), with the
  * epoch's validation loss (the training loss without validation data). A hand-written loop does
  * the same.
  * @category Training
@@ -14,6 +14,48 @@ export interface LrSchedule {
   start(baseLr: number): void;
   /** The rate for the next epoch, given the loss of the one that ended. Always finite and > 0. */
   next(loss: number): number;
+  /** A copy of the schedule's state (every built-in schedule has it; `fit` saves it to resume). */
+  stateDict?(): ScheduleState;
+  /**
+   * Puts back a state from {@link stateDict}, after `start`.
+   * @throws TypeError/RangeError for a state of another schedule or with bad values; nothing changes then.
+   */
+  loadStateDict?(state: ScheduleState): void;
+}
+
+/**
+ * A schedule's state: its name and numbers by name (JSON-safe: an infinite best, or a rate before `start`, is `null`).
+ * @category Training
+ */
+export interface ScheduleState {
+  /** The schedule's name, such as `'stepLR'`. */
+  name: string;
+  /** Its counters and rates. */
+  values: Record<string, number | null>;
+}
+
+/** Checks `state` is `name`'s with exactly `keys`, each a finite number (null allowed where said). */
+function checkScheduleState(
+  state: unknown,
+  name: string,
+  keys: readonly string[],
+  nullable: readonly string[] = [],
+): Record<string, number | null> {
+  const s = state as Partial<ScheduleState> | null;
+  if (typeof s !== 'object' || s === null || s.name !== name)
+    throw new TypeError(`schedule state is ${describe(s?.name ?? s)}, expected a ${name} state`);
+  const v = s.values;
+  if (typeof v !== 'object' || v === null) throw new TypeError('schedule state has no values');
+  checkKeys('schedule state values', v, keys);
+  for (const k of keys) {
+    const x = Object.hasOwn(v, k) ? v[k] : undefined;
+    const ok =
+      (x === null && nullable.includes(k)) ||
+      (typeof x === 'number' && Number.isFinite(x) && x >= 0);
+    if (!ok)
+      throw new RangeError(`schedule state ${k} is ${describe(x)}, expected a finite number >= 0`);
+  }
+  return v;
 }
 
 /** Shared core: the base rate and the number of epochs done. */
@@ -31,6 +73,20 @@ abstract class CountingSchedule implements LrSchedule {
     if (Number.isNaN(this.base)) throw new TypeError(`${this.name}: call start(lr) before next()`);
     this.epochs++;
     return this.rate(this.epochs);
+  }
+
+  stateDict(): ScheduleState {
+    // Before start(), base is NaN: null in the state.
+    const base = Number.isNaN(this.base) ? null : this.base;
+    return { name: this.name, values: { base, epochs: this.epochs } };
+  }
+
+  loadStateDict(state: ScheduleState): void {
+    const v = checkScheduleState(state, this.name, ['base', 'epochs'], ['base']);
+    if (!(v.base === null || v.base > 0) || !Number.isInteger(v.epochs))
+      throw new RangeError('schedule state needs base > 0 and a whole number of epochs');
+    this.base = v.base ?? NaN;
+    this.epochs = v.epochs as number;
   }
 
   /** The rate after `epochs` epochs. */
@@ -180,6 +236,28 @@ class Plateau implements LrSchedule {
     this.best = Infinity;
     this.bad = 0;
     this.cooling = 0;
+  }
+
+  stateDict(): ScheduleState {
+    const best = Number.isFinite(this.best) ? this.best : null;
+    const lr = Number.isNaN(this.lr) ? null : this.lr;
+    const { bad, cooling } = this;
+    return { name: this.name, values: { lr, best, bad, cooling } };
+  }
+
+  loadStateDict(state: ScheduleState): void {
+    const v = checkScheduleState(
+      state,
+      this.name,
+      ['lr', 'best', 'bad', 'cooling'],
+      ['lr', 'best'],
+    );
+    if (!(v.lr === null || v.lr > 0) || !Number.isInteger(v.bad) || !Number.isInteger(v.cooling))
+      throw new RangeError('schedule state needs lr > 0 and whole counters');
+    this.lr = v.lr ?? NaN;
+    this.best = v.best ?? Infinity;
+    this.bad = v.bad as number;
+    this.cooling = v.cooling as number;
   }
 
   next(loss: number): number {

@@ -1,47 +1,18 @@
-import { Tensor, type NestedArray } from '../tensor/tensor.js';
-import { allocate, type FloatArray } from '../tensor/dtype.js';
-import { checkKeys, describe } from '../tensor/errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
 import { firstNonFinite } from '../tensor/ops.js';
 import { checkPolicy, guardedUpdate, type NonFinitePolicy } from './guard.js';
 import { checkClip, type ClipOptions } from './clip-options.js';
 import { clipGradNorm, clipGradValue, gradNorm } from '../clip/clip.js';
 import { checkLoss, type Loss } from '../loss/loss.js';
-import { toStepValues } from '../loss/step-weights.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BackwardResult, Model } from '../model/model.js';
-import { indexOf, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
-import { isRealStep } from '../nn/padding.js';
+import { dropoutModeOf } from '../model/dropout-mode.js';
+import { hasRealStep, prepareBatch, type Batch, type PreparedBatch } from './prepared.js';
 
-/**
- * One batch: sequences `[B, T, I]` (token ids `[B, T]` for a model with an embedding), targets,
- * and optional lengths, mask and initial states.
- * @category Training
- */
-export interface Batch {
-  /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
-  input: SequenceInput;
-  /** `[B, T, O]` values, or `[B, T]` class indices (`[B, O]` / `[B]` with a last-step head). */
-  target: Tensor | NestedArray;
-  /** Real steps of each sequence when the batch is padded; padded steps add nothing to loss or gradient. */
-  lengths?: readonly number[] | Int32Array;
-  /** `[B, T]` of 1 (step counts) and 0 (step ignored), combined with `lengths` when both are given. */
-  mask?: Tensor | NestedArray;
-  /**
-   * Sample weights, `[B]` (one per sequence) or `[B, T]` (one per step; `[B]` only with a
-   * last-step head), finite and >= 0: each step's error is multiplied by its weight, and
-   * `'mean'` divides by the total weight of the real steps.
-   */
-  weights?: Tensor | NestedArray;
-  /** One context vector per sequence, `[B, C]`, for `initialState: 'encoded'`. */
-  context?: Tensor | NestedArray;
-  /**
-   * Initial hidden state `[L*D, B, H]`; overrides the model's initial-state mode for this batch.
-   */
-  h0?: Tensor | NestedArray;
-  /** Initial cell state `[L*D, B, H]` (LSTM only). */
-  c0?: Tensor | NestedArray;
-}
-
+export type { Batch, PreparedBatch } from './prepared.js';
+export { prepareBatch } from './prepared.js';
 export type { ClipOptions };
 
 /**
@@ -57,17 +28,23 @@ export interface TrainOptions {
   clip?: ClipOptions;
   /** What a step that cannot be applied does (default `'skip'`): see {@link NonFinitePolicy}. */
   onNonFinite?: NonFinitePolicy;
+  /**
+   * Largest magnitude a weight may take (default none): an update that would put any weight
+   * beyond ±`maxAbsWeight` is undone like a non-finite one.
+   */
+  maxAbsWeight?: number;
 }
 
 /** The options {@link trainStep} accepts; any other key is a typo and an error. */
-export const TRAIN_KEYS = ['loss', 'optimizer', 'clip', 'onNonFinite'] as const;
+export const TRAIN_KEYS = ['loss', 'optimizer', 'clip', 'onNonFinite', 'maxAbsWeight'] as const;
 
-/** The options of one training step out of a larger options object (such as `fit`'s). */
-export function pickTrainOptions(options: TrainOptions): TrainOptions {
-  const out: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
-  if (options.clip !== undefined) out.clip = options.clip;
-  if (options.onNonFinite !== undefined) out.onNonFinite = options.onNonFinite;
-  return out;
+/** Training options validated once, for every step of a call. */
+export interface CheckedTrainOptions {
+  loss: Loss;
+  optimizer: Optimizer;
+  clip: ClipOptions | undefined;
+  policy: NonFinitePolicy;
+  maxAbsWeight: number;
 }
 
 /**
@@ -75,19 +52,25 @@ export function pickTrainOptions(options: TrainOptions): TrainOptions {
  * @category Training
  */
 export interface StepResult {
-  /** Loss before the update. */
+  /** Loss before the update (NaN for a batch with no real step). */
   loss: number;
   /** Global L2 norm of the gradients before clipping. */
   gradNorm: number;
   /** True when the gradients were rescaled or clamped. */
   clipped: boolean;
   /**
-   * True when the loss, the gradient norm, an updated weight or the optimizer's updated state
-   * was not finite: the step was undone, every weight and the optimizer state are as before.
+   * True when no update was kept: the loss, the gradient norm, an updated weight or the
+   * optimizer's updated state was not finite (or a weight beyond `maxAbsWeight`), and every
+   * weight and the optimizer state are as before; or the batch had no real step (`empty`).
    */
   skipped: boolean;
   /** Why the step was skipped, or null. */
   skipReason: string | null;
+  /**
+   * True when every step of the batch was masked out or weighted 0: there was nothing to learn
+   * from, so no update was made (never an error, whatever `onNonFinite` says).
+   */
+  empty: boolean;
   /**
    * Gradients of the supplied initial states and context (the input's is not computed in a
    * training step); null when the step was skipped before backward.
@@ -107,9 +90,12 @@ export interface StepResult {
  * gradient over all steps, optional clipping, then one optimizer update.
  *
  * Every input is validated before anything changes. A step whose loss, gradient norm, updated
- * weights or updated optimizer state would not be finite is undone (weights and optimizer state
- * exactly as before) and reported as `skipped`, or throws with `onNonFinite: 'throw'`.
- * Allocates a copy of the weights and of the optimizer state per step for the undo.
+ * weights or updated optimizer state would not be finite (or beyond `maxAbsWeight`) is undone
+ * (weights and optimizer state exactly as before) and reported as `skipped`, or throws with
+ * `onNonFinite: 'throw'`. A batch with no real step makes no update (`empty`). When the call
+ * throws (also from a loss or optimizer of the caller's), the weights, the optimizer state and
+ * the dropout generator are as before, and the forward it ran is spent: a `backward` after it
+ * says to run forward again. Allocates a copy of the weights and of the optimizer state per step.
  * @throws TypeError/RangeError for invalid batches or options (unknown keys included);
  *   RangeError for an undone step under `onNonFinite: 'throw'`.
  * @example
@@ -125,24 +111,68 @@ export interface StepResult {
  */
 export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {
   checkKeys('training options', options, TRAIN_KEYS);
-  checkTrainOptions(options);
-  const policy = checkPolicy(options.onNonFinite);
-  const prepared = prepareBatch(model, batch, options.loss);
-  const { pred: output, value, grad, h, c } = lossOf(model, prepared, options.loss);
-  const skip = (reason: string, gradNorm: number, grads: BackwardResult | null): StepResult => {
-    if (policy === 'throw') throw new RangeError(`training step undone: ${reason}`);
-    const skipReason = reason;
-    return {
-      loss: value,
-      gradNorm,
-      clipped: false,
-      skipped: true,
-      skipReason,
-      grads,
-      output,
-      h,
-      c,
-    };
+  const checked = checkTrainOptions(options);
+  return stepPrepared(model, prepareBatch(model, batch, checked.loss), checked);
+}
+
+/**
+ * {@link trainStep} on a batch already prepared, with options already checked: the step every
+ * training call runs. Throws leave weights, optimizer state and dropout generator as before.
+ */
+export function stepPrepared(
+  model: Model,
+  b: PreparedBatch,
+  options: CheckedTrainOptions,
+): StepResult {
+  const mode = dropoutModeOf(model);
+  const generator = mode?.generator ?? null;
+  let pending: Tensor | null = null;
+  try {
+    return stepOnce(model, b, options, (output) => (pending = output));
+  } catch (e) {
+    if (mode !== null && generator !== null) mode.generator = generator;
+    if (pending !== null) spendForward(model, pending);
+    throw e;
+  }
+}
+
+/** Uses up the forward of a step that failed, so a later `backward` asks for a new forward. */
+function spendForward(model: Model, output: Tensor): void {
+  try {
+    model.backward(new Tensor(output.shape, output.dtype), { inputGrad: false });
+  } catch {
+    // Already spent: the failure came after the step's backward.
+  }
+}
+
+function stepOnce(
+  model: Model,
+  b: PreparedBatch,
+  t: CheckedTrainOptions,
+  forwardRan: (output: Tensor) => void,
+): StepResult {
+  const { output, h, c } = model.forward(b.input, b.forward);
+  forwardRan(output);
+  const result = (loss: number, gradNorm: number): StepResult => ({
+    loss,
+    gradNorm,
+    clipped: false,
+    skipped: true,
+    skipReason: null,
+    empty: false,
+    grads: null,
+    output,
+    h,
+    c,
+  });
+  if (!hasRealStep(b)) {
+    const reason = 'the batch has no real step (every step masked out or weighted 0)';
+    return { ...result(NaN, 0), skipReason: reason, empty: true };
+  }
+  const { value, grad } = t.loss.compute(output, b.target, b.mask, b.weights);
+  const skip = (reason: string, norm: number, grads: BackwardResult | null): StepResult => {
+    if (t.policy === 'throw') throw new RangeError(`training step undone: ${reason}`);
+    return { ...result(value, norm), skipReason: reason, grads };
   };
   if (!Number.isFinite(value)) return skip(`the loss is ${value}`, NaN, null);
   if (firstNonFinite(grad.data) >= 0) return skip('the loss gradient is not finite', NaN, null);
@@ -151,13 +181,12 @@ export function trainStep(model: Model, batch: Batch, options: TrainOptions): St
   const g = model.params.grads;
   const norm = gradNorm(g);
   if (!Number.isFinite(norm)) return skip(`the gradient norm is ${norm}`, norm, grads);
-  const clipped = applyClip(g, options.clip);
-  const reason = guardedUpdate(model.params.values, g, options.optimizer, (i) =>
+  const clipped = applyClip(g, t.clip);
+  const reason = guardedUpdate(model.params.values, g, t.optimizer, t.maxAbsWeight, (i) =>
     parameterAt(model, i),
   );
   if (reason !== null) return skip(reason, norm, grads);
-  const skipReason = null;
-  return { loss: value, gradNorm: norm, clipped, skipped: false, skipReason, grads, output, h, c };
+  return { ...result(value, norm), clipped, skipped: false, grads };
 }
 
 /** `name[i]` of the parameter holding flat index `index`. */
@@ -166,8 +195,8 @@ function parameterAt(model: Model, index: number): string {
   return p === undefined ? `weight ${index}` : `${p.name}[${index - p.offset}]`;
 }
 
-/** Validates the loss, optimizer and clip options of a training call. */
-export function checkTrainOptions(options: TrainOptions): void {
+/** Validates the loss, optimizer, clip, policy and bound options of a training call. */
+export function checkTrainOptions(options: TrainOptions): CheckedTrainOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `training options are ${describe(options)}, expected { loss, optimizer, clip? }`,
@@ -191,6 +220,14 @@ export function checkTrainOptions(options: TrainOptions): void {
   if (!Number.isFinite(lr) || lr <= 0)
     throw new RangeError(`learning rate is ${lr}, expected a finite number > 0`);
   checkClip(options.clip);
+  const bound = options.maxAbsWeight;
+  return {
+    loss: options.loss,
+    optimizer: options.optimizer,
+    clip: options.clip,
+    policy: checkPolicy(options.onNonFinite),
+    maxAbsWeight: bound === undefined ? Infinity : checkPositive('maxAbsWeight', bound),
+  };
 }
 
 function applyClip(g: FloatArray, clip: ClipOptions | undefined): boolean {
@@ -205,60 +242,6 @@ function applyClip(g: FloatArray, clip: ClipOptions | undefined): boolean {
   return clip.maxNorm / (norm + 1e-6) < 1;
 }
 
-/** A batch with every part validated and converted. */
-export interface PreparedBatch {
-  input: Tensor;
-  target: Tensor;
-  mask: FloatArray | null;
-  /** One weight per step (`[B·T]`, or `[B]` with a last-step head), or null. */
-  weights: FloatArray | null;
-  forward: {
-    lengths?: Int32Array;
-    context?: Tensor | NestedArray;
-    h0?: Tensor | NestedArray;
-    c0?: Tensor | NestedArray;
-  };
-}
-
-/** Validates a batch against the model and loss before anything runs. */
-export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBatch {
-  if (typeof batch !== 'object' || batch === null)
-    throw new TypeError(`batch is ${describe(batch)}, expected { input, target }`);
-  checkKeys('batch', batch, [
-    'input',
-    'target',
-    'lengths',
-    'mask',
-    'weights',
-    'context',
-    'h0',
-    'c0',
-  ]);
-  checkLoss(loss, false);
-  const o = model.options;
-  // With an embedding the input is token ids [B, T]; the model checks their range.
-  const input =
-    o.embedding === null
-      ? toTensor('input', batch.input, 3, o.dtype)
-      : toTensor('input', batch.input, 2, 'float64');
-  const [B, T] = input.shape;
-  const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
-  const predShape = model.outputShape(B, T);
-  const target = toTarget(batch.target, o.dtype);
-  loss.checkTarget(target, predShape);
-  if (o.head === 'last' && batch.mask !== undefined) {
-    throw new TypeError("mask applies to a head at every step, this model's head is 'last'");
-  }
-  const mask = o.head === 'last' ? null : buildMask(batch.mask, lengths, B, T);
-  const weights = toStepValues('weights', batch.weights, predShape.slice(0, -1));
-  const forward: PreparedBatch['forward'] = {};
-  if (lengths !== undefined) forward.lengths = lengths;
-  if (batch.context !== undefined) forward.context = batch.context;
-  if (batch.h0 !== undefined) forward.h0 = batch.h0;
-  if (batch.c0 !== undefined) forward.c0 = batch.c0;
-  return { input, target, mask, weights, forward };
-}
-
 /** Runs the forward pass and the loss on a prepared batch. */
 export function lossOf(
   model: Model,
@@ -268,39 +251,4 @@ export function lossOf(
   const { output: pred, h, c } = model.forward(b.input, b.forward);
   const { value, grad } = loss.compute(pred, b.target, b.mask, b.weights);
   return { pred, value, grad, h, c };
-}
-
-function toTarget(target: unknown, dtype: 'float32' | 'float64'): Tensor {
-  if (target instanceof Tensor) return target;
-  if (!Array.isArray(target))
-    throw new TypeError(`target is ${describe(target)}, expected a Tensor or nested arrays`);
-  return Tensor.from(target as NestedArray, dtype);
-}
-
-function buildMask(
-  mask: unknown,
-  lengths: Int32Array | undefined,
-  B: number,
-  T: number,
-): FloatArray | null {
-  if (mask === undefined && lengths === undefined) return null;
-  const out = allocate('float64', B * T).fill(1);
-  if (mask !== undefined) {
-    const m = toTensor('mask', mask, 2, 'float64');
-    if (m.shape[0] !== B || m.shape[1] !== T) {
-      throw new RangeError(`mask has shape [${m.shape.join(', ')}], expected [${B}, ${T}]`);
-    }
-    for (let i = 0; i < m.size; i++) {
-      const v = m.data[i];
-      if (v !== 0 && v !== 1)
-        throw new RangeError(`mask has ${v} at ${indexOf(m.shape, i)}, expected 0 or 1`);
-      out[i] = v;
-    }
-  }
-  if (lengths !== undefined) {
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) if (!isRealStep(lengths, b, t)) out[b * T + t] = 0;
-    }
-  }
-  return out;
 }

@@ -1,29 +1,22 @@
 import { Tensor } from '../tensor/tensor.js';
-import { checkInt, describe } from '../tensor/errors.js';
+import { checkInt, checkKeys, describe } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { checkShape } from '../nn/validate.js';
 import type { Loss } from '../loss/loss.js';
 import type { MetricSums } from './metrics.js';
 import {
+  TRAIN_KEYS,
   checkTrainOptions,
   lossOf,
-  prepareBatch,
-  trainStep,
-  type Batch,
+  stepPrepared,
   type StepResult,
   type TrainOptions,
 } from './step.js';
+import { orUndo, undoPoint } from './undo.js';
+import { ChunkLoop, prepareBatch, type Batch, type CarriedState } from './prepared.js';
 
-/**
- * The recurrent state carried from one chunk to the next: `[L, B, H]` each.
- * @category Training
- */
-export interface CarriedState {
-  /** Hidden state. */
-  h: Tensor;
-  /** LSTM cell state, else null. */
-  c: Tensor | null;
-}
+export type { CarriedState } from './prepared.js';
+export { sliceTime } from './prepared.js';
 
 /**
  * Options of {@link trainTruncated}: the training options plus the chunk length.
@@ -56,6 +49,9 @@ export interface TruncatedResult {
  *
  * Memory is bounded by k, not T: the model caches one chunk at a time. The batch is validated
  * whole before the first update. Not for bidirectional models, a last-step head or `lengths`.
+ * When a chunk throws (`onNonFinite: 'throw'`, or a loss or optimizer of the caller's), the
+ * updates of the chunks before it are undone too: weights, optimizer state and dropout
+ * generator are as before the call.
  * @throws TypeError/RangeError for invalid batches, states or options.
  * @example
  * ```ts
@@ -74,58 +70,35 @@ export function trainTruncated(
   options: TruncatedOptions,
   state: CarriedState | null = null,
 ): TruncatedResult {
-  checkTrainOptions(options);
+  checkKeys('truncated training options', options, [...TRAIN_KEYS, 'chunk']);
+  const checked = checkTrainOptions(options);
   const k = checkInt('chunk', options.chunk);
-  const chunks = timeChunks(model, batch, options.loss, k);
-  if (state !== null) checkState(model, state, chunks.B);
-  const train: TrainOptions = { loss: options.loss, optimizer: options.optimizer };
-  if (options.clip !== undefined) train.clip = options.clip;
+  const loop = timeChunks(model, batch, checked.loss, k);
+  if (state !== null) checkState(model, state, loop.B);
+  const chunks = new ChunkLoop(loop.batch, k, state);
   const steps: StepResult[] = [];
-  let carried = state;
-  for (let i = 0; i < chunks.count; i++) {
-    const r = trainStep(model, chunks.chunk(i, carried), train);
-    steps.push(r);
-    carried = { h: r.h, c: r.c };
-  }
-  return { steps, state: carried as CarriedState };
+  return orUndo(undoPoint(model, checked.optimizer), () => {
+    for (let i = 0; i < chunks.count; i++) {
+      const r = stepPrepared(model, chunks.chunk(i), checked);
+      steps.push(r);
+      chunks.carry(r);
+    }
+    return { steps, state: chunks.state as CarriedState };
+  });
 }
 
-/** A validated batch cut into chunks of k steps. */
-export interface TimeChunks {
+/** A batch validated whole for truncated BPTT, with its size. */
+export interface TruncatableBatch {
   B: number;
-  T: number;
-  count: number;
-  /** Chunk `i` as a batch starting from `carried` (or, without it, from the batch's own initial state). */
-  chunk(i: number, carried: CarriedState | null): Batch;
+  batch: ReturnType<typeof prepareBatch>;
 }
 
-/** Validates `batch` whole, then cuts it along time into chunks of `k` steps. */
-export function timeChunks(model: Model, batch: Batch, loss: Loss, k: number): TimeChunks {
+/** Validates `batch` whole for truncated BPTT (model and batch kind, then every part). */
+export function timeChunks(model: Model, batch: Batch, loss: Loss, k: number): TruncatableBatch {
+  checkInt('chunk', k);
   checkTruncatable(model, batch);
   const prepared = prepareBatch(model, batch, loss);
-  const [B, T] = prepared.input.shape;
-  const mask = prepared.mask === null ? null : new Tensor([B, T], prepared.mask);
-  return {
-    B,
-    T,
-    count: Math.ceil(T / k),
-    chunk(i, carried) {
-      const [start, end] = [i * k, Math.min(T, (i + 1) * k)];
-      const chunk: Batch = {
-        input: sliceTime(prepared.input, start, end),
-        target: sliceTime(prepared.target, start, end),
-      };
-      if (mask !== null) chunk.mask = sliceTime(mask, start, end);
-      if (carried !== null) {
-        chunk.h0 = carried.h;
-        if (carried.c !== null) chunk.c0 = carried.c;
-      } else {
-        for (const key of ['h0', 'c0', 'context'] as const)
-          if (batch[key] !== undefined) chunk[key] = batch[key];
-      }
-      return chunk;
-    },
-  };
+  return { B: prepared.input.shape[0], batch: prepared };
 }
 
 /** Throws for the models and batches truncated BPTT does not apply to. */
@@ -154,19 +127,6 @@ function checkState(model: Model, state: CarriedState, B: number): void {
   }
 }
 
-/** Steps `[start, end)` of a batch-first tensor `[B, T, ...]` as a new tensor. */
-export function sliceTime(t: Tensor, start: number, end: number): Tensor {
-  const [B, T] = t.shape;
-  const rest = t.shape.slice(2);
-  const width = rest.reduce((a, b) => a * b, 1);
-  const out = new Tensor([B, end - start, ...rest], t.dtype);
-  for (let b = 0; b < B; b++) {
-    const from = (b * T + start) * width;
-    out.data.set(t.data.subarray(from, from + (end - start) * width), b * (end - start) * width);
-  }
-  return out;
-}
-
 /**
  * The loss of `batch` computed chunk by chunk with the state carried across (no weight changes),
  * as truncated BPTT sees it: the sum of the chunks' losses with `'sum'` reduction, their mean
@@ -179,13 +139,12 @@ export function chunkedLoss(
   k: number,
   sums?: MetricSums,
 ): number {
-  const chunks = timeChunks(model, batch, loss, k);
-  let carried: CarriedState | null = null;
+  const chunks = new ChunkLoop(timeChunks(model, batch, loss, k).batch, k);
   let total = 0;
   for (let i = 0; i < chunks.count; i++) {
-    const b = prepareBatch(model, chunks.chunk(i, carried), loss);
+    const b = chunks.chunk(i);
     const r = lossOf(model, b, loss);
-    carried = { h: r.h, c: r.c };
+    chunks.carry(r);
     sums?.add(r.pred, b.target, b.mask);
     total += loss.reduction === 'sum' ? r.value : (r.value * b.input.shape[1]) / chunks.T;
   }
