@@ -58,6 +58,18 @@ describe.each(['rnn', 'lstm', 'gru'] as CellType[])('%s on two threads', (cell) 
 });
 
 describe('threads', () => {
+  it('says the thread count changed when one changes between a split forward and its backward', async () => {
+    const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1 });
+    await model.useThreads(2);
+    const { output } = model.forward(randn([10, 3, 2], 'float32'));
+    await model.useThreads(1);
+    expect(() => model.backward(output)).toThrow(
+      'backward cannot use the last forward pass (the thread count changed after it): run forward again',
+    );
+    const again = model.forward(randn([10, 3, 2], 'float32'));
+    expect(() => model.backward(again.output)).not.toThrow();
+  });
+
   it('sends the encoder context and a last-step head through the split', async () => {
     const [one, two] = await pair({
       cell: 'gru',

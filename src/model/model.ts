@@ -68,6 +68,8 @@ export class Model {
   private readonly inference: Inference;
   private readonly mode: DropoutMode;
   private consumed = false;
+  /** Why the pending forward can no longer be run backward, or null. */
+  private spent: string | null = null;
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
   private readonly threadSwitch = new ThreadSwitch(this);
   private readonly local: ModelPasses;
@@ -185,6 +187,7 @@ export class Model {
     const states = checkInitialStates(this.options, options, B);
     this.split = null;
     this.consumed = false;
+    this.spent = null;
     this.local.ids = ids;
     const threads = this.threadSwitch.current;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
@@ -249,6 +252,11 @@ export class Model {
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const last = this.local.last;
     if (last === null) throw new Error('backward needs a forward pass first');
+    if (this.spent !== null) {
+      throw new Error(
+        `backward cannot use the last forward pass (${this.spent}): run forward again`,
+      );
+    }
     if (this.consumed) {
       throw new Error(
         'backward already used the last forward pass (it reuses its buffers): run forward again',
@@ -284,6 +292,8 @@ export class Model {
       );
     }
     return this.threadSwitch.set(threads, () => {
+      // A forward split over the old threads cannot be run backward on the new ones.
+      if (this.split !== null && !this.consumed) this.spent = 'the thread count changed after it';
       this.split = null;
       return this.toJSON();
     });
