@@ -94,6 +94,13 @@ export function renderTable(rows: readonly string[][], rightAligned: readonly bo
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
+/** Rows as a Markdown table (the first row is the header); `right` marks right-aligned columns. */
+export function markdownTable(rows: readonly string[][], right: (c: number) => boolean): string {
+  const line = (r: readonly string[]): string => `| ${r.join(' | ')} |`;
+  const rule = rows[0].map((_, c) => (right(c) ? '---:' : '---'));
+  return [line(rows[0]), line(rule), ...rows.slice(1).map(line)].join('\n');
+}
+
 function rateText(r: Rate | undefined): string {
   return r === undefined ? '-' : `${fmt(r.wallUs)} / ${fmt(r.cpuUs)}`;
 }
@@ -194,6 +201,15 @@ function pairs(entries: readonly ResultEntry[]): [WorkloadName, Cell][] {
  * at least one figure are shown.
  */
 export function formatRatioTable(entries: readonly ResultEntry[]): string {
+  const rows = ratioRows(entries);
+  return renderTable(
+    rows,
+    rows[0].map((_, c) => c >= 2),
+  );
+}
+
+/** The rows of {@link formatRatioTable}, header first. */
+export function ratioRows(entries: readonly ResultEntry[]): string[][] {
   const rowsOf = pairs(entries);
   const cols = RATIO_COLUMNS.filter((c) =>
     rowsOf.some(([w, cell]) => cpuRatio(entries, c, w, cell) !== undefined),
@@ -202,10 +218,7 @@ export function formatRatioTable(entries: readonly ResultEntry[]): string {
   for (const [w, cell] of rowsOf) {
     rows.push([w, cell, ...cols.map((c) => ratioText(cpuRatio(entries, c, w, cell)))]);
   }
-  return renderTable(
-    rows,
-    rows[0].map((_, c) => c >= 2),
-  );
+  return rows;
 }
 
 /** Wall-time speed-up of `library` on `threads` over its own one-thread figure. */
@@ -227,6 +240,15 @@ export function threadSpeedup(
  * speed-up over their own one-thread figure, and rnnkit against PyTorch on as many threads.
  */
 export function formatThreadTable(entries: readonly ResultEntry[]): string {
+  const rows = threadRows(entries);
+  return renderTable(
+    rows,
+    rows[0].map((_, c) => c >= 2),
+  );
+}
+
+/** The rows of {@link formatThreadTable}, header first. */
+export function threadRows(entries: readonly ResultEntry[]): string[][] {
   const counts = [...new Set(entries.map((e) => e.threads))].filter((n) => n > 1).sort();
   const rows: string[][] = [
     [
@@ -267,10 +289,7 @@ export function formatThreadTable(entries: readonly ResultEntry[]): string {
       ]);
     }
   }
-  return renderTable(
-    rows,
-    rows[0].map((_, c) => c >= 2),
-  );
+  return rows;
 }
 
 /** One point of the rnnkit scaling table. */

@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEER_ADAPTERS } from './peers.js';
@@ -312,6 +312,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opts = parseOptions(argv);
   const started = performance.now();
+  const loadBefore = loadavg()[0];
   const notes = new Map<string, string>();
   for (const w of opts.workloads) log(`${w}: ${describeWorkload(WORKLOADS[w])}`);
   log(`threads ${opts.threads.join(', ')}; ${opts.quick ? 'quick' : 'full'} run`);
@@ -326,6 +327,12 @@ async function main(): Promise<void> {
   const entries = await measureAll(opts, notes);
   const scaling = opts.scaling ? await measureScalingTable(opts) : [];
   const maxThreads = Math.max(...opts.threads);
+  const load = [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100);
+  notes.set(
+    'load',
+    `1-minute load average ${load[0]} before and ${load[1]} after the run, on ` +
+      `${availableParallelism()} cores: wall times and the thread sweep need idle cores`,
+  );
 
   console.log('');
   for (const w of opts.workloads)
@@ -376,7 +383,7 @@ async function main(): Promise<void> {
   writeJson(path.join(benchDir, `results${suffix}.json`), {
     command,
     date: new Date().toISOString().slice(0, 10),
-    machine: { cpus: availableParallelism(), node: process.version },
+    machine: { cpus: availableParallelism(), node: process.version, loadAverage: load },
     workloads: Object.fromEntries(opts.workloads.map((w) => [w, WORKLOADS[w]])),
     gemmPeak: peak ?? null,
     notes: [...notes.values()],

@@ -173,6 +173,11 @@ export function checkTargets(
 
 /** The targets as a table: target, bound, the value for each workload and cell, met or not. */
 export function formatTargets(checks: readonly TargetCheck[]): string {
+  return renderTable(targetRows(checks), [false, false, false, false]);
+}
+
+/** The rows of {@link formatTargets}, header first. */
+export function targetRows(checks: readonly TargetCheck[]): string[][] {
   const rows: string[][] = [['target', 'bound', 'measured', 'met']];
   for (const c of checks) {
     const measured = Object.entries(c.values)
@@ -181,5 +186,5 @@ export function formatTargets(checks: readonly TargetCheck[]): string {
     const met = c.met === undefined ? 'not measured' : c.met ? 'yes' : 'no';
     rows.push([c.target, c.bound, measured || '-', met]);
   }
-  return renderTable(rows, [false, false, false, false]);
+  return rows;
 }
