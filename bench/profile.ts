@@ -5,8 +5,9 @@
  *
  *   npx tsx bench/profile.ts [--workload=W1|W2] [--cell=lstm] [--steps=20] [--infer]
  *
- * Times are wall-clock per training step (performance.now around each call); run it on an idle
- * core, or compare shares rather than absolute times.
+ * Times are CPU time of this process (process.cpuUsage around each call), so other processes on
+ * a shared machine do not count. The step is also timed without the per-call clock, to show
+ * what the clock itself costs.
  */
 import { wasmModule } from '../src/kernels/wasm.js';
 import { setup } from './rnnkit.js';
@@ -36,6 +37,12 @@ const kernels = mod.kernels as unknown as Record<string, (...args: number[]) => 
 const buckets = new Map<string, Bucket>();
 let recording = false;
 
+/** CPU milliseconds this process has used (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** A name for one call: the kernel, and for products their transposes and M x N x K. */
 function describeCall(name: string, a: number[]): { key: string; flop: number } {
   if (name === 'gemm') {
@@ -54,9 +61,9 @@ for (const name of Object.keys(kernels)) {
   const f = kernels[name];
   kernels[name] = (...args: number[]): unknown => {
     if (!recording) return f(...args);
-    const t0 = performance.now();
+    const t0 = cpuMs();
     const r = f(...args);
-    const ms = performance.now() - t0;
+    const ms = cpuMs() - t0;
     const { key, flop } = describeCall(name, args);
     const b = buckets.get(key) ?? { calls: 0, ms: 0, flop: 0 };
     b.calls++;
@@ -70,17 +77,21 @@ for (const name of Object.keys(kernels)) {
 const { model, input, step } = setup(cell, w);
 const run = infer ? (): void => void model.predict(input) : step;
 for (let i = 0; i < 3; i++) run();
-recording = true;
-const t0 = performance.now();
+const u0 = cpuMs();
 for (let i = 0; i < steps; i++) run();
-const total = (performance.now() - t0) / steps;
+const unclocked = (cpuMs() - u0) / steps;
+recording = true;
+const t0 = cpuMs();
+for (let i = 0; i < steps; i++) run();
+const total = (cpuMs() - t0) / steps;
 recording = false;
 
 const rows = [...buckets.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = rows.reduce((s, [, b]) => s + b.ms, 0) / steps;
 console.log(
   `${workload} ${cell} ${infer ? 'inference' : 'training step'} (T=${w.T} I=${w.I} H=${w.H} B=${w.B}): ` +
-    `${total.toFixed(2)} ms per step (mean over ${steps} steps)`,
+    `${total.toFixed(2)} ms of CPU time per step with the per-call clock, ` +
+    `${unclocked.toFixed(2)} ms without (mean over ${steps} steps)`,
 );
 console.log('kernel / shape'.padEnd(36), 'calls/step', '   ms/step', '  share', ' GFLOP/s');
 for (const [key, b] of rows) {

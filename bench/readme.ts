@@ -1,10 +1,12 @@
 /**
  * `npm run bench:readme`: rewrites the tables of the README's Performance section (between
- * `<!-- bench:start -->` and `<!-- bench:end -->`) from bench/results.json, the last full run.
+ * `<!-- bench:start -->` and `<!-- bench:end -->`) from bench/results.json, the last full run,
+ * formatted by prettier.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { isError, markdownTable, ratioRows, threadRows, type ResultEntry } from './report.js';
 import { targetRows, type TargetCheck } from './targets.js';
 import { CELLS, describeWorkload, type Rate, type Workload } from './workload.js';
@@ -83,8 +85,7 @@ const readme = readFileSync(README, 'utf8');
 const a = readme.indexOf(START);
 const b = readme.indexOf(END);
 if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section`);
-writeFileSync(
-  README,
-  `${readme.slice(0, a + START.length)}\n\n${section(results)}\n\n${readme.slice(b)}`,
-);
+const text = `${readme.slice(0, a + START.length)}\n\n${section(results)}\n\n${readme.slice(b)}`;
+const options = (await resolveConfig(README)) ?? {};
+writeFileSync(README, await format(text, { ...options, filepath: README }));
 console.log('README.md: Performance tables rewritten from bench/results.json');
