@@ -14,7 +14,7 @@ this process) per unit.
 
 Before timing it reports the BLAS torch runs on (its build configuration, the BLAS library
 loaded into this process, OpenBLAS's own configuration and core) and times a 256x256x256
-float32 product; below MIN_GFLOPS it refuses to report (the reference BLAS runs at 2-3).
+float32 product; below MIN_GFLOPS it refuses to report.
 Prints one line: the result marker, then JSON.
 """
 import ctypes
@@ -28,7 +28,8 @@ import time
 import torch
 
 MARKER = "@@rnnkit-bench-result "
-MIN_GFLOPS = 10.0
+# RNNKIT_BENCH_MIN_GFLOPS overrides the bound (the tests raise it to see the refusal).
+MIN_GFLOPS = float(os.environ.get("RNNKIT_BENCH_MIN_GFLOPS", "10"))
 
 
 def loaded_blas():
