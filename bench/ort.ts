@@ -8,6 +8,7 @@
  * - Streaming: B=1, T=1, the final state of one call fed back as the initial state of the next.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,16 +29,18 @@ const PYTHON = '/usr/bin/python3';
 const TOLERANCE = 1e-3;
 
 /**
- * Writes the benchmark model's weights and exports them as ONNX (once per cell and size; the
- * file is cached in the system's temporary folder). Returns the file's path.
+ * Writes the benchmark model's weights and exports them as ONNX (once per set of weights: the
+ * file, named by their hash, is cached in the system's temporary folder). Returns its path.
  */
 function exportOnnx(cell: Cell, w: Workload): string {
   const dir = path.join(tmpdir(), 'rnnkit-bench-onnx');
   mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${cell}-I${w.I}-H${w.H}-O${w.O}`);
+  const weights = setup(cell, w).model.toSafetensors();
+  const hash = createHash('sha256').update(weights).digest('hex').slice(0, 16);
+  const base = path.join(dir, `${cell}-I${w.I}-H${w.H}-O${w.O}-${hash}`);
   const onnx = `${base}.onnx`;
   if (existsSync(onnx)) return onnx;
-  writeFileSync(`${base}.safetensors`, setup(cell, w).model.toSafetensors());
+  writeFileSync(`${base}.safetensors`, weights);
   const args = [`${base}.safetensors`, cell, String(w.I), String(w.H), String(w.O), onnx];
   const r = spawnSync(PYTHON, [path.join(benchDir, 'onnx_export.py'), ...args], {
     encoding: 'utf8',
