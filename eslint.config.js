@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/',
       '.scratch/',
       'test/.readme-*/',
+      'test/.doc-examples-*/',
       'src/kernels/assembly/',
     ],
   },
@@ -42,6 +43,13 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
       },
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
     },
   },
   {

@@ -7,11 +7,11 @@
  *   npm run bench:kernels
  */
 import { Arena } from '../src/kernels/arena.js';
-import { wasmModule } from '../src/kernels/wasm.js';
+import { instantiateKernels } from '../src/kernels/wasm.js';
 import { gemm } from '../src/tensor/gemm.js';
 import { sigmoid } from '../src/tensor/ops.js';
 import { Rng } from '../src/tensor/rng.js';
-import { measureGemmPeak } from './peak.js';
+import { measureGemmPeak, peakVariant } from './peak.js';
 
 const T = 50;
 const B = 32;
@@ -20,10 +20,11 @@ const H = 128;
 const GH = 4 * H;
 const TB = T * B;
 
-const mod = wasmModule();
+const mod = instantiateKernels();
 if (mod === null) throw new Error('WebAssembly SIMD is not available here');
-const k = mod.kernels;
+const k = mod.exports;
 const arena = new Arena(mod.memory);
+const f32 = (off: number, n: number) => new Float32Array(mod.memory.buffer, off, n);
 const rng = new Rng(1);
 
 function random(n: number): Float32Array {
@@ -85,14 +86,14 @@ for (const p of products) {
   const pc = arena.alloc(M * N);
   const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
   const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
-  arena.f32(pa, M * K).set(a);
-  arena.f32(pb, K * N).set(b);
-  k.packB(+tB, K, N, pb, ldb, packed);
+  f32(pa, M * K).set(a);
+  f32(pb, K * N).set(b);
+  k.packB(tB, K, N, pb, ldb, packed);
   const flops = 2 * M * N * K;
   const ts = time(() => gemm(tA, tB, M, N, K, a, 0, lda, b, 0, ldb, c, 0, N, true));
   const wasm = p.prepacked
-    ? time(() => k.gemmPackedB(+tA, M, N, K, pa, lda, packed, pc, N, 1, 0, scratch))
-    : time(() => k.gemm(+tA, +tB, M, N, K, pa, lda, pb, ldb, pc, N, 1, 0, scratch));
+    ? time(() => k.gemmPackedB(tA, M, N, K, pa, lda, packed, pc, N, true, 0, scratch))
+    : time(() => k.gemm(tA, tB, M, N, K, pa, lda, pb, ldb, pc, N, true, 0, scratch));
   const row = [
     p.name.padEnd(27),
     String(M).padStart(5),
@@ -115,9 +116,9 @@ const hs = new Float32Array(n);
 const pg = arena.alloc(B * GH);
 const pcp = arena.alloc(n);
 const [pcs, paux, phs] = [arena.alloc(n), arena.alloc(n), arena.alloc(n)];
-arena.f32(pcp, n).set(cPrev);
+f32(pcp, n).set(cPrev);
 const gates = arena.alloc(B * GH);
-const heap = () => arena.heap();
+const heap = () => new Float32Array(mod.memory.buffer);
 function lstmStepTs(): void {
   const g = xg.slice(0); // the step activates in place; reuse the same pre-activations
   for (let b0 = 0; b0 < B; b0++) {
@@ -140,7 +141,7 @@ function lstmStepTs(): void {
     }
   }
 }
-arena.f32(gates, B * GH).set(xg);
+f32(gates, B * GH).set(xg);
 function lstmStepWasm(): void {
   heap().copyWithin(pg >> 2, gates >> 2, (gates >> 2) + B * GH);
   k.lstmForward(B, H, pg, GH, pcp, pcs, paux, phs);
@@ -154,12 +155,12 @@ console.log(
 
 const pre = random(n);
 const ppre = arena.alloc(n);
-arena.f32(ppre, n).set(pre);
+f32(ppre, n).set(pre);
 const rnnTs =
   time(() => {
     for (let i = 0; i < n; i++) hs[i] = Math.tanh(pre[i]);
   }) * 1000;
-const rnnWasm = time(() => k.rnnForward(n, ppre, phs, 0)) * 1000;
+const rnnWasm = time(() => k.rnnForward(n, ppre, phs, false)) * 1000;
 console.log(
   `RNN tanh step B=${B} H=${H}: TS ${rnnTs.toFixed(1)} µs, wasm ${rnnWasm.toFixed(1)} µs`,
 );
@@ -172,4 +173,6 @@ for (const p of peak) {
   const name = `${p.M}x${p.N}x${p.K}${p.prepacked ? ' (B prepacked)' : ''}`;
   console.log(`  ${name.padEnd(28)} ${p.gflops.toFixed(1).padStart(6)}`);
 }
-console.log(`peak: ${best.gflops.toFixed(1)} GFLOP/s (${best.M}x${best.N}x${best.K})`);
+console.log(
+  `peak: ${best.gflops.toFixed(1)} GFLOP/s (${best.M}x${best.N}x${best.K}, ${peakVariant()} build)`,
+);

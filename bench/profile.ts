@@ -1,7 +1,8 @@
 /**
  * Where a training step spends its time on the wasm kernels: every kernel call is timed (the
- * kernels object is wrapped before the model is built), grouped by kernel and shape, beside
- * the whole step; the rest is JavaScript around the kernels (loss, optimizer, bookkeeping).
+ * exports of every WebAssembly instance made after start-up are wrapped, before the model is
+ * built), grouped by kernel and shape, beside the whole step; the rest is JavaScript around the
+ * kernels (loss, optimizer, bookkeeping).
  *
  *   npx tsx bench/profile.ts [--workload=W1|W2] [--cell=lstm] [--steps=20] [--infer]
  *
@@ -9,7 +10,6 @@
  * a shared machine do not count. The step is also timed without the per-call clock, to show
  * what the clock itself costs.
  */
-import { wasmModule } from '../src/kernels/wasm.js';
 import { setup } from './rnnkit.js';
 import { CELLS, WORKLOADS, type Cell, type WorkloadName } from './workload.js';
 
@@ -31,9 +31,6 @@ if (!(workload in WORKLOADS)) throw new Error(`unknown workload '${workload}'`);
 if (!CELLS.includes(cell)) throw new Error(`unknown cell '${cell}'`);
 const w = WORKLOADS[workload];
 
-const mod = wasmModule();
-if (mod === null) throw new Error('WebAssembly SIMD is not available here');
-const kernels = mod.kernels as unknown as Record<string, (...args: number[]) => unknown>;
 const buckets = new Map<string, Bucket>();
 let recording = false;
 
@@ -57,9 +54,11 @@ function describeCall(name: string, a: number[]): { key: string; flop: number } 
   return { key: name, flop: 0 };
 }
 
-for (const name of Object.keys(kernels)) {
-  const f = kernels[name];
-  kernels[name] = (...args: number[]): unknown => {
+type Exported = (...args: number[]) => unknown;
+
+/** `f` with every call recorded under its kernel name and shape while `recording` is set. */
+function timed(name: string, f: Exported): Exported {
+  return (...args: number[]): unknown => {
     if (!recording) return f(...args);
     const t0 = cpuMs();
     const r = f(...args);
@@ -73,6 +72,21 @@ for (const name of Object.keys(kernels)) {
     return r;
   };
 }
+
+// Every WebAssembly instance made from here on (the models' kernels) exports timed functions.
+// Wrapping the constructor keeps this file independent of how the library holds its instances.
+const Instance = WebAssembly.Instance;
+class TimedInstance extends Instance {
+  constructor(module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+    super(module, imports);
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(super.exports)) {
+      wrapped[name] = typeof value === 'function' ? timed(name, value as Exported) : value;
+    }
+    Object.defineProperty(this, 'exports', { value: wrapped });
+  }
+}
+WebAssembly.Instance = TimedInstance;
 
 const { model, input, step } = setup(cell, w);
 const run = infer ? (): void => void model.predict(input) : step;

@@ -3,6 +3,7 @@
  * The sizes are parameters, so the tests can run the same code on a tiny configuration.
  */
 import { Model, Tensor, getBackend, mseLoss, sgd, trainStep } from '../src/index.js';
+import { wasmVariant } from '../src/kernels/wasm.js';
 import { scalingRow, type ScalingRow } from './report.js';
 import { BenchRng } from './rng.js';
 import {
@@ -48,7 +49,8 @@ export function setup(cell: Cell, w: Workload): Setup {
 /** Which kernels the measured models run on: set by `RNNKIT_BACKEND=js|wasm` (default: wasm where available). */
 export function rnnkitBackendNote(): string {
   const env = process.env.RNNKIT_BACKEND;
-  return `kernels ${getBackend()} (RNNKIT_BACKEND=${env ?? '(unset: the default backend)'})`;
+  const build = getBackend() === 'wasm' ? ` (${wasmVariant() ?? 'unknown'} build)` : '';
+  return `kernels ${getBackend()}${build}, RNNKIT_BACKEND=${env ?? '(unset: the default backend)'}`;
 }
 
 /** Training throughput only (sequences per wall-clock second), for the scaling table. */

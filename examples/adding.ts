@@ -42,6 +42,9 @@ const { values: args } = parseArgs({
 const BUDGET = Number(args.steps);
 const LENGTHS = args.lengths.split(',').map(Number);
 const CELLS = args.cells.split(',') as CellType[];
+
+/** A colour for each built-in cell in the charts. */
+const CELL_COLORS: Record<string, string> = { rnn: '#d62728', lstm: '#1f77b4', gru: '#2ca02c' };
 const BATCH = 32;
 const EVERY = 50; // steps between validations
 const TARGET = 0.01;
@@ -156,7 +159,7 @@ for (const T of LENGTHS) {
     .map((r) => ({
       name: `${r.cell.toUpperCase()}${r.clip ? '' : ', no clip'}`,
       points: r.curve,
-      color: { rnn: '#d62728', lstm: '#1f77b4', gru: '#2ca02c' }[r.cell],
+      color: CELL_COLORS[r.cell] ?? '#7f7f7f',
       dashed: !r.clip,
     }));
   save(
@@ -190,7 +193,7 @@ const flows: Series[] = runs
     return {
       name: r.cell.toUpperCase(),
       points: norms.map((n, t): [number, number] => [T - 1 - t, n / last]),
-      color: { rnn: '#d62728', lstm: '#1f77b4', gru: '#2ca02c' }[r.cell],
+      color: CELL_COLORS[r.cell] ?? '#7f7f7f',
     };
   });
 save(

@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   Model,
   Vocabulary,
@@ -23,15 +24,17 @@ import {
 } from 'rnnkit';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const flag = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-};
-const EPOCHS = flag('epochs', 6);
+const { values: args } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '6' },
+    chars: { type: 'string', default: '160000' },
+  },
+});
+const EPOCHS = Number(args.epochs);
 const ROWS = 32; // parallel streams per batch
 const CHUNK = 64; // truncated BPTT: steps per update
 // Characters trained on per epoch and held out, so the run time stays put as the sources grow.
-const TRAIN_CHARS = flag('chars', 160_000);
+const TRAIN_CHARS = Number(args.chars);
 const VALIDATION_CHARS = 30_000;
 const PROMPT = 'export function ';
 

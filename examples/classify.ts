@@ -1,11 +1,22 @@
 /**
  * Sequence classification with sequences of different lengths: each sequence is a noisy sine
  * wave of 8 to 30 steps whose frequency is low, medium or high; a GRU reads it and a head on the
- * last real step of each sequence names the band.
+ * last real step of each sequence names the band. After training, the per-band precision,
+ * recall and F1 on the test sequences and the confusion matrix.
  *
  *   npm run example:classify
  */
-import { Model, Rng, Tensor, adam, crossEntropyLoss, fit, padSequences } from 'rnnkit';
+import {
+  Model,
+  Rng,
+  Tensor,
+  adam,
+  classificationReport,
+  crossEntropyLoss,
+  fit,
+  padSequences,
+  predictClasses,
+} from 'rnnkit';
 
 const BANDS = [0.15, 0.45, 0.9]; // radians per step
 const rng = new Rng(7);
@@ -23,18 +34,12 @@ function makeData(count: number) {
     );
     labels.push(band);
   }
-  const { input, lengths } = padSequences(sequences);
-  return { inputs: input, targets: Tensor.from(labels), lengths };
+  return { ...padSequences(sequences), targets: Tensor.from(labels) };
 }
 
 function accuracy(model: Model, data: ReturnType<typeof makeData>): number {
-  const logits = model.predict(data.inputs, { lengths: data.lengths });
-  let right = 0;
-  for (let n = 0; n < data.lengths.length; n++) {
-    const row = Array.from(logits.data.subarray(n * BANDS.length, (n + 1) * BANDS.length));
-    if (row.indexOf(Math.max(...row)) === data.targets.data[n]) right++;
-  }
-  return right / data.lengths.length;
+  const predicted = predictClasses(model, data.inputs, { lengths: data.lengths });
+  return classificationReport(data.targets.data, predicted, BANDS.length).accuracy;
 }
 
 const train = makeData(600);
@@ -61,3 +66,18 @@ fit(model, train, {
       `epoch ${String(e.epoch + 1).padStart(2)}  train loss ${e.loss.toFixed(4)}  test loss ${(e.valLoss ?? NaN).toFixed(4)}  test accuracy ${accuracy(model, test).toFixed(2)}`,
     ),
 });
+
+const report = classificationReport(
+  test.targets.data,
+  predictClasses(model, test.inputs, { lengths: test.lengths }),
+  BANDS.length,
+);
+console.log('\nband  precision  recall  F1');
+BANDS.forEach((_, k) =>
+  console.log(
+    `${String(k).padStart(4)}  ${report.precision[k].toFixed(3).padStart(9)}  ${report.recall[k].toFixed(3).padStart(6)}  ${report.f1[k].toFixed(3)}`,
+  ),
+);
+console.log(
+  `macro F1 ${report.macroF1.toFixed(3)}; confusion (row: actual band) ${JSON.stringify(report.confusion)}`,
+);

@@ -20,6 +20,10 @@ const variants: Array<[CellType, boolean]> = [
   ['lstm', true],
   ['gru', false],
 ];
+console.log(
+  'These models are untrained (fresh weights from seed 1): the verdicts describe how each cell\n' +
+    'starts, before any training, which is when a fading gradient keeps it from learning long spans.',
+);
 for (const [cell, unitForgetBias] of variants) {
   const model = new Model({
     cell,
@@ -33,7 +37,9 @@ for (const [cell, unitForgetBias] of variants) {
   const norms = flow.steps[0].norms;
   const top = norms[T - 1];
   const name = cell.toUpperCase() + (unitForgetBias ? ' (unitForgetBias)' : '');
-  console.log(`\n${name}: ratio first/last ${flow.ratio.toExponential(2)} -> ${flow.verdict}`);
+  console.log(
+    `\n${name}, untrained: ratio first/last ${flow.ratio.toExponential(2)} -> ${flow.verdict}`,
+  );
   for (let t = T - 1; t >= 0; t -= 6) {
     const rel = norms[t] / top;
     const bar = '#'.repeat(Math.max(0, Math.round(40 + 2.5 * Math.log10(rel))));

@@ -11,12 +11,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Model, Rng, Tensor, adam, fit, mseLoss, type CellType } from 'rnnkit';
 import { lineChart, type Series } from './svg.js';
 
 const HORIZON = 3;
 const STEPS = 40;
-const cell = (process.argv[2] ?? 'lstm') as CellType;
+const { positionals } = parseArgs({ allowPositionals: true });
+const cell = (positionals[0] ?? 'lstm') as CellType;
 if (!['rnn', 'lstm', 'gru'].includes(cell))
   throw new TypeError(`unknown cell '${cell}': use rnn, lstm or gru`);
 

@@ -12,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Model, Rng, Tensor, adam, fit, gaussianNllLoss } from '../src/index.js';
+import { Model, Rng, Tensor, adam, fit, gaussianNllLoss } from 'rnnkit';
 
 const STEPS = 50;
 const Z90 = 1.6448536269514722; // the standard normal's 95th percentile: mean ± Z90·σ holds 90 %

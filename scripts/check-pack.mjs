@@ -152,6 +152,10 @@ try {
       'dist/index.d.cts',
       'dist/worker.js',
       'dist/worker.cjs',
+      'dist/onnx.js',
+      'dist/onnx.cjs',
+      'dist/onnx.d.ts',
+      'dist/onnx.d.cts',
     ]) {
       if (!files.includes(needed))
         throw new Error(`the tarball has no ${needed}: ${files.join(', ')}`);
@@ -178,6 +182,51 @@ try {
   });
   step('import from ESM (node esm.mjs)', () => run(process.execPath, ['esm.mjs'], app));
   step('require from CommonJS (node cjs.cjs)', () => run(process.execPath, ['cjs.cjs'], app));
+  // rnnkit/onnx builds the main entry's Model: a round trip through ONNX bytes keeps the class.
+  const onnxUsage = (imports) => `${imports}
+const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1 });
+const back = fromOnnx(toOnnx(model));
+if (!(back instanceof Model) || back.parameterCount !== model.parameterCount) throw new Error('rnnkit/onnx round trip failed');
+console.log('rnnkit/onnx ok');`;
+  write(app, {
+    'onnx-esm.mjs': onnxUsage(
+      `import { Model } from 'rnnkit';\nimport { fromOnnx, toOnnx } from 'rnnkit/onnx';`,
+    ),
+    'onnx-cjs.cjs': onnxUsage(
+      `const { Model } = require('rnnkit');\nconst { fromOnnx, toOnnx } = require('rnnkit/onnx');`,
+    ),
+  });
+  step('rnnkit/onnx from ESM (node onnx-esm.mjs)', () =>
+    run(process.execPath, ['onnx-esm.mjs'], app),
+  );
+  step('rnnkit/onnx from CommonJS (node onnx-cjs.cjs)', () =>
+    run(process.execPath, ['onnx-cjs.cjs'], app),
+  );
+
+  // rnnkit/node: a model saved and loaded back is an instance of the main entry's Model.
+  const nodeUsage = (load) => `${load}
+const file = require('node:path').join(require('node:os').tmpdir(), 'rnnkit-pack-' + process.pid + '.safetensors');
+const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 3 });
+saveModel(model, file).then(() => loadModel(file)).then((again) => {
+  require('node:fs').rmSync(file);
+  if (!(again instanceof Model) || again.parameterCount !== model.parameterCount) process.exit(1);
+  console.log('rnnkit/node: saved and loaded back a Model');
+});
+`;
+  write(app, {
+    'node-esm.mjs': nodeUsage(
+      "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nimport { Model } from 'rnnkit';\nimport { loadModel, saveModel } from 'rnnkit/node';",
+    ),
+    'node-cjs.cjs': nodeUsage(
+      "const { Model } = require('rnnkit');\nconst { loadModel, saveModel } = require('rnnkit/node');",
+    ),
+  });
+  step('rnnkit/node from ESM (node node-esm.mjs)', () =>
+    run(process.execPath, ['node-esm.mjs'], app),
+  );
+  step('rnnkit/node from CommonJS (node node-cjs.cjs)', () =>
+    run(process.execPath, ['node-cjs.cjs'], app),
+  );
 
   const base = { strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022'], types: [] };
   const setups = {

@@ -23,20 +23,31 @@ const entry = path.join(repo, 'dist', 'index.js');
  * codec behind `Model.fromSafetensors`, bounded loading of untrusted files, the non-finite
  * update guard with optimizer state dicts, fit's up-front checks), measured at 35.9 KB and
  * 27.3 KB, then by 12 KB each for the WebAssembly SIMD kernels (their 21 KB module as base64
- * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB: raise one only
- * on purpose, saying why in the commit.
+ * is 8.7 KB gzipped, plus the loader, arena and dispatch), measured at 47.8 KB and 39.1 KB, then
+ * the whole library's by 4 KB for the users' toolkit (forecasting, classification helpers and
+ * metrics, IndexedDB storage), measured at 50.9 KB: raise one only on purpose, saying why in the
+ * commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 50 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 54 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
     limit: 42 * 1024,
   },
+  {
+    // Tensors alone carry none of the models, training or kernels: budget on the minified size.
+    name: 'tensors only (Tensor)',
+    code: `import { Tensor } from ${JSON.stringify(entry)};
+globalThis.make = (shape) => new Tensor(shape, 'float32');`,
+    limit: 20 * 1024,
+    minifiedOnly: true,
+  },
 ];
 
-async function gzippedSize(code) {
+/** Minified and gzipped sizes of a bundle of `code`, in bytes. */
+async function sizes(code) {
   const result = await build({
     stdin: { contents: code, resolveDir: repo, loader: 'js' },
     bundle: true,
@@ -47,7 +58,8 @@ async function gzippedSize(code) {
     write: false,
     logLevel: 'silent',
   });
-  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
+  const bytes = result.outputFiles[0].contents;
+  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
 }
 
 if (!existsSync(entry)) {
@@ -55,11 +67,13 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 for (const b of BUDGETS) {
-  const size = await gzippedSize(b.code);
+  const { minified, gzipped } = await sizes(b.code);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const size = b.minifiedOnly ? minified : gzipped;
   const ok = size <= b.limit;
+  const what = b.minifiedOnly ? 'minified' : 'minified and gzipped';
   console.log(
-    `${ok ? 'ok  ' : 'OVER'} ${b.name}: ${kb(size)} minified and gzipped (budget ${kb(b.limit)})`,
+    `${ok ? 'ok  ' : 'OVER'} ${b.name}: ${kb(size)} ${what} (budget ${kb(b.limit)}; ${kb(minified)} minified, ${kb(gzipped)} gzipped)`,
   );
   if (!ok) process.exitCode = 1;
 }

@@ -134,5 +134,27 @@ export { serveTraining } from './background/serve-training.js';
 export type { WorkerFitOptions } from './background/serve-training.js';
 export type { MessageEndpoint } from './background/messages.js';
 
-export { getBackend, setBackend } from './kernels/backend.js';
-export type { Backend, BackendChoice } from './kernels/backend.js';
+export {
+  saveToIndexedDB,
+  readFromIndexedDB,
+  loadFromIndexedDB,
+  downloadModel,
+} from './io/browser-storage.js';
+export type { IndexedDbOptions, ModelFile } from './io/browser-storage.js';
+
+export { Scaler } from './forecast/scaler.js';
+export type { ScalerJSON, ScalerKind } from './forecast/scaler.js';
+export type { Series } from './forecast/series.js';
+export { slidingWindows } from './forecast/windows.js';
+export type { WindowedData, WindowOptions } from './forecast/windows.js';
+export { forecast, seasonalNaive, forecastError } from './forecast/forecast.js';
+export type { ForecastError, ForecastOptions } from './forecast/forecast.js';
+export { Forecaster } from './forecast/forecaster.js';
+export type { ForecasterJSON, ForecasterOptions } from './forecast/forecaster.js';
+
+export { predictProba, predictClasses } from './classify/predict.js';
+export { confusionMatrix, classificationReport } from './classify/metrics.js';
+export type { ClassificationReport } from './classify/metrics.js';
+
+export { getBackend, onBackendNotice, setBackend } from './kernels/backend.js';
+export type { Backend, BackendChoice, BackendNotice } from './kernels/backend.js';

@@ -1,17 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inWasm } from '../src/kernels/allocator.js';
-import { wasmModule } from '../src/kernels/wasm.js';
 import {
   Model,
   Tensor,
   getBackend,
   mseLoss,
+  onBackendNotice,
   setBackend,
   sgd,
   trainStep,
   type BackendChoice,
   type CellType,
 } from '../src/index.js';
+import { createKernels } from '../src/kernels/backend.js';
+import { wasmVariant } from '../src/kernels/wasm.js';
+import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes.js';
 import { withBackend } from './helpers/backend.js';
 import { maxError } from './helpers/compare.js';
 import { uniformF32 } from './helpers/wasm.js';
@@ -22,12 +24,22 @@ describe('backend switch', () => {
   it("picks wasm by default on Node ('auto')", () => {
     setBackend('auto');
     expect(getBackend()).toBe('wasm');
+    expect(new Model({ inputSize: 1, hiddenSize: 2 }).backend).toBe('wasm');
   });
 
-  it('runs the kernels in a shared memory on Node (its views survive growth)', () => {
-    const m = wasmModule();
-    expect(m?.shared).toBe(true);
-    expect(m?.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  it('gives each wasm model a WebAssembly memory of its own', () => {
+    const a = withBackend('wasm', () => new Model({ inputSize: 2, hiddenSize: 3 }));
+    const b = withBackend('wasm', () => new Model({ inputSize: 2, hiddenSize: 3 }));
+    expect(a.params.values.buffer).not.toBe(b.params.values.buffer);
+    expect(a.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536); // pages, not the heap
+  });
+
+  it('runs the relaxed-SIMD build exactly where it validates, else the SIMD one', () => {
+    const bytes = Uint8Array.from(atob(relaxedKernelsBase64), (ch) => ch.charCodeAt(0));
+    expect(wasmVariant()).toBe(WebAssembly.validate(bytes) ? 'relaxed-simd' : 'simd');
+    // CI runs the kernel suites again under --experimental-wasm-relaxed-simd and says so here.
+    const expected = process.env.RNNKIT_EXPECT_WASM_VARIANT;
+    if (expected !== undefined) expect(wasmVariant()).toBe(expected);
   });
 
   it('reports the chosen backend', () => {
@@ -43,6 +55,9 @@ describe('backend switch', () => {
       "backend must be 'auto', 'wasm' or 'js', got 'gpu'",
     );
     expect(getBackend()).toBe('js');
+    expect(() => new Model({ inputSize: 1, hiddenSize: 1, backend: 'gpu' as 'js' })).toThrow(
+      "backend must be 'auto', 'wasm' or 'js', got 'gpu'",
+    );
   });
 
   it('reads RNNKIT_BACKEND as the starting choice', async () => {
@@ -57,18 +72,30 @@ describe('backend switch', () => {
     vi.resetModules();
   });
 
-  it('binds a model to the backend active at its construction', () => {
+  it('binds a model to the backend of its construction; setBackend changes only new models', () => {
     const options = { cell: 'lstm' as const, inputSize: 3, hiddenSize: 5, seed: 1 };
     const onWasm = withBackend('wasm', () => new Model(options));
     const onJs = withBackend('js', () => new Model(options));
-    expect(inWasm(onWasm.params.values)).toBe(true);
-    expect(inWasm(onJs.params.values)).toBe(false);
+    expect(onWasm.backend).toBe('wasm');
+    expect(onJs.backend).toBe('js');
     setBackend('js');
     const x = Tensor.from([[[1, 2, 3]]]);
     onWasm.forward(x);
-    expect(inWasm(onWasm.params.values)).toBe(true);
+    expect(onWasm.backend).toBe('wasm');
+    expect(onWasm.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536);
+    expect(new Model(options).backend).toBe('js');
     const f64 = withBackend('wasm', () => new Model({ ...options, dtype: 'float64' }));
     expect(f64.params.values).toBeInstanceOf(Float64Array);
+    expect(f64.backend).toBe('js');
+  });
+
+  it('takes the backend as a model option over the global choice', () => {
+    setBackend('js');
+    expect(new Model({ inputSize: 1, hiddenSize: 2, backend: 'wasm' }).backend).toBe('wasm');
+    setBackend('wasm');
+    expect(new Model({ inputSize: 1, hiddenSize: 2, backend: 'js' }).backend).toBe('js');
+    const m = new Model({ inputSize: 1, hiddenSize: 2, backend: 'js' });
+    expect('backend' in m.toJSON().options).toBe(false);
   });
 
   it('hands out copies, never views into the kernels memory', () => {
@@ -76,14 +103,50 @@ describe('backend switch', () => {
       'wasm',
       () => new Model({ cell: 'gru', inputSize: 2, hiddenSize: 4, outputSize: 3, seed: 2 }),
     );
+    const mine = model.params.values.buffer;
     const x = Tensor.from([[[1, 2]], [[3, 4]]]);
     const r = model.forward(x);
-    expect(inWasm(r.output.data)).toBe(false);
-    expect(inWasm(r.h.data)).toBe(false);
-    expect(inWasm(model.predict(x).data)).toBe(false);
+    expect(r.output.data.buffer).not.toBe(mine);
+    expect(r.h.data.buffer).not.toBe(mine);
+    expect(model.predict(x).data.buffer).not.toBe(mine);
     const back = model.backward(Tensor.from([[[1, 1, 1]], [[1, 1, 1]]]));
-    expect(inWasm(back.input!.data)).toBe(false);
-    for (const t of Object.values(model.stateDict())) expect(inWasm(t.data)).toBe(false);
+    expect(back.input!.data.buffer).not.toBe(mine);
+    for (const t of Object.values(model.stateDict())) expect(t.data.buffer).not.toBe(mine);
+  });
+});
+
+describe('where the WebAssembly kernels cannot run', () => {
+  afterEach(() => {
+    vi.doUnmock('../src/kernels/wasm.js');
+    vi.resetModules();
+  });
+
+  it("runs on the TypeScript kernels, says 'js', and sends one notice through the hook", async () => {
+    vi.resetModules();
+    vi.doMock('../src/kernels/wasm.js', async (load) => ({
+      ...(await load<typeof import('../src/kernels/wasm.js')>()),
+      instantiateKernels: () => null,
+      wasmCompiles: () => false,
+      wasmFailure: () => 'the module does not validate (no SIMD?)',
+    }));
+    const fresh = await import('../src/kernels/backend.js');
+    const notices: string[] = [];
+    fresh.onBackendNotice((m) => notices.push(m));
+    fresh.setBackend('wasm');
+    expect(fresh.getBackend()).toBe('js');
+    expect(fresh.createKernels('float32').backend).toBe('js');
+    expect(fresh.createKernels('float32').backend).toBe('js');
+    expect(notices).toEqual([
+      'the module does not validate (no SIMD?); running on the TypeScript kernels',
+    ]);
+  });
+
+  it('rejects a notice hook that is not a function', () => {
+    expect(() => onBackendNotice('log' as unknown as () => void)).toThrow(TypeError);
+  });
+
+  it('makes float64 kernels on the TypeScript backend without a notice', () => {
+    expect(createKernels('float64', 'wasm').backend).toBe('js');
   });
 });
 

@@ -34,13 +34,33 @@ describe('the browser demo server', () => {
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
+  it('sends the COOP/COEP headers, so the pages are cross-origin isolated', async () => {
+    for (const pathname of [
+      '/examples/browser/index.html',
+      '/examples/apps/save-load.html',
+      '/nope',
+    ]) {
+      const r = await get(pathname);
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    }
+  });
+
   it('sends / to the page', async () => {
     const root = await get('/');
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/examples/browser/index.html');
   });
 
-  it('serves nothing outside examples/browser and dist', async () => {
+  it("serves onnxruntime-web's files for the ONNX button, WebAssembly with its type", async () => {
+    const wasm = await get('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect((await get('/node_modules/onnxruntime-web/package.json')).status).toBe(404);
+    expect((await get('/node_modules/onnxruntime-node/dist/index.js')).status).toBe(404);
+  });
+
+  it('serves nothing outside examples/browser, dist and onnxruntime-web/dist', async () => {
     for (const pathname of [
       '/package.json',
       '/src/index.ts',

@@ -71,6 +71,24 @@ describe('adding example', () => {
       expect(readFileSync(path.join(out, file), 'utf8')).toContain('<polyline');
     }
   });
+
+  it('prints the same figures for a configuration alone as in a longer run', () => {
+    const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+    const run = (lengths: string, cells: string): string[] => {
+      const args = ['--steps', '100', '--lengths', lengths, '--cells', cells, '--out', out];
+      const r = spawnSync(tsx, ['examples/adding.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status).toBe(0);
+      return r.stdout.split('\n').filter((l) => /^lstm +8 /.test(l));
+    };
+    const alone = run('8', 'lstm');
+    expect(alone).toHaveLength(2);
+    // Models built before it (other cells, other lengths) must not change its numbers.
+    expect(run('5,8', 'rnn,gru,lstm')).toEqual(alone);
+  });
 });
 
 describe('example uncertainty', () => {

@@ -99,12 +99,12 @@ describe('wasm fused gate steps match the TypeScript cell equations', () => {
       const dh = uniformF32(2, n);
       for (const relu of [false, true]) {
         const h = arena.alloc(n);
-        k.rnnForward(n, put(arena, pre), h, +relu);
+        k.rnnForward(n, put(arena, pre), h, relu);
         const hv = get(arena, h, n);
         const want = Array.from(pre, (v) => (relu ? Math.max(v, 0) : Math.tanh(v)));
         expect(maxError(hv, want, 'relative')).toBeLessThan(TOL);
         const dg = arena.alloc(n);
-        k.rnnBackward(n, h, put(arena, dh), dg, +relu);
+        k.rnnBackward(n, h, put(arena, dh), dg, relu);
         const wantDg = Array.from(hv, (v, i) => (relu ? (v > 0 ? dh[i] : 0) : dh[i] * (1 - v * v)));
         expect(maxError(get(arena, dg, n), wantDg, 'relative')).toBeLessThan(TOL);
       }

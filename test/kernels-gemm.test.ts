@@ -83,7 +83,7 @@ describe('wasm gemm matches the TypeScript gemm', () => {
             for (const withBias of [false, true]) {
               const pc = put(arena, c0);
               // prettier-ignore
-              k.gemm(+tA, +tB, M, N, K, pa, a.ld, pb, b.ld, pc, ldc, +acc, withBias ? pbias : 0, scratch);
+              k.gemm(tA, tB, M, N, K, pa, a.ld, pb, b.ld, pc, ldc, acc, withBias ? pbias : 0, scratch);
               const got = get(arena, pc, c0.length);
               const want = reference(tA, tB, M, N, K, a, b, c0, ldc, acc, withBias ? bias : null);
               for (let i = 0; i < M; i++) {
@@ -110,9 +110,9 @@ describe('wasm gemm matches the TypeScript gemm', () => {
         const pb = put(arena, b.data);
         const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
         const scratch = arena.alloc(Math.ceil(M / 4) * 4 * K);
-        k.packB(+tB, K, N, pb, b.ld, packed);
+        k.packB(tB, K, N, pb, b.ld, packed);
         const pc = arena.alloc(M * N);
-        k.gemmPackedB(+tA, M, N, K, pa, a.ld, packed, pc, N, 0, 0, scratch);
+        k.gemmPackedB(tA, M, N, K, pa, a.ld, packed, pc, N, false, 0, scratch);
         const want = reference(tA, tB, M, N, K, a, b, new Float32Array(M * N), N, false, null);
         expect(maxError(get(arena, pc, M * N), want, 'relative')).toBeLessThan(TOL);
       }

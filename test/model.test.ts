@@ -154,7 +154,7 @@ describe.each(cells)('%s model', (cell) => {
     model.params.values.forEach((_, i) => (model.params.values[i] = 0.4 * rng.normal()));
     const long = randn([1, 5, 3]).toArray() as number[][][];
     const short = randn([1, 3, 3]).toArray() as number[][][];
-    const { input, lengths } = padSequences([long[0], short[0]], 'float64');
+    const { inputs: input, lengths } = padSequences([long[0], short[0]], 'float64');
     expect(lengths).toEqual([5, 3]);
     const padded = model.forward(input, { lengths });
     const gy = randn([2, 5, 2]);

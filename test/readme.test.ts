@@ -65,4 +65,40 @@ describe('README', () => {
     expect(share).toBeGreaterThan(0.85);
     expect(share).toBeLessThan(0.95);
   });
+  it('ONNX: the exported model runs in onnxruntime-node like rnnkit, and fromOnnx reads it back', async () => {
+    const block =
+      /### ONNX: deploy with onnxruntime, import from PyTorch\n\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(
+        readme,
+      );
+    expect(block).not.toBeNull();
+    const source = block![1]
+      .replace(
+        "from 'rnnkit/onnx'",
+        `from ${JSON.stringify(path.join(root, 'src', 'onnx', 'index.ts'))}`,
+      )
+      .replace("from 'rnnkit'", `from ${JSON.stringify(path.join(root, 'src', 'index.ts'))}`);
+    const file = path.join(dir, 'onnx.ts');
+    writeFileSync(file, `${source}\nexport { model, inputs, output, h, c, again };\n`);
+    type Result = { data: Float32Array };
+    const r = (await import(pathToFileURL(file).href)) as {
+      model: {
+        forward(x: unknown): { output: { data: Float32Array }; h: { data: Float32Array } };
+        stateDict(): Record<string, { data: Float32Array }>;
+      };
+      inputs: unknown;
+      output: Result;
+      h: Result;
+      c: Result;
+      again: { stateDict(): Record<string, { data: Float32Array }> };
+    };
+    const want = r.model.forward(r.inputs);
+    let diff = 0;
+    for (let i = 0; i < want.output.data.length; i++)
+      diff = Math.max(diff, Math.abs(want.output.data[i] - r.output.data[i]));
+    expect(diff).toBeLessThan(1e-5);
+    expect(r.h.data.length).toBe(want.h.data.length);
+    expect(Array.from(r.again.stateDict()['head.weight'].data)).toEqual(
+      Array.from(r.model.stateDict()['head.weight'].data),
+    );
+  });
 });

@@ -3,29 +3,36 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Model, Tensor, type CellType, type FloatArray, type ModelOptions } from '../src/index.js';
-import { heapAllocator, setBufferAllocator } from '../src/tensor/buffers.js';
+import { Model, type CellType, type ModelOptions } from '../src/index.js';
 
 const cells: CellType[] = ['rnn', 'lstm', 'gru'];
 const modes = ['zeros', 'learned', 'encoded', 'given'] as const;
 
-/** Runs the layer check on a made-up src/ tree; returns its exit code and output. */
+const depcruise = join(process.cwd(), 'node_modules', '.bin', 'depcruise');
+const config = join(process.cwd(), '.dependency-cruiser.cjs');
+
+/** Runs the layer check (dependency-cruiser, as in `npm run lint`) on a made-up src/ tree. */
 function checkLayers(files: Record<string, string>): { code: number; out: string } {
   const root = mkdtempSync(join(tmpdir(), 'layers-'));
   try {
+    writeFileSync(
+      join(root, 'tsconfig.json'),
+      '{"compilerOptions":{"moduleResolution":"Bundler"}}',
+    );
     for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
+      mkdirSync(dirname(join(root, 'src', path)), { recursive: true });
+      writeFileSync(join(root, 'src', path), text);
     }
     try {
-      const out = execFileSync('node', ['scripts/check-layers.mjs', root], {
+      const out = execFileSync(depcruise, ['src', '--config', config], {
+        cwd: root,
         encoding: 'utf8',
         stdio: 'pipe',
       });
       return { code: 0, out };
     } catch (err) {
-      const e = err as { status: number; stderr: string };
-      return { code: e.status, out: e.stderr };
+      const e = err as { status: number; stdout: string };
+      return { code: e.status, out: e.stdout };
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -47,8 +54,26 @@ describe('layer check', () => {
       'tensor/a.ts': "import { b } from '../nn/b.js';\nexport const a = b;\n",
       'nn/b.ts': 'export const b = 1;\n',
     });
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('higher layer (tensor -> nn)');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('layer-tensor: src/tensor/a.ts → src/nn/b.ts');
+  });
+
+  it('fails on a side-effect import from a lower layer into a higher one', () => {
+    const r = checkLayers({
+      'nn/a.ts': "import '../model/b.js';\nexport const a = 1;\n",
+      'model/b.ts': 'export const b = 1;\n',
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('layer-nn: src/nn/a.ts → src/model/b.ts');
+  });
+
+  it('fails on an import between two folders of one layer', () => {
+    const r = checkLayers({
+      'loss/a.ts': "import type { B } from '../optim/b.js';\nexport type A = B;\n",
+      'optim/b.ts': 'export type B = 1;\n',
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('layer-loss');
   });
 
   it('fails on a file cycle inside one folder, type-only imports included', () => {
@@ -56,19 +81,23 @@ describe('layer check', () => {
       'model/a.ts': "import type { B } from './b.js';\nexport type A = B;\n",
       'model/b.ts': "import {\n  type A,\n} from './a.js';\nexport type B = A | 1;\n",
     });
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('file import cycle');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('no-circular');
   });
 
-  it('fails on a folder that is not in the layer order', () => {
-    const r = checkLayers({ 'misc/a.ts': 'export const a = 1;\n' });
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("folder 'misc'");
+  it('fails on a folder or a top-level file that is not in the layer order', () => {
+    const r = checkLayers({
+      'misc/a.ts': 'export const a = 1;\n',
+      'stray.ts': 'export const s = 1;\n',
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('layer-unknown-folder: src/misc/a.ts');
+    expect(r.out).toContain('layer-unknown-file: src/stray.ts');
   });
 
   it('passes on the repository', () => {
-    const out = execFileSync('node', ['scripts/check-layers.mjs'], { encoding: 'utf8' });
-    expect(out).toContain('no cycles');
+    const out = execFileSync(depcruise, ['src', '--config', config], { encoding: 'utf8' });
+    expect(out).toContain('no dependency violations found');
   });
 });
 
@@ -124,29 +153,5 @@ describe('public surface', () => {
     const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 3, outputSize: 1 });
     expect('traceStepGradients' in model).toBe(false);
     expect('headWeights' in model).toBe(false);
-  });
-});
-
-describe('buffer allocation', () => {
-  it('takes the parameter arrays and every workspace buffer from the one allocator', () => {
-    const made: FloatArray[] = [];
-    setBufferAllocator({
-      allocate: (dtype, n) => {
-        const a = heapAllocator.allocate(dtype, n);
-        made.push(a);
-        return a;
-      },
-    });
-    try {
-      const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 3, outputSize: 1 });
-      expect(made).toContain(model.params.values);
-      expect(made).toContain(model.params.grads);
-      const before = made.length;
-      model.forward(new Tensor([2, 4, 2], new Float32Array(16).fill(0.5)));
-      // stack buffers (x, dx, states, outputs) and the direction caches come from it too
-      expect(made.length - before).toBeGreaterThan(20);
-    } finally {
-      setBufferAllocator(heapAllocator);
-    }
   });
 });

@@ -2,6 +2,7 @@
 // loss and generated text as snapshots of the weights arrive. The main thread only draws.
 // The page loads the built library as it is; with a bundler, import from 'rnnkit' instead.
 import { Model, Vocabulary, trainInWorker } from '../../dist/index.js';
+import { toOnnx } from '../../dist/onnx.js';
 import { drawLossChart } from './chart.js';
 import { CORPUS, sampleCharacters, trainingWindows } from './text.js';
 
@@ -13,20 +14,49 @@ const CHARS_PER_FRAME = 6; // sampled characters per animation frame
 
 const EMBEDDING = 16; // features per character id
 
-// Every character of the corpus (plus '<unk>' for any other); the model's embedding takes the ids.
-const vocab = Vocabulary.fromText(CORPUS, { padding: null });
-const V = vocab.size;
-const data = trainingWindows(vocab.encode(CORPUS), STEPS, STRIDE);
-const options = {
-  cell: 'gru',
-  embedding: { vocabSize: V, dim: EMBEDDING },
-  inputSize: EMBEDDING,
-  hiddenSize: 64,
-  outputSize: V,
-  seed: 1,
-};
-const model = new Model(options); // trained in the worker; its weights follow every snapshot
-const sampler = new Model(options); // holds the weights of the sample being written
+/**
+ * The user's settings from the form: the text, the hidden units, the learning rate and the
+ * sampling temperature. Throws a RangeError naming a value out of its range.
+ */
+function readSettings() {
+  const text = $('text').value;
+  const hidden = Number($('hidden').value);
+  const lr = Number($('lr').value);
+  const temperature = Number($('temperature').value);
+  if (text.length < 2 * STEPS)
+    throw new RangeError(`the text has ${text.length} characters, expected at least ${2 * STEPS}`);
+  if (!Number.isInteger(hidden) || hidden < 4 || hidden > 256)
+    throw new RangeError(`hidden units is ${$('hidden').value}, expected an integer in [4, 256]`);
+  if (!(lr > 0 && lr <= 1))
+    throw new RangeError(`learning rate is ${$('lr').value}, expected (0, 1]`);
+  if (!(temperature >= 0 && temperature <= 2))
+    throw new RangeError(`temperature is ${$('temperature').value}, expected [0, 2]`);
+  return { text, hidden, lr, temperature };
+}
+
+/** The vocabulary, windows and models for `settings`: every character of the text is a token id. */
+function setUp(settings) {
+  const vocab = Vocabulary.fromText(settings.text, { padding: null });
+  const options = {
+    cell: 'gru',
+    embedding: { vocabSize: vocab.size, dim: EMBEDDING },
+    inputSize: EMBEDDING,
+    hiddenSize: settings.hidden,
+    outputSize: vocab.size,
+    seed: 1,
+  };
+  return {
+    settings,
+    vocab,
+    data: trainingWindows(vocab.encode(settings.text), STEPS, STRIDE),
+    model: new Model(options), // trained in the worker; its weights follow every snapshot
+    sampler: new Model(options), // holds the weights of the sample being written
+  };
+}
+
+const $ = (id) => document.getElementById(id);
+$('text').value = CORPUS;
+let run = setUp(readSettings());
 const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
 
 /** What the page shows; the end-to-end test reads it as `window.demo`. */
@@ -39,11 +69,13 @@ const state = {
   maxPause: 0, // longest time the main thread could not run a 10 ms timer while training, in ms
   longestTask: 0, // longest task on the main thread while training, in ms (Chromium reports those over 50 ms)
   frames: 0,
+  restarts: 0, // runs started from the form's text and settings
+  vocabSize: 0, // token ids of the current run
   error: null,
+  onnx: null, // { bytes, ms, maxDiff, sameNext }: the last export run in onnxruntime-web
 };
 window.demo = state;
 
-const $ = (id) => document.getElementById(id);
 const button = $('toggle');
 let training = null;
 let trainingSince = 0;
@@ -54,9 +86,9 @@ function start() {
   state.status = 'training';
   trainingSince = performance.now();
   button.textContent = 'Stop';
-  training = trainInWorker(worker, model, {
-    data,
-    settings: { lr: 0.01, epochs: 100_000, batchSize: 32, seed: state.epochs.length },
+  training = trainInWorker(worker, run.model, {
+    data: run.data,
+    settings: { lr: run.settings.lr, epochs: 100_000, batchSize: 32, seed: state.epochs.length },
     onBatch: (info) => state.losses.push(info.loss),
     onEpoch: (info) => state.epochs.push({ batch: state.losses.length, loss: info.loss }),
   });
@@ -78,14 +110,15 @@ function start() {
 function startSample(now) {
   if (writing !== null || state.epochs.length === 0 || now - lastSampleAt < SAMPLE_EVERY_MS) return;
   lastSampleAt = now;
-  sampler.loadStateDict(model.stateDict());
+  const { sampler, vocab } = run;
+  sampler.loadStateDict(run.model.stateDict());
   const prompt = 'the ';
   const loss = state.epochs.at(-1).loss;
   const sample = { epoch: state.epochs.length, loss, text: prompt, done: false };
   state.samples.push(sample);
   const characters = sampleCharacters(sampler, vocab, {
     prompt,
-    temperature: 0.6,
+    temperature: run.settings.temperature,
     seed: state.samples.length,
   });
   writing = { sample, characters };
@@ -125,12 +158,83 @@ function showSamples() {
   $('samples').replaceChildren(...items);
 }
 
+/**
+ * Exports the page's model (the latest weights) with toOnnx and runs the file in onnxruntime-web
+ * (wasm, one thread) on the first window of the text: the logits should be rnnkit's.
+ */
+async function runOnnx() {
+  $('onnx').disabled = true;
+  setText('onnx-status', 'exporting');
+  try {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+    const { model, vocab, settings } = run;
+    const V = vocab.size;
+    const ids = Array.from(vocab.encode(settings.text.slice(0, STEPS)));
+    const bytes = toOnnx(model);
+    const want = model.predict([ids]).data; // [1, T, V], before the worker's next snapshot
+    const start = performance.now();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const input = new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
+    const got = (await session.run({ input })).output.data;
+    const ms = performance.now() - start;
+    let maxDiff = got.length === want.length ? 0 : Infinity;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    const argmax = (a, t) =>
+      a.slice(t * V, (t + 1) * V).reduce((m, x, j, r) => (x > r[m] ? j : m), 0);
+    let sameNext = 0;
+    for (let t = 0; t < ids.length; t++) sameNext += argmax(got, t) === argmax(want, t) ? 1 : 0;
+    state.onnx = { bytes: bytes.length, ms, maxDiff, sameNext, steps: ids.length };
+    setText(
+      'onnx-status',
+      `${(bytes.length / 1024).toFixed(1)} KB file, session and run ${ms.toFixed(0)} ms; ` +
+        `logits within ${maxDiff.toExponential(1)} of rnnkit's, same next character at ${sameNext}/${ids.length} steps`,
+    );
+  } catch (error) {
+    state.onnx = { error: String(error) };
+    setText('onnx-status', String(error));
+  } finally {
+    $('onnx').disabled = false;
+  }
+}
+$('onnx').addEventListener('click', runOnnx);
+
 button.addEventListener('click', () => {
   if (state.status === 'training') {
     button.disabled = true;
     button.textContent = 'Stopping';
     training.stop();
   } else if (state.status === 'stopped') start();
+});
+
+// "Train on this text": stops the run, builds a new model for the form's text and settings.
+$('restart').addEventListener('click', async () => {
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (error) {
+    setText('problem', error.message);
+    return;
+  }
+  setText('problem', '');
+  $('restart').disabled = true;
+  if (state.status === 'training') {
+    training.stop();
+    await training.done.catch(() => undefined);
+  }
+  run = setUp(settings);
+  writing = null;
+  lastSampleAt = -Infinity;
+  state.losses = [];
+  state.epochs = [];
+  state.samples = [];
+  state.restarts++;
+  drawnBatches = -1;
+  showSetup();
+  showSamples();
+  $('restart').disabled = false;
+  start();
 });
 
 // Every animation frame: measure the gap since the last one, write a few sampled characters,
@@ -192,8 +296,15 @@ function setText(id, text) {
   if (element.textContent !== text) element.textContent = text;
 }
 
-$('setup').textContent =
-  `${EMBEDDING}-feature embedding, GRU of 64 units, ${model.parameterCount} parameters; ${data.inputs.shape[0]} windows ` +
-  `of ${STEPS} characters from a ${CORPUS.length}-character text, ${V} token ids.`;
+function showSetup() {
+  const { model, data, vocab, settings } = run;
+  state.vocabSize = vocab.size;
+  $('setup').textContent =
+    `${EMBEDDING}-feature embedding, GRU of ${settings.hidden} units, ${model.parameterCount} parameters; ` +
+    `${data.inputs.shape[0]} windows of ${STEPS} characters from a ${settings.text.length}-character text, ` +
+    `${vocab.size} token ids.`;
+}
+
+showSetup();
 requestAnimationFrame(frame);
 start();

@@ -4,6 +4,7 @@ import type { BatchInfo, EpochInfo, FitHistory } from '../train/fit.js';
 /**
  * Either end of a message channel: a `Worker` seen from the page, the worker's own global scope
  * (`self`) seen from inside it, or a `MessagePort`. Only these three methods are used.
+ * @category Threads & workers
  */
 export interface MessageEndpoint {
   /** Sends `message` to the other end by structured cloning, moving the `transfer` buffers. */

@@ -15,6 +15,7 @@ import {
 /**
  * The options a worker's `configure` function returns: {@link FitOptions} without the callbacks,
  * the signal and the validation data, which {@link trainInWorker} supplies.
+ * @category Threads & workers
  */
 export type WorkerFitOptions = Omit<FitOptions, 'onBatch' | 'onEpoch' | 'signal' | 'validation'>;
 
@@ -29,6 +30,18 @@ export type WorkerFitOptions = Omit<FitOptions, 'onBatch' | 'onEpoch' | 'signal'
  *
  * Returns a function that stops listening (a training already running goes on to its end).
  * @throws TypeError when `endpoint` cannot send and receive messages or `configure` is not a function.
+ * @example
+ * ```ts
+ * import { adam, crossEntropyLoss, serveTraining } from 'rnnkit';
+ * // train-worker.js, started by the page with new Worker(url, { type: 'module' }):
+ * if (typeof self !== 'undefined' && 'postMessage' in self) {
+ *   serveTraining(self as never, (settings) => {
+ *     const { lr } = settings as { lr: number };
+ *     return { loss: crossEntropyLoss(), optimizer: adam({ lr }), epochs: 10 };
+ *   });
+ * }
+ * ```
+ * @category Threads & workers
  */
 export function serveTraining(
   endpoint: MessageEndpoint,

@@ -13,7 +13,10 @@ import {
   type WireTensor,
 } from './messages.js';
 
-/** Where training stood when a snapshot of the weights was taken (`batch` is -1 at an epoch's end). */
+/**
+ * Where training stood when a snapshot of the weights was taken (`batch` is -1 at an epoch's end).
+ * @category Threads & workers
+ */
 export interface SnapshotInfo {
   /** The epoch trained when the weights were copied (0-based, as in {@link EpochInfo}). */
   epoch: number;
@@ -21,7 +24,10 @@ export interface SnapshotInfo {
   batch: number;
 }
 
-/** Options of {@link trainInWorker}. */
+/**
+ * Options of {@link trainInWorker}.
+ * @category Threads & workers
+ */
 export interface WorkerTrainingOptions {
   /** The training data, copied to the worker (the caller's arrays are left as they are). */
   data: Dataset;
@@ -43,7 +49,10 @@ export interface WorkerTrainingOptions {
   onSnapshot?: (info: SnapshotInfo) => void;
 }
 
-/** A training running in a worker, as seen from the thread that started it. */
+/**
+ * A training running in a worker, as seen from the thread that started it.
+ * @category Threads & workers
+ */
 export interface WorkerTraining {
   /** Asks the worker to stop after its current batch; `done` then resolves with `aborted: true`. */
   stop(): void;
@@ -79,6 +88,20 @@ const OPTION_KEYS = [
  * @throws TypeError or RangeError at once for a bad model, worker or option, data that cannot
  *   become tensors, or settings that cannot be sent; everything else (shapes against the model,
  *   the loss's targets, the worker's options) rejects `done`.
+ * @example
+ * ```ts
+ * import { MessageChannel } from 'node:worker_threads';
+ * import { Model, adam, mseLoss, serveTraining, trainInWorker } from 'rnnkit';
+ * // In a page the endpoint is a Worker whose script calls serveTraining(self, ...).
+ * const { port1, port2 } = new MessageChannel();
+ * serveTraining(port2, () => ({ loss: mseLoss(), optimizer: adam(), epochs: 2 }));
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * const history = await trainInWorker(port1, model, { data }).done; // model holds the new weights
+ * console.log(history.epochs.length); // 2
+ * port1.close();
+ * ```
+ * @category Threads & workers
  */
 export function trainInWorker(
   worker: MessageEndpoint,

@@ -5,7 +5,10 @@ import type { Model } from '../model/model.js';
 import { checkLoss, type Loss, type StepValues } from '../loss/loss.js';
 import { lossOf, prepareBatch, type Batch, type PreparedBatch } from '../train/step.js';
 
-/** Options of {@link gradCheck}. */
+/**
+ * Options of {@link gradCheck}.
+ * @category Checks
+ */
 export interface GradCheckOptions {
   /**
    * The loss whose gradient is checked; the model's output is scored against the batch's target.
@@ -17,7 +20,10 @@ export interface GradCheckOptions {
   tolerance?: number;
 }
 
-/** The comparison for one tensor: analytic gradient against central differences. */
+/**
+ * The comparison for one tensor: analytic gradient against central differences.
+ * @category Checks
+ */
 export interface GradCheckEntry {
   /**
    * What was checked: a parameter's name (e.g. `rnn.weight_hh_l0`), `input`, `h0`, `c0` or
@@ -32,7 +38,10 @@ export interface GradCheckEntry {
   error: number;
 }
 
-/** What {@link gradCheck} found. */
+/**
+ * What {@link gradCheck} found.
+ * @category Checks
+ */
 export interface GradCheckResult {
   /** True when every entry's error is at most the tolerance. */
   passed: boolean;
@@ -47,6 +56,14 @@ export interface GradCheckResult {
  * `(L(θ+ε) − L(θ−ε)) / 2ε` on every element of every parameter, of the input, and of `h0`,
  * `c0` and `context` when the batch supplies them. Needs a `float64` model. The parameters
  * are restored afterwards; it costs two forward passes per element, so use small sizes.
+ * @example
+ * ```ts
+ * import { Model, gradCheck, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 2, hiddenSize: 3, outputSize: 1, dtype: 'float64' });
+ * const batch = { input: [[[0.1, 0.2], [0.3, -0.1]]], target: [[[0.5], [0.2]]] };
+ * console.log(gradCheck(model, batch, { loss: mseLoss() }).ok); // true: backward matches finite differences
+ * ```
+ * @category Checks
  */
 export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions): GradCheckResult {
   checkKeys('gradCheck options', options, ['loss', 'epsilon', 'tolerance']);
@@ -84,7 +101,10 @@ export function gradCheck(model: Model, batch: Batch, options: GradCheckOptions)
   return { passed: maxError <= tol, maxError, entries };
 }
 
-/** Options of {@link gradCheckLoss}. */
+/**
+ * Options of {@link gradCheckLoss}.
+ * @category Checks
+ */
 export interface GradCheckLossOptions {
   /** 0/1 per step, `[B, T]` (`[B]` without a time axis) or a flat array of `B·T`. */
   mask?: StepValues | null;
@@ -102,6 +122,14 @@ export interface GradCheckLossOptions {
  * after the loss; `pred` is not changed (the check works on a copy).
  * @throws TypeError/RangeError for a non-float64 `pred`, a target that does not fit, or a bad
  *   mask, weights or option.
+ * @example
+ * ```ts
+ * import { Tensor, gradCheckLoss, huberLoss } from 'rnnkit';
+ * const pred = Tensor.from([[0.3, 2]], 'float64');
+ * const target = Tensor.from([[0, 0]], 'float64');
+ * console.log(gradCheckLoss(huberLoss(), pred, target).ok); // true
+ * ```
+ * @category Checks
  */
 export function gradCheckLoss(
   loss: Loss,

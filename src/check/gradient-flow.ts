@@ -5,7 +5,10 @@ import { checkLoss, type Loss } from '../loss/loss.js';
 import { checkChoice, checkKeys, describe } from '../tensor/errors.js';
 import { lossOf, prepareBatch, type Batch } from '../train/step.js';
 
-/** Options of {@link gradientFlow}. */
+/**
+ * Options of {@link gradientFlow}.
+ * @category Checks
+ */
 export interface GradientFlowOptions {
   /** The loss whose gradient is followed back through time. */
   loss: Loss;
@@ -16,7 +19,10 @@ export interface GradientFlowOptions {
   from?: 'last' | 'all';
 }
 
-/** How the gradient travels back through time in one layer and direction. */
+/**
+ * How the gradient travels back through time in one layer and direction.
+ * @category Checks
+ */
 export interface StepGradients {
   /** Layer index, 0 for the layer that reads the input. */
   layer: number;
@@ -26,7 +32,10 @@ export interface StepGradients {
   norms: number[];
 }
 
-/** What {@link gradientFlow} measured. */
+/**
+ * What {@link gradientFlow} measured.
+ * @category Checks
+ */
 export interface GradientFlow {
   /** The batch's loss. */
   loss: number;
@@ -54,6 +63,16 @@ export interface GradientFlow {
  * layer and direction, per-parameter gradient norms, and a verdict. Overwrites the model's
  * gradients (as a backward pass does); changes no weight.
  * @throws TypeError without a loss, or with a loss of reduction `'none'`.
+ * @example
+ * ```ts
+ * import { Model, gradientFlow, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const T = 30;
+ * const batch = { input: [Array.from({ length: T }, () => [1])], target: [Array.from({ length: T }, () => [0])] };
+ * const flow = gradientFlow(model, batch, { loss: mseLoss() });
+ * console.log(flow.verdict, flow.ratio); // how much of the last step's error reaches step 0
+ * ```
+ * @category Checks
  */
 export function gradientFlow(
   model: Model,

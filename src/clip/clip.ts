@@ -1,12 +1,21 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { checkChoice, checkPositive } from '../tensor/errors.js';
 
-/** Which norm {@link clipGradNorm} measures: the L2 norm or the largest absolute value. */
+/**
+ * Which norm {@link clipGradNorm} measures: the L2 norm or the largest absolute value.
+ * @category Training
+ */
 export type NormType = 2 | 'inf';
 
 /**
  * The global norm of all gradients (one flat array): L2 over every element, or the largest |g|.
  * NaN or Infinity when any gradient is not finite.
+ * @example
+ * ```ts
+ * import { gradNorm } from 'rnnkit';
+ * console.log(gradNorm(new Float32Array([3, 4])), gradNorm(new Float32Array([3, -4]), 'inf')); // 5 4
+ * ```
+ * @category Training
  */
 export function gradNorm(grads: FloatArray, normType: NormType = 2): number {
   if (normType === 'inf') {
@@ -49,6 +58,13 @@ function scaledL2(grads: FloatArray): number {
  * Rescales all gradients together when their global norm exceeds `maxNorm`: each is multiplied
  * by `maxNorm / (norm + 1e-6)` (PyTorch's rule). Returns the norm before clipping. A non-finite
  * norm leaves the gradients unchanged (the caller should skip the update).
+ * @example
+ * ```ts
+ * import { clipGradNorm } from 'rnnkit';
+ * const grads = new Float32Array([3, 4]);
+ * console.log(clipGradNorm(grads, 1), Array.from(grads)); // 5 [0.6, 0.8] (to float32 rounding)
+ * ```
+ * @category Training
  */
 export function clipGradNorm(grads: FloatArray, maxNorm: number, normType: NormType = 2): number {
   checkPositive('maxNorm', maxNorm);
@@ -60,7 +76,17 @@ export function clipGradNorm(grads: FloatArray, maxNorm: number, normType: NormT
   return norm;
 }
 
-/** Clamps every gradient to `[-clipValue, clipValue]` in place. */
+/**
+ * Clamps every gradient to `[-clipValue, clipValue]` in place.
+ * @example
+ * ```ts
+ * import { clipGradValue } from 'rnnkit';
+ * const grads = new Float32Array([3, -0.5, -4]);
+ * clipGradValue(grads, 1);
+ * console.log(Array.from(grads)); // [1, -0.5, -1]
+ * ```
+ * @category Training
+ */
 export function clipGradValue(grads: FloatArray, clipValue: number): void {
   checkPositive('clipValue', clipValue);
   for (let i = 0; i < grads.length; i++) {

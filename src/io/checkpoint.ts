@@ -7,7 +7,10 @@ import { readSafetensorsHeader, readTensor } from '../nn/safetensors.js';
 import { modelEntries, modelToSafetensors, parseMetadataJson } from '../model/safetensors.js';
 import { checkModelLimits, type ModelLoadLimits } from '../model/limits.js';
 
-/** Where a training run stands, besides the weights and the optimizer state. */
+/**
+ * Where a training run stands, besides the weights and the optimizer state.
+ * @category Files
+ */
 export interface CheckpointProgress {
   /** Epochs completed: pass it to `fit` as `initialEpoch` to go on. */
   epoch: number;
@@ -15,7 +18,10 @@ export interface CheckpointProgress {
   seed?: number;
 }
 
-/** What {@link loadCheckpoint} restores. */
+/**
+ * What {@link loadCheckpoint} restores.
+ * @category Files
+ */
 export interface LoadedCheckpoint {
   /** A new model with the saved options and parameters. */
   model: Model;
@@ -35,6 +41,17 @@ const OPTIMIZER_PREFIX = 'optimizer.';
  * Allocates the buffer.
  * @throws TypeError/RangeError for a bad epoch or seed, or an optimizer holding state for
  *   another number of parameters.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, loadCheckpoint, mseLoss, saveCheckpoint } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const optimizer = adam();
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer, epochs: 2 });
+ * const bytes = saveCheckpoint(model, optimizer, { epoch: 2 });
+ * const resumed = loadCheckpoint(bytes, adam()); // { model, epoch: 2, seed: 0 }
+ * console.log(resumed.epoch);
+ * ```
+ * @category Files
  */
 export function saveCheckpoint(
   model: Model,
@@ -67,6 +84,15 @@ export function saveCheckpoint(
  * saved one). The bytes are untrusted and validated as by `Model.fromSafetensors` before
  * anything is allocated; when it throws, `optimizer` is unchanged.
  * @throws TypeError/RangeError naming the first bad field.
+ * @example
+ * ```ts
+ * import { Model, adam, loadCheckpoint, saveCheckpoint } from 'rnnkit';
+ * const bytes = saveCheckpoint(new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 2 }), adam(), { epoch: 0 });
+ * const optimizer = adam(); // the same kind as the saved one; its state is loaded into it
+ * const { model, epoch, seed } = loadCheckpoint(bytes, optimizer, { maxParameters: 10_000 });
+ * console.log(model.parameterCount, epoch, seed); // go on with fit(model, data, { optimizer, initialEpoch: epoch, seed })
+ * ```
+ * @category Files
  */
 export function loadCheckpoint(
   bytes: Uint8Array,

@@ -1,163 +1,116 @@
-import { kernelsBase64 } from './wasm-bytes.js';
+import {
+  EXPORT_NAMES,
+  kernelsBase64,
+  relaxedKernelsBase64,
+  type WasmExports,
+} from './wasm-bytes.js';
 
-/**
- * The exports of the f32 SIMD kernels module (src/kernels/assembly/). Pointers are byte
- * offsets into the module's memory, sizes are element counts, flags are 0 or 1. Nothing is
- * checked: callers pass valid, 4-byte-aligned ranges.
- */
-export interface WasmKernels {
-  /** `C = op(A)·op(B)` (+ C when `acc`, + `bias[0..N)` per row when `bias` is not 0); `scratch`: `(ceil(N/8)*8 + ceil(M/4)*4)*K + M*N` floats. */
-  gemm(
-    transA: number,
-    transB: number,
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    bias: number,
-    scratch: number,
-  ): void;
-  /** Packs op(B) `[K, N]` into strips of eight columns (`ceil(N/8)*8*K` floats at `dst`). */
-  packB(transB: number, K: number, N: number, b: number, ldb: number, dst: number): void;
-  /** `gemm` with op(B) packed by `packB` at `pb`. */
-  gemmPackedB(
-    transA: number,
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    lda: number,
-    pb: number,
-    c: number,
-    ldc: number,
-    acc: number,
-    bias: number,
-    scratch: number,
-  ): void;
-  addColumnSums(out: number, a: number, rows: number, cols: number, lda: number): void;
-  addInto(dst: number, src: number, n: number): void;
-  copyRows(rows: number, n: number, dst: number, ldd: number, src: number, lds: number): void;
-  sigmoidInto(dst: number, src: number, n: number): void;
-  tanhInto(dst: number, src: number, n: number): void;
-  rnnForward(n: number, pre: number, h: number, relu: number): void;
-  rnnBackward(n: number, h: number, dh: number, dg: number, relu: number): void;
-  lstmForward(
-    rows: number,
-    H: number,
-    g: number,
-    ldg: number,
-    cPrev: number,
-    c: number,
-    tc: number,
-    h: number,
-  ): void;
-  lstmBackward(
-    rows: number,
-    H: number,
-    g: number,
-    ldg: number,
-    cPrev: number,
-    tc: number,
-    dh: number,
-    dc: number,
-  ): void;
-  gruForward(
-    rows: number,
-    H: number,
-    x: number,
-    hp: number,
-    ldg: number,
-    hPrev: number,
-    hn: number,
-    h: number,
-  ): void;
-  gruBackward(
-    rows: number,
-    H: number,
-    g: number,
-    gh: number,
-    ldg: number,
-    hPrev: number,
-    hn: number,
-    dh: number,
-    direct: number,
-  ): void;
-}
+export type { WasmExports } from './wasm-bytes.js';
 
-const NAMES: readonly (keyof WasmKernels)[] = [
-  'gemm',
-  'packB',
-  'gemmPackedB',
-  'addColumnSums',
-  'addInto',
-  'copyRows',
-  'sigmoidInto',
-  'tanhInto',
-  'rnnForward',
-  'rnnBackward',
-  'lstmForward',
-  'lstmBackward',
-  'gruForward',
-  'gruBackward',
-];
-
-/** The instantiated kernels and the one memory they work in. */
-export interface WasmModule {
-  readonly kernels: WasmKernels;
+/** One instance of the kernels module and the memory it works in. */
+export interface WasmInstance {
+  readonly exports: WasmExports;
   readonly memory: WebAssembly.Memory;
-  /**
-   * Whether the memory is shared: growing it then never detaches existing views. A plain
-   * memory (where SharedArrayBuffer is unavailable, e.g. a page without cross-origin
-   * isolation) is given its full size up front and never grows.
-   */
+  /** Whether the memory is shared: growing it then never detaches views taken before. */
   readonly shared: boolean;
 }
 
-/** Pages of a shared memory at the start, and its maximum (2 GiB). */
-const SHARED_INITIAL = 16;
-const SHARED_MAXIMUM = 32768;
-/** Pages of a plain memory, which never grows (32 MiB). */
-const PLAIN_PAGES = 512;
+/** Pages (64 KiB) of a new memory, and the most any memory may grow to (2 GiB). */
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 32768;
 
-let cached: WasmModule | null | undefined;
+/** The compiled module for a shared and for a plain memory, or null where it cannot compile. */
+const compiled: { shared?: WebAssembly.Module | null; plain?: WebAssembly.Module | null } = {};
 
-/**
- * The kernels module of this thread, instantiated on first use (synchronously), or null where
- * it cannot run: no WebAssembly, no SIMD, or a Content-Security-Policy that forbids compiling.
- * Never throws; every worker thread gets its own instance and memory.
- */
-export function wasmModule(): WasmModule | null {
-  if (cached === undefined) cached = instantiate(true) ?? instantiate(false);
-  return cached;
+/** Why the module cannot be had, once known (for the notice). */
+let failure: string | null = null;
+
+/** Which build compiled: relaxed SIMD where the platform validates it, else plain SIMD. */
+export type WasmVariant = 'relaxed-simd' | 'simd';
+
+let variant: WasmVariant | null = null;
+
+/** The build the kernels run (once compiled), or null before or where none compiles. */
+export function wasmVariant(): WasmVariant | null {
+  compiledModule(false);
+  return variant;
 }
 
-function instantiate(shared: boolean): WasmModule | null {
+/**
+ * A new instance of the kernels with a memory of its own: shared where SharedArrayBuffer and
+ * shared WebAssembly memories exist (unless `shared` is false), else a plain growable memory.
+ * Null where the module cannot run at all (no WebAssembly, no SIMD, a Content-Security-Policy
+ * that forbids compiling, memory refused); {@link wasmFailure} then says why.
+ */
+export function instantiateKernels(shared = true): WasmInstance | null {
+  if (shared && typeof SharedArrayBuffer === 'function') {
+    const instance = tryInstantiate(true);
+    if (instance !== null) return instance;
+  }
+  return tryInstantiate(false);
+}
+
+/** Whether the kernels module compiles here (for a plain memory, which every platform has). */
+export function wasmCompiles(): boolean {
+  return compiledModule(false) !== null;
+}
+
+/** Why {@link instantiateKernels} returned null, or null when it has not failed. */
+export function wasmFailure(): string | null {
+  return failure;
+}
+
+function tryInstantiate(shared: boolean): WasmInstance | null {
+  const module = compiledModule(shared);
+  if (module === null) return null;
   try {
-    if (typeof WebAssembly !== 'object') return null;
-    const bytes = decodeBase64(kernelsBase64);
-    if (shared && !shareMemoryImport(bytes)) return null;
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD (or no shared memory)
-    const memory = shared
-      ? new WebAssembly.Memory({ initial: SHARED_INITIAL, maximum: SHARED_MAXIMUM, shared })
-      : new WebAssembly.Memory({ initial: PLAIN_PAGES, maximum: PLAIN_PAGES });
+    const memory = new WebAssembly.Memory({
+      initial: INITIAL_PAGES,
+      maximum: MAXIMUM_PAGES,
+      shared,
+    });
     if (shared && !(memory.buffer instanceof SharedArrayBuffer)) return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const kernels: Record<string, unknown> = {};
-    for (const name of NAMES) {
-      const f = instance.exports[name];
-      if (typeof f !== 'function') return null;
-      kernels[name] = f;
-    }
-    return { kernels: kernels as unknown as WasmKernels, memory, shared };
-  } catch {
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return { exports: exportsOf(instance), memory, shared };
+  } catch (e) {
+    if (!shared) failure = `the WebAssembly kernels could not be instantiated: ${String(e)}`;
     return null;
   }
+}
+
+/** The instance's functions, checked against the generated list of names. */
+function exportsOf(instance: WebAssembly.Instance): WasmExports {
+  const out: Partial<Record<keyof WasmExports, unknown>> = {};
+  for (const name of EXPORT_NAMES) {
+    const f = instance.exports[name];
+    if (typeof f !== 'function') throw new Error(`the kernels module exports no function ${name}`);
+    out[name] = f;
+  }
+  return out as WasmExports;
+}
+
+function compiledModule(shared: boolean): WebAssembly.Module | null {
+  const key = shared ? 'shared' : 'plain';
+  const known = compiled[key];
+  if (known !== undefined) return known;
+  let module: WebAssembly.Module | null = null;
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
+    let bytes = decodeBase64(relaxedKernelsBase64);
+    variant = 'relaxed-simd';
+    if (!WebAssembly.validate(bytes)) {
+      bytes = decodeBase64(kernelsBase64);
+      variant = 'simd';
+    }
+    if (shared && !shareMemoryImport(bytes)) throw new Error('the module imports no memory');
+    if (!WebAssembly.validate(bytes)) throw new Error('the module does not validate (no SIMD?)');
+    module = new WebAssembly.Module(bytes);
+  } catch (e) {
+    variant = null;
+    if (!shared) failure = `the WebAssembly kernels could not be compiled: ${String(e)}`;
+  }
+  compiled[key] = module;
+  return module;
 }
 
 /**

@@ -4,6 +4,12 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
 /**
  * Binary cross-entropy on logits: `max(x, 0) − x·y + log(1 + e^−|x|)` per element, with
  * targets y in [0, 1]; stable for large |x|. `'mean'` divides by the number of elements.
+ * @example
+ * ```ts
+ * import { Tensor, bceWithLogitsLoss } from 'rnnkit';
+ * console.log(bceWithLogitsLoss().compute(Tensor.from([[0]]), Tensor.from([[1]])).value); // log 2
+ * ```
+ * @category Losses
  */
 export function bceWithLogitsLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},

@@ -4,6 +4,13 @@ import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.
 /**
  * Softmax cross-entropy over class indices: the predictions are logits `[..., C]` and the target
  * holds one class index per step. `'mean'` divides by the number of steps, as PyTorch does.
+ * @example
+ * ```ts
+ * import { Tensor, crossEntropyLoss } from 'rnnkit';
+ * const logits = Tensor.from([[2, 0, -1]]); // [B=1, classes=3]
+ * console.log(crossEntropyLoss().compute(logits, Tensor.from([0])).value); // -log softmax(logits)[0]
+ * ```
+ * @category Losses
  */
 export function crossEntropyLoss<R extends Reduction = 'mean'>(
   options: LossOptions<R> = {},

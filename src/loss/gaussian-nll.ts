@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkBoolean, checkChoice, checkKeys, checkPositive } from '../tensor/errors.js';
 import { defineLoss, type Loss, type LossOptions, type Reduction } from './loss.js';
 
-/** Options of {@link gaussianNllLoss}. */
+/**
+ * Options of {@link gaussianNllLoss}.
+ * @category Losses
+ */
 export interface GaussianNllOptions<R extends Reduction = Reduction> extends LossOptions<R> {
   /**
    * What the second prediction feature holds: `'log'` (default) the log-variance, so any
@@ -24,6 +27,15 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * PyTorch, the clamp does not stop the gradient. `'mean'` divides by the number of steps.
  * @throws TypeError/RangeError for bad options; RangeError from `compute` for a negative
  *   variance with `variance: 'value'`.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, gaussianNllLoss } from 'rnnkit';
+ * // Outputs per step: [mean, log-variance].
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 2 });
+ * const data = { inputs: [[[0.1], [0.2]]], targets: [[[0.2], [0.3]]] };
+ * fit(model, data, { loss: gaussianNllLoss(), optimizer: adam(), epochs: 1 });
+ * ```
+ * @category Losses
  */
 export function gaussianNllLoss<R extends Reduction = 'mean'>(
   options: GaussianNllOptions<R> = {},

@@ -10,10 +10,14 @@ export type { StepValues } from './step-weights.js';
 /**
  * `'sum'` adds the per-step errors (the BPTT total error); `'mean'` divides by the total weight
  * of the real steps; `'none'` keeps the per-step errors (for evaluation and plots, not training).
+ * @category Losses
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-/** A loss value, its gradient with respect to the predictions, and the per-step errors. */
+/**
+ * A loss value, its gradient with respect to the predictions, and the per-step errors.
+ * @category Losses
+ */
 export interface LossResult {
   /** The reduced loss; with `'none'`, the sum of the per-step errors. */
   value: number;
@@ -29,6 +33,7 @@ export interface LossResult {
 /**
  * A loss function. Implement this interface for a custom loss, or build one with
  * {@link defineLoss}, which handles masks, sample weights and reductions for you.
+ * @category Losses
  */
 export interface Loss<R extends Reduction = Reduction> {
   /** Name used in error messages, e.g. `mse`. */
@@ -51,7 +56,10 @@ export interface Loss<R extends Reduction = Reduction> {
   ): LossResult;
 }
 
-/** Options shared by the built-in losses. */
+/**
+ * Options shared by the built-in losses.
+ * @category Losses
+ */
 export interface LossOptions<R extends Reduction = Reduction> {
   /** `'mean'` (default), `'sum'` or `'none'`. */
   reduction?: R;
@@ -63,6 +71,26 @@ export interface LossOptions<R extends Reduction = Reduction> {
  * total weight of the real steps (times the prediction's features with `meanOver: 'elements'`),
  * PyTorch's weighted-mean convention. The step function is called once per real step.
  * @throws TypeError or RangeError for an invalid spec or options (see {@link StepLoss}).
+ * @example
+ * ```ts
+ * import { Tensor, defineLoss } from 'rnnkit';
+ * // Squared error weighted twice: the error of one step and its gradient.
+ * const double = defineLoss({
+ *   name: 'doubleMse',
+ *   meanOver: 'elements',
+ *   step(pred, p, n, target, q, grad) {
+ *     let sum = 0;
+ *     for (let i = 0; i < n; i++) {
+ *       const d = pred[p + i] - target[q + i];
+ *       sum += 2 * d * d;
+ *       grad[p + i] = 4 * d;
+ *     }
+ *     return sum;
+ *   },
+ * });
+ * console.log(double.compute(Tensor.from([[1, 2]]), Tensor.from([[0, 2]])).value); // 1
+ * ```
+ * @category Losses
  */
 export function defineLoss<R extends Reduction = 'mean'>(
   spec: StepLoss,

@@ -6,6 +6,7 @@ import { checkChoice, checkInt, checkKeys, describe } from '../tensor/errors.js'
  * `target[q ..]` (its target features, or one class index). Writes d error / d pred into
  * `grad[p .. p+n)` and returns the error. `sequence` and `step` say which step it scores
  * (`step` is 0 when the predictions have no time axis, as with a last-step head).
+ * @category Losses
  */
 export type StepFunction = (
   pred: FloatArray,
@@ -18,7 +19,10 @@ export type StepFunction = (
   step: number,
 ) => number;
 
-/** The per-step part of a loss, from which `defineLoss` builds a complete loss. */
+/**
+ * The per-step part of a loss, from which `defineLoss` builds a complete loss.
+ * @category Losses
+ */
 export interface StepLoss {
   /** Names the loss in errors and in gradient checks. */
   name: string;

@@ -6,6 +6,7 @@ import { indexOf } from '../nn/validate.js';
 /**
  * A mask or sample weights as a loss accepts them: a `Tensor`, nested arrays, or a flat typed
  * array in row-major order.
+ * @category Losses
  */
 export type StepValues = Tensor | NestedArray | FloatArray;
 

@@ -1,3 +1,4 @@
+import { cellSpec } from '../recurrent/cells.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkShape, toLengths, toTensor, type SequenceInput } from '../nn/validate.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
@@ -41,14 +42,14 @@ export function checkInitialStates(
   for (const name of ['h0', 'c0'] as const) {
     const v = options[name];
     if (v === undefined) {
-      if (o.initialState === 'given' && (name === 'h0' || o.cell === 'lstm')) {
+      if (o.initialState === 'given' && (name === 'h0' || hasCellState(o))) {
         throw new TypeError(
           `${name} is missing: initialState 'given' needs it with every call, shape [${shape}]`,
         );
       }
       continue;
     }
-    if (name === 'c0' && o.cell !== 'lstm')
+    if (name === 'c0' && !hasCellState(o))
       throw new TypeError(`c0 applies to LSTM models only, not '${o.cell}'`);
     out[name] = toTensor(name, v, 3, o.dtype);
     checkShape(name, out[name], shape);
@@ -85,7 +86,7 @@ export function checkStateGrads(
   for (const name of ['gradH', 'gradC'] as const) {
     const grad = options[name];
     if (grad === undefined) continue;
-    if (name === 'gradC' && o.cell !== 'lstm') {
+    if (name === 'gradC' && !hasCellState(o)) {
       throw new TypeError('gradC applies to LSTM models only');
     }
     out[name] = toTensor(name, grad, 3, o.dtype);
@@ -106,4 +107,9 @@ export function checkGradOutput(
   const g = toTensor('gradOutput', gradOutput, shape.length, o.dtype);
   checkShape('gradOutput', g, shape);
   return g;
+}
+
+/** Whether the model's cell carries a cell state `c` besides `h` (LSTM). */
+export function hasCellState(o: ResolvedModelOptions): boolean {
+  return cellSpec(o.cell).cellState;
 }

@@ -4,7 +4,10 @@ import { Sampler, type SamplingOptions } from '../text/sampling.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 import type { Model } from './model.js';
 
-/** Options of {@link generate}: how to sample, and from which seed. */
+/**
+ * Options of {@link generate}: how to sample, and from which seed.
+ * @category Text
+ */
 export interface GenerateOptions extends SamplingOptions {
   /** Seed of the generator that draws the tokens (default 0); equal seeds give equal tokens. */
   seed?: number;
@@ -24,6 +27,16 @@ export interface GenerateOptions extends SamplingOptions {
  * buffer, result) is allocated before the first step; nothing is allocated per step.
  * @throws TypeError/RangeError for a model that is not a token model, an empty prompt, an id out
  * of range or invalid options.
+ * @example
+ * ```ts
+ * import { Model, generate } from 'rnnkit';
+ * const model = new Model({
+ *   cell: 'gru', inputSize: 8, hiddenSize: 16, outputSize: 10, embedding: { vocabSize: 10, dim: 8 },
+ * });
+ * const ids = generate(model, [1, 2, 3], 5, { temperature: 0.8, seed: 1 });
+ * console.log(ids.length); // 5 token ids in [0, 10)
+ * ```
+ * @category Text
  */
 export function generate(
   model: Model,
@@ -64,6 +77,17 @@ export function generate(
 /**
  * {@link generate} on text: encodes `prompt` with `vocabulary`, generates `length` tokens and
  * decodes them (the prompt is not repeated in the result).
+ * @example
+ * ```ts
+ * import { Model, Vocabulary, generateText } from 'rnnkit';
+ * const vocab = Vocabulary.fromText('hello world');
+ * const model = new Model({
+ *   cell: 'lstm', inputSize: 8, hiddenSize: 16, outputSize: vocab.size,
+ *   embedding: { vocabSize: vocab.size, dim: 8 },
+ * });
+ * console.log(generateText(model, vocab, 'he', 10, { temperature: 0 })); // untrained: 10 arbitrary characters
+ * ```
+ * @category Text
  */
 export function generateText(
   model: Model,
@@ -79,7 +103,7 @@ export function generateText(
 function vocabularySize(model: Model): number {
   const o = model.options;
   const V = model.outputFeatures;
-  if (o.head !== 'sequence' || o.bidirectional)
+  if (o.head !== 'sequence' || o.bidirectional || o.reverse)
     throw new TypeError('generate needs a unidirectional model with a head at every step');
   if (o.embedding !== null) {
     if (o.embedding.vocabSize === V) return V;

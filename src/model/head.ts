@@ -1,8 +1,9 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { allocate } from '../tensor/dtype.js';
-import { allocateBuffer } from '../tensor/buffers.js';
 import { swapAxes01 } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Buf } from '../kernels/memory.js';
 import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import { isRealStep, lastStep } from '../nn/padding.js';
 
@@ -23,21 +24,24 @@ export interface HeadBatch {
  * the batch shape changes.
  */
 export class Head {
-  private input: FloatArray;
-  private output: FloatArray;
+  private input: Buf;
+  private output: Buf;
+  /** The gradient of the last-step rows `[B, D*H]` (last-step mode only). */
+  private dLast: Buf;
 
   /**
    * @param linear the Linear layer's offsets in the parameter array, or null for no layer.
    * @param inFeatures `D*H`; `outFeatures` is the Linear layer's size, or `D*H` without one.
    */
   constructor(
+    private readonly kernels: Kernels,
     readonly linear: LinearWeights | null,
     readonly mode: HeadMode,
     readonly dtype: DType,
     readonly inFeatures: number,
     readonly outFeatures: number,
   ) {
-    this.input = this.output = allocateBuffer(dtype, 0);
+    this.input = this.output = this.dLast = kernels.memory.alloc(dtype, 0);
   }
 
   /** Shape of the output for a batch of `B` sequences of `T` steps. */
@@ -50,26 +54,26 @@ export class Head {
    * steps, or `[B, O]` at each sequence's last step. Allocates the returned tensor; keeps its
    * input for {@link backward}.
    */
-  forward(states: FloatArray, values: FloatArray, batch: HeadBatch): Tensor {
+  forward(states: Buf, values: Buf, batch: HeadBatch): Tensor {
     const { B, T, lengths } = batch;
     const [DH, F] = [this.inFeatures, this.outFeatures];
     const last = this.mode === 'last';
     const rows = last ? B : T * B;
-    this.resize(rows);
     if (last) {
       for (let b = 0; b < B; b++) {
         const r = lastStep(lengths, b, T) * B + b;
-        this.input.set(states.subarray(r * DH, (r + 1) * DH), b * DH);
+        this.input.set(states.a.subarray(r * DH, (r + 1) * DH), b * DH);
       }
     } else {
-      this.input.set(states);
+      this.input.set(states.a);
     }
     this.apply(values, this.input, rows, this.output);
     const result = allocate(this.dtype, rows * F);
-    if (last) result.set(this.output);
+    const out = this.output.a;
+    if (last) result.set(out);
     else {
-      zeroPadding(this.output, batch, F);
-      swapAxes01(result, this.output, T, B, F);
+      zeroPadding(out, batch, F);
+      swapAxes01(result, out, T, B, F);
     }
     return new Tensor(this.outputShape(B, T), result);
   }
@@ -78,13 +82,7 @@ export class Head {
    * Sends `gradOutput` (the shape {@link forward} returned) through the head into `dStates`
    * (`[T, B, D*H]`, overwritten), adding the Linear layer's gradients into `grads`.
    */
-  backward(
-    gradOutput: FloatArray,
-    values: FloatArray,
-    grads: FloatArray,
-    batch: HeadBatch,
-    dStates: FloatArray,
-  ): void {
+  backward(gradOutput: FloatArray, values: Buf, grads: Buf, batch: HeadBatch, dStates: Buf): void {
     const { B, T, lengths } = batch;
     const [DH, F] = [this.inFeatures, this.outFeatures];
     const last = this.mode === 'last';
@@ -92,34 +90,47 @@ export class Head {
     const dy = this.output; // the forward's output is no longer needed: reuse its buffer
     if (last) dy.set(gradOutput);
     else {
-      swapAxes01(dy, gradOutput, B, T, F);
-      zeroPadding(dy, batch, F);
+      swapAxes01(dy.a, gradOutput, B, T, F);
+      zeroPadding(dy.a, batch, F);
     }
-    const dIn = last ? allocate(this.dtype, rows * DH) : dStates;
-    if (this.linear !== null) linearBackward(this.linear, values, grads, this.input, dy, rows, dIn);
-    else dIn.set(dy);
+    const dIn = last ? this.dLast : dStates;
+    if (this.linear !== null)
+      linearBackward(this.kernels, this.linear, values, grads, this.input, dy, rows, dIn);
+    else dIn.set(dy.a);
     if (!last) return;
-    dStates.fill(0);
+    const [ds, di] = [dStates.a, dIn.a];
+    ds.fill(0);
     for (let b = 0; b < B; b++) {
-      dStates.set(dIn.subarray(b * DH, (b + 1) * DH), (lastStep(lengths, b, T) * B + b) * DH);
+      ds.set(di.subarray(b * DH, (b + 1) * DH), (lastStep(lengths, b, T) * B + b) * DH);
     }
   }
 
   /** `out[rows, O]` from `states[rows, D*H]` for one step (the stream); keeps nothing. */
-  step(states: FloatArray, values: FloatArray, rows: number, out: FloatArray): void {
+  step(states: Buf, values: Buf, rows: number, out: Buf): void {
     this.apply(values, states, rows, out);
   }
 
-  private apply(values: FloatArray, x: FloatArray, rows: number, y: FloatArray): void {
-    if (this.linear !== null) linearForward(this.linear, values, x, rows, y);
-    else y.set(x.subarray(0, rows * this.outFeatures));
+  private apply(values: Buf, x: Buf, rows: number, y: Buf): void {
+    if (this.linear !== null) linearForward(this.kernels, this.linear, values, x, rows, y);
+    else y.set(x.a.subarray(0, rows * this.outFeatures));
   }
 
-  private resize(rows: number): void {
-    if (this.input.length !== rows * this.inFeatures)
-      this.input = allocateBuffer(this.dtype, rows * this.inFeatures);
-    if (this.output.length !== rows * this.outFeatures)
-      this.output = allocateBuffer(this.dtype, rows * this.outFeatures);
+  /** Sizes the workspaces for a batch of `B` sequences of `T` steps (before a forward). */
+  prepare(B: number, T: number): void {
+    const rows = this.mode === 'last' ? B : T * B;
+    const mem = this.kernels.memory;
+    if (this.input.length !== rows * this.inFeatures) {
+      mem.release(this.input);
+      this.input = mem.alloc(this.dtype, rows * this.inFeatures);
+    }
+    if (this.output.length !== rows * this.outFeatures) {
+      mem.release(this.output);
+      this.output = mem.alloc(this.dtype, rows * this.outFeatures);
+    }
+    if (this.mode === 'last' && this.dLast.length !== rows * this.inFeatures) {
+      mem.release(this.dLast);
+      this.dLast = mem.alloc(this.dtype, rows * this.inFeatures);
+    }
   }
 }
 

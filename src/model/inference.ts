@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor/dtype.js';
 import { allocate } from '../tensor/dtype.js';
-import { allocateBuffer } from '../tensor/buffers.js';
+import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
@@ -19,15 +19,17 @@ export class Inference {
   private stack: RecurrentStack | null = null;
   private carryH: FloatArray;
   private carryC: FloatArray;
-  private headOut: FloatArray;
+  private headOut: Buf;
 
   constructor(
     private readonly makeStack: () => RecurrentStack,
     private readonly initial: InitialState,
     private readonly head: Head,
     private readonly store: ParameterSet,
+    private readonly memory: KernelMemory,
   ) {
-    this.carryH = this.carryC = this.headOut = allocateBuffer(store.dtype, 0);
+    this.carryH = this.carryC = allocate(store.dtype, 0);
+    this.headOut = memory.alloc(store.dtype, 0);
   }
 
   /**
@@ -44,9 +46,11 @@ export class Inference {
     for (let start = 0; start < T; start += INFERENCE_CHUNK) {
       const n = Math.min(INFERENCE_CHUNK, T - start);
       stack.prepare(n, B, null);
+      this.prepareHead(n * B);
+      const sx = stack.x.a;
       for (let t = 0; t < n; t++) {
         for (let b = 0; b < B; b++)
-          stack.x.set(
+          sx.set(
             x.data.subarray((b * T + start + t) * I, (b * T + start + t + 1) * I),
             (t * B + b) * I,
           );
@@ -70,11 +74,11 @@ export class Inference {
 
   private keepState(stack: RecurrentStack): void {
     if (this.carryH.length !== stack.hn.length) {
-      this.carryH = allocateBuffer(this.store.dtype, stack.hn.length);
-      this.carryC = allocateBuffer(this.store.dtype, stack.cn.length);
+      this.carryH = allocate(this.store.dtype, stack.hn.length);
+      this.carryC = allocate(this.store.dtype, stack.cn.length);
     }
-    this.carryH.set(stack.hn);
-    this.carryC.set(stack.cn);
+    this.carryH.set(stack.hn.a);
+    this.carryC.set(stack.cn.a);
   }
 
   /** Runs the head on the chunk's steps and copies them (batch-first) into `result`. */
@@ -88,23 +92,25 @@ export class Inference {
   ): void {
     const O = this.head.outFeatures;
     const DH = this.head.inFeatures;
+    const values = this.store.valueBuf;
     if (this.head.mode === 'last') {
-      this.head.step(
-        stack.output.subarray((n - 1) * B * DH, n * B * DH),
-        this.store.values,
-        B,
-        result,
-      );
+      this.head.step(stack.output.sub((n - 1) * B * DH, B * DH), values, B, this.headOut);
+      result.set(this.headOut.a.subarray(0, B * O));
       return;
     }
-    if (this.headOut.length < n * B * O) this.headOut = allocateBuffer(this.store.dtype, n * B * O);
-    this.head.step(stack.output, this.store.values, n * B, this.headOut);
+    this.head.step(stack.output, values, n * B, this.headOut);
+    const out = this.headOut.a;
     for (let t = 0; t < n; t++) {
       for (let b = 0; b < B; b++)
-        result.set(
-          this.headOut.subarray((t * B + b) * O, (t * B + b + 1) * O),
-          (b * T + start + t) * O,
-        );
+        result.set(out.subarray((t * B + b) * O, (t * B + b + 1) * O), (b * T + start + t) * O);
     }
+  }
+
+  /** Room for the head's output over `rows` rows, allocated before the chunk runs. */
+  private prepareHead(rows: number): void {
+    const n = rows * this.head.outFeatures;
+    if (this.headOut.length >= n) return;
+    this.memory.release(this.headOut);
+    this.headOut = this.memory.alloc(this.store.dtype, n);
   }
 }

@@ -2,7 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
 import { glorotInit, orthogonalInit, uniformInit } from '../tensor/init.js';
 import type { ParameterSet } from '../nn/parameters.js';
-import { gateCount } from '../recurrent/stack.js';
+import { cellSpec } from '../recurrent/cells.js';
 import type { ResolvedModelOptions } from './options.js';
 
 /**
@@ -38,7 +38,8 @@ function initRecurrent(
 ): void {
   const { init, hiddenSize: H, unitForgetBias } = o;
   const isBias = name.startsWith('rnn.bias');
-  const G = gateCount(o.cell);
+  const spec = cellSpec(o.cell);
+  const G = spec.gates;
   if (init === 'pytorch') uniformInit(v, rng, 1 / Math.sqrt(H));
   else if (isBias) v.fill(0);
   else {
@@ -50,6 +51,7 @@ function initRecurrent(
       else glorotInit(block, rng, cols, H);
     }
   }
-  // LSTM gate rows are i, f, g, o: the forget block is rows H..2H.
-  if (unitForgetBias && isBias) v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, H, 2 * H);
+  const f = spec.forgetGate;
+  if (unitForgetBias && isBias && f !== undefined)
+    v.fill(name.startsWith('rnn.bias_ih') ? 1 : 0, f * H, (f + 1) * H);
 }

@@ -1,3 +1,4 @@
+import { cellSpec } from '../recurrent/cells.js';
 import { describe } from '../tensor/errors.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { StateDictEntry } from '../nn/state-dict.js';
@@ -7,7 +8,10 @@ import { checkDeclaredSize, checkModelLimits, type ModelLoadLimits } from './lim
 /** The format tag of rnnkit model files (JSON, and safetensors metadata). */
 export const MODEL_FORMAT = 'rnnkit-model/1';
 
-/** The JSON form of a model: its options (valid input to `new Model`) and every parameter. */
+/**
+ * The JSON form of a model: its options (valid input to `new Model`) and every parameter.
+ * @category Files
+ */
 export interface ModelJSON {
   /** The file format and its version. */
   format: 'rnnkit-model/1';
@@ -36,9 +40,12 @@ export function constructorOptions(o: ResolvedModelOptions): ModelOptions {
     embedding: o.embedding ?? undefined,
   };
   if (o.outputSize === null) delete out.outputSize;
+  if (!o.reverse) delete out.reverse;
+  if (o.linearBeforeReset) delete out.linearBeforeReset;
   if (o.initialState !== 'encoded') delete out.contextSize;
-  if (o.cell !== 'lstm') delete out.unitForgetBias;
-  if (o.cell !== 'rnn') delete out.nonlinearity;
+  const spec = cellSpec(o.cell);
+  if (spec.forgetGate === undefined) delete out.unitForgetBias;
+  if (!spec.nonlinearity) delete out.nonlinearity;
   if (o.embedding === null) delete out.embedding;
   else out.embedding = { ...o.embedding };
   return out;
@@ -105,8 +112,10 @@ export function fileOptions(raw: unknown): ModelOptions {
   const opts = { ...(raw as ModelOptions & { outputSize?: number | null }) };
   if (opts.outputSize === null) delete opts.outputSize;
   if (opts.initialState !== 'encoded') delete opts.contextSize;
-  if (opts.cell !== 'lstm') delete opts.unitForgetBias;
-  if ((opts.cell ?? 'rnn') !== 'rnn') delete opts.nonlinearity;
+  const spec = cellSpec(opts.cell ?? 'rnn');
+  if (spec.forgetGate === undefined) delete opts.unitForgetBias;
+  if (spec.resetBeforeProduct === undefined) delete opts.linearBeforeReset;
+  if (!spec.nonlinearity) delete opts.nonlinearity;
   if ((opts.embedding as unknown) === null) delete opts.embedding;
   return opts as ModelOptions;
 }

@@ -1,6 +1,7 @@
 import { ParameterSet } from '../nn/parameters.js';
 import type { LinearWeights } from '../nn/linear.js';
-import { declareStackParams, type StackConfig } from '../recurrent/stack.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { declareStackParams, stackShape, type StackConfig } from '../recurrent/stack.js';
 import type { DirectionWeights } from '../recurrent/direction.js';
 import { InitialState } from '../recurrent/initial-state.js';
 import { Head } from './head.js';
@@ -26,7 +27,7 @@ export interface ModelLayout {
  * Declares every parameter in PyTorch's order (the embedding's, the stack's, then the initial
  * state's, then the head's), allocates the flat arrays once, and makes the initial-state source and the head.
  */
-export function layOutModel(o: ResolvedModelOptions): ModelLayout {
+export function layOutModel(o: ResolvedModelOptions, kernels: Kernels): ModelLayout {
   const count = parameterCount(o);
   if (count > MAX_PARAMETERS) {
     throw new RangeError(
@@ -40,16 +41,20 @@ export function layOutModel(o: ResolvedModelOptions): ModelLayout {
     hiddenSize: o.hiddenSize,
     numLayers: o.numLayers,
     bidirectional: o.bidirectional,
+    reverse: o.reverse,
     bias: o.bias,
     nonlinearity: o.nonlinearity,
+    linearBeforeReset: o.linearBeforeReset,
   };
-  const params = new ParameterSet(o.dtype);
+  const shape = stackShape(stackConfig);
+  const params = new ParameterSet(o.dtype, kernels.memory);
   const e = o.embedding;
   const tokens = e === null ? null : new TokenInput(params, e.vocabSize, e.dim, o.dtype);
   const weights = declareStackParams(params, stackConfig, 'rnn.');
-  const lstm = o.cell === 'lstm';
   const H = o.hiddenSize;
-  const initial = new InitialState(o.initialState, o.numLayers * D, H, o.contextSize, lstm, params);
+  const withC = shape.cell.cellState;
+  const { slots } = shape;
+  const initial = new InitialState(kernels, o.initialState, slots, H, o.contextSize, withC, params);
   const DH = D * H;
   let linear: LinearWeights | null = null;
   if (o.outputSize !== null) {
@@ -58,6 +63,6 @@ export function layOutModel(o: ResolvedModelOptions): ModelLayout {
     linear = { weight, bias, inFeatures: DH, outFeatures: o.outputSize };
   }
   params.seal();
-  const head = new Head(linear, o.head, o.dtype, DH, o.outputSize ?? DH);
+  const head = new Head(kernels, linear, o.head, o.dtype, DH, o.outputSize ?? DH);
   return { params, stackConfig, weights, initial, head, tokens };
 }

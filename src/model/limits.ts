@@ -1,8 +1,12 @@
+import { cellSpec } from '../recurrent/cells.js';
 import type { ResolvedModelOptions } from './options.js';
 import { describe } from '../tensor/errors.js';
 import { DEFAULT_MAX_PARAMETERS } from '../nn/safetensors.js';
 
-/** Limits for loading a model from an untrusted file. */
+/**
+ * Limits for loading a model from an untrusted file.
+ * @category Files
+ */
 export interface ModelLoadLimits {
   /**
    * Most parameters a model file may declare (default 100 000 000, 400 MB in float32). The
@@ -25,8 +29,6 @@ export function checkModelLimits(limits: unknown): number {
   return (limits as ModelLoadLimits).maxParameters ?? DEFAULT_MAX_PARAMETERS;
 }
 
-const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
-
 /**
  * The number of parameters a model with options `o` has, computed from the options alone
  * (nothing is allocated). Exact for any size; may exceed 2^53 for absurd options.
@@ -34,7 +36,8 @@ const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
 export function parameterCount(o: ResolvedModelOptions): number {
   const D = o.bidirectional ? 2 : 1;
   const H = o.hiddenSize;
-  const GH = GATES[o.cell] * H;
+  const spec = cellSpec(o.cell);
+  const GH = spec.gates * H;
   let n = 0;
   for (let l = 0; l < Math.min(o.numLayers, 2); l++) {
     const inSize = l === 0 ? o.inputSize : D * H;
@@ -42,7 +45,7 @@ export function parameterCount(o: ResolvedModelOptions): number {
     n += D * perDirection * (l === 0 ? 1 : o.numLayers - 1);
   }
   const LDH = o.numLayers * D * H;
-  const states = o.cell === 'lstm' ? 2 : 1;
+  const states = spec.cellState ? 2 : 1;
   if (o.initialState === 'learned') n += states * LDH;
   if (o.initialState === 'encoded') n += states * (LDH * o.contextSize + LDH);
   if (o.outputSize !== null) n += o.outputSize * D * H + o.outputSize;

@@ -1,4 +1,6 @@
 import { Rng } from '../tensor/rng.js';
+import { createKernels } from '../kernels/backend.js';
+import type { Backend, Kernels } from '../kernels/kernels.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
@@ -30,6 +32,9 @@ import { ModelPasses } from './passes.js';
 import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
 
+/** Returns a collected stream's buffers to its model's memory. */
+const streams = /* @__PURE__ */ new FinalizationRegistry<() => void>((release) => release());
+
 /** Batches smaller than this run on one thread even when more are set. */
 const MIN_SPLIT_BATCH = 8;
 
@@ -40,8 +45,13 @@ const MIN_SPLIT_BATCH = 8;
  * until {@link zeroGrad}.
  *
  * @example
+ * ```ts
+ * import { Model } from 'rnnkit';
  * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 32, outputSize: 1 });
- * const { output } = model.forward(input); // [B, T, 1]
+ * const { output } = model.forward([[[0.1], [0.2], [0.3]]]); // [B=1, T=3, I=1]
+ * console.log(output.shape); // [1, 3, 1]
+ * ```
+ * @category Model
  */
 export class Model {
   /** The options with every default filled in (frozen). */
@@ -60,25 +70,69 @@ export class Model {
   private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
   private readonly threadSwitch = new ThreadSwitch(this);
   private readonly local: ModelPasses;
+  private readonly kernels: Kernels;
 
   /** @throws TypeError or RangeError for an invalid or unknown option. */
   constructor(options: ModelOptions) {
     const o = Object.freeze(resolveModelOptions(options));
     this.options = o;
-    const { params, stackConfig, weights, initial, head, tokens } = layOutModel(o);
+    const kernels = createKernels(o.dtype, options.backend);
+    this.kernels = kernels;
+    const { params, stackConfig, weights, initial, head, tokens } = layOutModel(o, kernels);
     this.tokens = tokens;
     this.stackConfig = stackConfig;
     this.weights = weights;
     this.head = head;
     this.store = params;
     this.params = params;
-    this.stack = new RecurrentStack(this.stackConfig, o.dtype, params, this.weights);
+    this.stack = new RecurrentStack(stackConfig, kernels, o.dtype, params, weights);
     registerStack(this, this.stack);
-    const makeStack = () => new RecurrentStack(stackConfig, o.dtype, params, weights);
-    this.inference = new Inference(makeStack, initial, head, params);
+    const makeStack = () => new RecurrentStack(stackConfig, kernels, o.dtype, params, weights);
+    this.inference = new Inference(makeStack, initial, head, params, kernels.memory);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
     this.local = new ModelPasses(o, params, this.stack, initial, head, tokens);
     this.initialize(new Rng(o.seed));
+  }
+
+  /**
+   * The kernels this model runs on, fixed when it was built: `'wasm'` (WebAssembly SIMD, its
+   * own memory) or `'js'` (the TypeScript kernels: float64 models, the `'js'` choice, or where
+   * WebAssembly cannot run).
+   */
+  get backend(): Backend {
+    return this.kernels.backend;
+  }
+
+  /** Whether the model's cell carries a cell state `c` besides `h` (LSTM). */
+  get hasCellState(): boolean {
+    return this.stack.shape.cell.cellState;
+  }
+
+  /** True once {@link dispose} has run. */
+  get disposed(): boolean {
+    return this.kernels.memory.disposed;
+  }
+
+  /**
+   * Frees the model's memory now rather than when it is collected (a model that is dropped is
+   * freed by the collector all the same). Afterwards every method that reads the weights
+   * throws, and views taken from `params` read as empty; streams made from it stop working.
+   * Stops its worker threads. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    void this.threadSwitch.set(1, () => this.toJSON());
+    this.kernels.memory.dispose();
+  }
+
+  /** @throws Error once the model is disposed. */
+  private live(): void {
+    if (this.disposed) throw new Error('the model was disposed: build or load a new one');
+  }
+
+  /** Whether a pass reads the sequence from its end (bidirectional or reverse): no streaming, no chunks. */
+  private get wholeSequence(): boolean {
+    return this.options.bidirectional || this.options.reverse;
   }
 
   /** 2 for a bidirectional stack, else 1. */
@@ -122,6 +176,7 @@ export class Model {
    *   nothing changes when it throws.
    */
   forward(input: SequenceInput, options: ForwardOptions = {}): ForwardResult {
+    this.live();
     checkKeys('forward options', options, ['lengths', 'h0', 'c0', 'context']);
     const { x, ids } = this.denseInput(input);
     const [B, T] = x.shape;
@@ -154,7 +209,8 @@ export class Model {
    * @throws as {@link forward}.
    */
   predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
-    if (this.options.bidirectional || options.lengths !== undefined)
+    this.live();
+    if (this.wholeSequence || options.lengths !== undefined)
       return this.mode.evaluating(() => this.forward(input, options).output);
     checkKeys('predict options', options, ['h0', 'c0', 'context']);
     const { x } = this.denseInput(input);
@@ -188,6 +244,7 @@ export class Model {
    *   wrong shape or non-finite values.
    */
   backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
+    this.live();
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const last = this.local.last;
     if (last === null) throw new Error('backward needs a forward pass first');
@@ -307,16 +364,21 @@ export class Model {
    * @throws TypeError for a bidirectional model; RangeError for a batch size that is not an integer >= 1.
    */
   createStream(batchSize = 1): Stream {
-    if (this.options.bidirectional)
-      throw new TypeError(
-        'a bidirectional model cannot run step by step: it needs the whole sequence',
-      );
+    this.live();
+    if (this.wholeSequence) {
+      const kind = this.options.bidirectional ? 'bidirectional' : 'reverse';
+      throw new TypeError(`a ${kind} model cannot run step by step: it needs the whole sequence`);
+    }
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`batchSize is ${describe(batchSize)}, expected an integer >= 1`);
     }
     const o = this.options;
-    const stack = new RecurrentStack(this.stackConfig, o.dtype, this.store, this.weights);
-    return new ModelStream(o, this.params, stack, this.head, batchSize, this.tokens);
+    const k = this.kernels;
+    const stack = new RecurrentStack(this.stackConfig, k, o.dtype, this.store, this.weights);
+    const { params, store, head, tokens } = this;
+    const s = new ModelStream(o, params, store.valueBuf, stack, head, batchSize, tokens, k.memory);
+    streams.register(s, s.releaser());
+    return s;
   }
 }
 

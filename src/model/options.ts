@@ -1,5 +1,7 @@
 import type { DType } from '../tensor/dtype.js';
-import type { CellType } from '../recurrent/stack.js';
+import type { BackendChoice } from '../kernels/backend.js';
+import { checkBackendChoice } from '../kernels/backend.js';
+import { cellSpec, cellsWith, type CellType } from '../recurrent/cells.js';
 import type { InitialStateMode } from '../recurrent/initial-state.js';
 import { checkSeed } from '../tensor/rng.js';
 import {
@@ -11,12 +13,18 @@ import {
   describe,
 } from '../tensor/errors.js';
 
-/** How the recurrent weights are initialised. */
+/**
+ * How the recurrent weights are initialised.
+ * @category Model
+ */
 export type WeightInit = 'pytorch' | 'glorot' | 'orthogonal';
 
-/** Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required. */
+/**
+ * Options of a {@link Model}. Only `inputSize` and `hiddenSize` are required.
+ * @category Model
+ */
 export interface ModelOptions {
-  /** Recurrent cell: `'rnn'` (default), `'lstm'` or `'gru'`. */
+  /** Recurrent cell: `'rnn'` (default), `'lstm'`, `'gru'`, or a registered cell's name. */
   cell?: CellType;
   /** Features per time step of the input (with `embedding`, equal to its `dim`). */
   inputSize: number;
@@ -26,6 +34,18 @@ export interface ModelOptions {
   numLayers?: number;
   /** Run a second direction from the last step to the first and concatenate (default false). */
   bidirectional?: boolean;
+  /**
+   * Run the one direction from the last step to the first (ONNX's `direction: 'reverse'`), so the
+   * output at step t has read steps t..T-1. Not with `bidirectional`. Default false.
+   */
+  reverse?: boolean;
+  /**
+   * GRU only: `false` applies the reset gate before the hidden product,
+   * `n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn)` (the GRU of Cho et al., ONNX's
+   * `linear_before_reset=0`, Keras's `reset_after=False`); `true` (the default) is PyTorch's
+   * `n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))`. Same parameters either way.
+   */
+  linearBeforeReset?: boolean;
   /** Use `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
   /** RNN activation: `'tanh'` (default) or `'relu'`. */
@@ -57,9 +77,18 @@ export interface ModelOptions {
    * (PyTorch's `dropout` of `nn.LSTM`), in [0, 1). Default 0.
    */
   dropout?: number;
+  /**
+   * The kernels this model runs on, fixed for its life: `'wasm'` (WebAssembly SIMD), `'js'`
+   * (the TypeScript reference kernels) or `'auto'`; default: the choice of `setBackend`. Where
+   * wasm cannot run, the model runs on `'js'` (see `model.backend`). Not saved with the model.
+   */
+  backend?: BackendChoice;
 }
 
-/** Size of a model's embedding: `vocabSize` tokens of `dim` features. */
+/**
+ * Size of a model's embedding: `vocabSize` tokens of `dim` features.
+ * @category Model
+ */
 export interface EmbeddingOptions {
   /** Number of tokens V: ids are integers in [0, V). */
   vocabSize: number;
@@ -67,9 +96,12 @@ export interface EmbeddingOptions {
   dim: number;
 }
 
-/** {@link ModelOptions} with every default filled in. */
+/**
+ * {@link ModelOptions} with every default filled in.
+ * @category Model
+ */
 export type ResolvedModelOptions = Required<
-  Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding'>
+  Omit<ModelOptions, 'outputSize' | 'contextSize' | 'embedding' | 'backend'>
 > & {
   /** Outputs of the Linear head, or null when the model has no head. */
   outputSize: number | null;
@@ -85,6 +117,8 @@ const KEYS = [
   'hiddenSize',
   'numLayers',
   'bidirectional',
+  'reverse',
+  'linearBeforeReset',
   'bias',
   'nonlinearity',
   'outputSize',
@@ -97,6 +131,7 @@ const KEYS = [
   'unitForgetBias',
   'embedding',
   'dropout',
+  'backend',
 ] as const;
 
 /** Validates model options and fills in defaults. */
@@ -104,7 +139,9 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
   if (typeof o !== 'object' || o === null)
     throw new TypeError(`model options are ${describe(o)}, expected an object`);
   checkKeys('model options', o, KEYS);
-  const cell = checkChoice('cell', o.cell ?? 'rnn', ['rnn', 'lstm', 'gru'] as const);
+  const spec = cellSpec(o.cell ?? 'rnn');
+  const cell = spec.name;
+  if (o.backend !== undefined) checkBackendChoice('backend', o.backend);
   const initialState = checkChoice('initialState', o.initialState ?? 'zeros', [
     'zeros',
     'learned',
@@ -121,15 +158,23 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
       `contextSize applies to initialState 'encoded' only, not '${initialState}'`,
     );
   }
-  if (o.unitForgetBias && cell !== 'lstm') {
-    throw new TypeError(`unitForgetBias applies to the 'lstm' cell only, not '${cell}'`);
+  if (o.unitForgetBias && spec.forgetGate === undefined) {
+    const cells = cellsWith((c) => c.forgetGate !== undefined);
+    throw new TypeError(`unitForgetBias applies to ${cells} only, not '${cell}'`);
   }
   if (o.unitForgetBias && o.bias === false) {
     throw new TypeError('unitForgetBias sets the forget-gate bias, which bias: false removes');
   }
-  if (o.nonlinearity !== undefined && cell !== 'rnn') {
-    throw new TypeError(`nonlinearity applies to the 'rnn' cell only, not '${cell}'`);
+  if (o.nonlinearity !== undefined && !spec.nonlinearity) {
+    const cells = cellsWith((c) => c.nonlinearity === true);
+    throw new TypeError(`nonlinearity applies to ${cells} only, not '${cell}'`);
   }
+  if (o.linearBeforeReset !== undefined && spec.resetBeforeProduct === undefined) {
+    const cells = cellsWith((c) => c.resetBeforeProduct !== undefined);
+    throw new TypeError(`linearBeforeReset applies to ${cells} only, not '${cell}'`);
+  }
+  if (o.reverse === true && o.bidirectional === true)
+    throw new TypeError('reverse runs one direction backwards: a bidirectional model runs both');
   const seed = checkSeed('seed', o.seed ?? 0);
   return {
     cell,
@@ -137,6 +182,8 @@ export function resolveModelOptions(o: ModelOptions): ResolvedModelOptions {
     hiddenSize: checkInt('hiddenSize', o.hiddenSize),
     numLayers: checkInt('numLayers', o.numLayers ?? 1),
     bidirectional: checkBoolean('bidirectional', o.bidirectional ?? false),
+    reverse: checkBoolean('reverse', o.reverse ?? false),
+    linearBeforeReset: checkBoolean('linearBeforeReset', o.linearBeforeReset ?? true),
     bias: checkBoolean('bias', o.bias ?? true),
     nonlinearity: checkChoice('nonlinearity', o.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const),
     outputSize: o.outputSize === undefined ? null : checkInt('outputSize', o.outputSize),

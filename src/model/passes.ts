@@ -34,17 +34,17 @@ export class ModelPasses implements LocalPasses {
     const [B, T, I] = x.shape;
     const stack = this.stack;
     stack.prepare(T, B, lengths);
-    swapAxes01(stack.x, x.data, B, T, I);
+    this.head.prepare(B, T);
+    swapAxes01(stack.x.a, x.data, B, T, I);
     this.initial.fill(stack, this.store, B, states);
     stack.forward();
     this.last = { B, T, lengths };
-    const output = this.head.forward(stack.output, this.store.values, this.last);
-    const L = o.numLayers * (o.bidirectional ? 2 : 1);
-    const H = o.hiddenSize;
+    const output = this.head.forward(stack.output, this.store.valueBuf, this.last);
+    const shape = [stack.shape.slots, B, o.hiddenSize];
     return {
       output,
-      h: new Tensor([L, B, H], stack.hn.slice()),
-      c: o.cell === 'lstm' ? new Tensor([L, B, H], stack.cn.slice()) : null,
+      h: new Tensor(shape, stack.hn.copy()),
+      c: stack.shape.cell.cellState ? new Tensor(shape, stack.cn.copy()) : null,
     };
   }
 
@@ -52,11 +52,11 @@ export class ModelPasses implements LocalPasses {
     const last = this.last as HeadBatch;
     const stack = this.stack;
     if (options.gradH) stack.dhn.set(options.gradH.data);
-    else stack.dhn.fill(0);
+    else stack.dhn.a.fill(0);
     if (options.gradC) stack.dcn.set(options.gradC.data);
-    else stack.dcn.fill(0);
-    const { values, grads } = this.store;
-    this.head.backward(gradOutput.data, values, grads, last, stack.dOutput);
+    else stack.dcn.a.fill(0);
+    const { valueBuf, gradBuf } = this.store;
+    this.head.backward(gradOutput.data, valueBuf, gradBuf, last, stack.dOutput);
     const ids = this.ids;
     const inputGrad = (options.inputGrad ?? true) || ids !== null;
     stack.backward(inputGrad);
@@ -65,11 +65,11 @@ export class ModelPasses implements LocalPasses {
     const { B, T } = last;
     const I = this.options.inputSize;
     const dx = allocate(this.options.dtype, B * T * I);
-    swapAxes01(dx, stack.dx, T, B, I);
+    swapAxes01(dx, stack.dx.a, T, B, I);
     if (this.tokens === null || ids === null)
       return { input: new Tensor([B, T, I], dx), ...states };
     // Token ids have no gradient: the vectors' gradient goes into the embedding's rows.
-    this.tokens.backward(grads, ids, dx);
+    this.tokens.backward(this.store.grads, ids, dx);
     return { input: null, ...states };
   }
 }

@@ -1,5 +1,5 @@
 import { allocate, type FloatArray } from '../tensor/dtype.js';
-import { allocateBuffer } from '../tensor/buffers.js';
+import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { checkKeys, describe } from '../tensor/errors.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { Parameters } from '../nn/parameters.js';
@@ -10,7 +10,10 @@ import type { Head } from './head.js';
 import type { ResolvedModelOptions } from './options.js';
 import type { TokenInput } from './token-input.js';
 
-/** A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`. */
+/**
+ * A stream's state as copies, shaped `[L, B, H]`: valid `h0`/`c0` for `reset` and `forward`.
+ * @category Model
+ */
 export interface StreamState {
   /** Hidden state. */
   h0: Tensor;
@@ -23,6 +26,7 @@ export interface StreamState {
  * `B` token ids for a model with an embedding) and returns the output for that step (`B*O`
  * numbers, a buffer reused by the next call). Streams never apply dropout.
  * Made by `Model.createStream`; it shares the model's parameters and owns its buffers.
+ * @category Model
  */
 export interface Stream {
   /** Sequences advanced together, `B`. */
@@ -55,7 +59,7 @@ export interface Stream {
 /** The {@link Stream} of a model: its own one-step stack, the model's head and parameters. */
 export class ModelStream implements Stream {
   /** The head's output, and the copies of it and of the states handed out: plain arrays, never views into kernel memory. */
-  private readonly headOut: FloatArray;
+  private readonly headOut: Buf;
   private readonly out: FloatArray;
   private readonly hCopy: FloatArray;
   private readonly cCopy: FloatArray | null;
@@ -63,25 +67,36 @@ export class ModelStream implements Stream {
   constructor(
     private readonly options: ResolvedModelOptions,
     private readonly params: Parameters,
+    private readonly valueBuf: Buf,
     private readonly stack: RecurrentStack,
     private readonly head: Head,
     readonly batchSize: number,
-    private readonly tokens: TokenInput | null = null,
+    private readonly tokens: TokenInput | null,
+    private readonly memory: KernelMemory,
   ) {
     stack.prepare(1, batchSize, null);
-    this.headOut = allocateBuffer(options.dtype, batchSize * head.outFeatures);
+    this.headOut = memory.alloc(options.dtype, batchSize * head.outFeatures);
     this.out = allocate(options.dtype, batchSize * head.outFeatures);
     this.hCopy = allocate(options.dtype, stack.hn.length);
-    this.cCopy = options.cell === 'lstm' ? allocate(options.dtype, stack.cn.length) : null;
+    this.cCopy = stack.shape.cell.cellState ? allocate(options.dtype, stack.cn.length) : null;
     this.reset();
+  }
+
+  /** A function that returns the stream's buffers to the model's memory, for when it is collected. */
+  releaser(): () => void {
+    const { stack, memory, headOut } = this;
+    return () => {
+      stack.release();
+      memory.release(headOut);
+    };
   }
 
   reset(state: { h0?: Tensor | NestedArray; c0?: Tensor | NestedArray } = {}): void {
     checkKeys('reset state', state, ['h0', 'c0']);
     const o = this.options;
     const shape = [o.numLayers, this.batchSize, o.hiddenSize];
-    if (state.c0 !== undefined && o.cell !== 'lstm')
-      throw new TypeError('c0 applies to LSTM models only');
+    if (state.c0 !== undefined && !this.stack.shape.cell.cellState)
+      throw new TypeError(`c0 applies to cells with a cell state (LSTM), not '${o.cell}'`);
     const given: { h0?: Tensor; c0?: Tensor } = {};
     for (const name of ['h0', 'c0'] as const) {
       const t = state[name];
@@ -94,7 +109,8 @@ export class ModelStream implements Stream {
     this.copyStates();
   }
 
-  private fillState(name: 'h0' | 'c0', dst: FloatArray, given: Tensor | undefined): void {
+  private fillState(name: 'h0' | 'c0', buf: Buf, given: Tensor | undefined): void {
+    const dst = buf.a;
     if (given !== undefined) {
       dst.set(given.data);
       return;
@@ -115,21 +131,21 @@ export class ModelStream implements Stream {
   }
 
   private copyStates(): void {
-    this.hCopy.set(this.stack.hn);
-    this.cCopy?.set(this.stack.cn);
+    this.hCopy.set(this.stack.hn.a);
+    this.cCopy?.set(this.stack.cn.a);
   }
 
   state(): StreamState {
     const o = this.options;
     const shape = [o.numLayers, this.batchSize, o.hiddenSize];
-    const h0 = new Tensor(shape, this.stack.hn.slice());
-    return o.cell === 'lstm' ? { h0, c0: new Tensor(shape, this.stack.cn.slice()) } : { h0 };
+    const h0 = new Tensor(shape, this.stack.hn.copy());
+    return this.cCopy !== null ? { h0, c0: new Tensor(shape, this.stack.cn.copy()) } : { h0 };
   }
 
   step(x: ArrayLike<number>): FloatArray {
     const o = this.options;
     if (this.tokens !== null) {
-      this.tokens.step(x, this.params.values, this.stack.x, this.batchSize);
+      this.tokens.step(x, this.params.values, this.stack.x.a, this.batchSize);
       return this.advance();
     }
     const n = this.batchSize * o.inputSize;
@@ -144,18 +160,19 @@ export class ModelStream implements Stream {
       if (!Number.isFinite(v))
         throw new RangeError(`step input has ${v} at ${i}, expected finite numbers`);
     }
-    for (let i = 0; i < n; i++) stack.x[i] = x[i];
+    const sx = stack.x.a;
+    for (let i = 0; i < n; i++) sx[i] = x[i];
     return this.advance();
   }
 
   /** One step of the stack from the input already in place, then the head. */
   private advance(): FloatArray {
     const stack = this.stack;
-    stack.h0.set(stack.hn);
-    stack.c0.set(stack.cn);
+    stack.h0.set(stack.hn.a);
+    stack.c0.set(stack.cn.a);
     stack.forward();
-    this.head.step(stack.output, this.params.values, this.batchSize, this.headOut);
-    this.out.set(this.headOut);
+    this.head.step(stack.output, this.valueBuf, this.batchSize, this.headOut);
+    this.out.set(this.headOut.a);
     this.copyStates();
     return this.out;
   }

@@ -3,7 +3,9 @@ import type { ResolvedModelOptions } from './options.js';
 
 /** A table of a model: its configuration, then every parameter with its shape and size. */
 export function summarize(o: ResolvedModelOptions, params: Parameters): string {
-  const dir = o.bidirectional ? ', bidirectional' : '';
+  const dir =
+    (o.bidirectional ? ', bidirectional' : o.reverse ? ', reverse' : '') +
+    (o.linearBeforeReset ? '' : ', reset before the hidden product');
   const head =
     o.outputSize === null
       ? 'no head'

@@ -1,6 +1,9 @@
 import type { Tensor, NestedArray } from '../tensor/tensor.js';
 
-/** Per-call inputs besides the sequences themselves. */
+/**
+ * Per-call inputs besides the sequences themselves.
+ * @category Model
+ */
 export interface ForwardOptions {
   /** Steps of each sequence when the batch is padded to one length: `B` integers in [1, T]. */
   lengths?: readonly number[] | Int32Array;
@@ -12,7 +15,10 @@ export interface ForwardOptions {
   context?: Tensor | NestedArray;
 }
 
-/** What a forward pass returns. */
+/**
+ * What a forward pass returns.
+ * @category Model
+ */
 export interface ForwardResult {
   /** `[B, T, O]` (head at every step; zeros at padded steps), `[B, O]` (head at each sequence's last step); without a head, `O` is `D*H`. */
   output: Tensor;
@@ -22,7 +28,10 @@ export interface ForwardResult {
   c: Tensor | null;
 }
 
-/** Upstream gradients for `Model.backward` besides the output's. */
+/**
+ * Upstream gradients for `Model.backward` besides the output's.
+ * @category Model
+ */
 export interface BackwardOptions {
   /** Gradient with respect to the final hidden state `[L*D, B, H]` (a Tensor or nested arrays). */
   gradH?: Tensor | NestedArray;
@@ -39,7 +48,10 @@ export interface CheckedBackwardOptions {
   inputGrad?: boolean;
 }
 
-/** Gradients of the inputs of the last forward pass. */
+/**
+ * Gradients of the inputs of the last forward pass.
+ * @category Model
+ */
 export interface BackwardResult {
   /** `[B, T, I]`, or null when `inputGrad` was false. */
   input: Tensor | null;

@@ -1,5 +1,5 @@
-import type { FloatArray } from '../tensor/dtype.js';
-import { addColumnSums, gemm } from '../kernels/dispatch.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Buf } from '../kernels/memory.js';
 
 /** Offsets of a linear layer `y = W x + b` in the flat parameter array (`bias` -1: none). */
 export interface LinearWeights {
@@ -9,19 +9,21 @@ export interface LinearWeights {
   readonly outFeatures: number;
 }
 
-/** `y[rows, out] = x[rows, in]·Wᵀ + b` for every row at once. */
+/** `y[rows, out] = x[rows, in]·Wᵀ + b` for every row at once, with the parameters in `p`. */
 export function linearForward(
+  k: Kernels,
   lin: LinearWeights,
-  p: FloatArray,
-  x: FloatArray,
+  p: Buf,
+  x: Buf,
   rows: number,
-  y: FloatArray,
+  y: Buf,
 ): void {
   const { weight, bias, inFeatures: n, outFeatures: m } = lin;
-  gemm(false, true, rows, m, n, x, 0, n, p, weight, n, y, 0, m, false);
+  k.gemm(false, true, rows, m, n, x, 0, n, p, weight, n, y, 0, m, false);
   if (bias < 0) return;
+  const [out, v] = [y.a, p.a];
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < m; j++) y[r * m + j] += p[bias + j];
+    for (let j = 0; j < m; j++) out[r * m + j] += v[bias + j];
   }
 }
 
@@ -29,16 +31,17 @@ export function linearForward(
  * Accumulates `dW += dyᵀ·x`, `db += Σ dy` into `g`, and writes `dx = dy·W` when `dx` is given.
  */
 export function linearBackward(
+  k: Kernels,
   lin: LinearWeights,
-  p: FloatArray,
-  g: FloatArray,
-  x: FloatArray,
-  dy: FloatArray,
+  p: Buf,
+  g: Buf,
+  x: Buf,
+  dy: Buf,
   rows: number,
-  dx: FloatArray | null,
+  dx: Buf | null,
 ): void {
   const { weight, bias, inFeatures: n, outFeatures: m } = lin;
-  gemm(true, false, m, n, rows, dy, 0, m, x, 0, n, g, weight, n, true);
-  if (bias >= 0) addColumnSums(g, bias, dy, 0, rows, m, m);
-  if (dx !== null) gemm(false, false, rows, n, m, dy, 0, m, p, weight, n, dx, 0, n, false);
+  k.gemm(true, false, m, n, rows, dy, 0, m, x, 0, n, g, weight, n, true);
+  if (bias >= 0) k.addColumnSums(g, bias, dy, 0, rows, m, m);
+  if (dx !== null) k.gemm(false, false, rows, n, m, dy, 0, m, p, weight, n, dx, 0, n, false);
 }

@@ -1,8 +1,11 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
-import { allocateBuffer } from '../tensor/buffers.js';
+import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays. */
+/**
+ * One named parameter: a view `[offset, offset + size)` of the flat value and gradient arrays.
+ * @category Model
+ */
 export interface Parameter {
   /** PyTorch-style name, e.g. `rnn.weight_ih_l0`. */
   readonly name: string;
@@ -17,23 +20,30 @@ export interface Parameter {
 /**
  * A model's parameters as users see them: flat `values` and `grads` arrays (same layout),
  * readable and writable element by element but never replaced, and named views into them.
+ * @category Model
  */
 export interface Parameters {
   /** Element type of `values` and `grads`. */
   readonly dtype: DType;
   /** Every parameter, in PyTorch's order. */
   readonly list: readonly Parameter[];
-  /** All values in one array (a live view of the model's weights). */
+  /**
+   * All values in one array: a live view of the model's weights, not a copy. Writes through it
+   * change the model. Read it again rather than keeping it: where the model's memory is not
+   * shared (WebAssembly kernels in a page without cross-origin isolation) a view kept across a
+   * call that sizes buffers (a forward, predict or stream on a new shape) reads as empty, and
+   * after `dispose()` every view reads as empty or throws. A view never reaches another model.
+   */
   readonly values: FloatArray;
-  /** All gradients, with the layout of `values`; backward passes add into it. */
+  /** All gradients, with the layout of `values` (a live view like it); backward passes add into it. */
   readonly grads: FloatArray;
   /** Total number of scalar parameters. */
   readonly count: number;
   /** The parameter called `name`, or undefined. */
   get(name: string): Parameter | undefined;
-  /** The values of `p` (a view, not a copy). */
+  /** The values of `p` (a live view, not a copy, valid as {@link values} is). */
   view(p: Parameter): FloatArray;
-  /** The gradient of `p` (a view, not a copy). */
+  /** The gradient of `p` (a live view, not a copy, valid as {@link values} is). */
   gradView(p: Parameter): FloatArray;
   /** A copy of `p`'s values as a tensor. */
   tensor(p: Parameter): Tensor;
@@ -52,20 +62,24 @@ export class ParameterSet implements Parameters {
   readonly list: Parameter[] = [];
   private readonly byName = new Map<string, Parameter>();
   private total = 0;
-  private valueArray: FloatArray;
-  private gradArray: FloatArray;
+  /** @internal The values and gradients as buffers of the model's memory. */
+  valueBuf: Buf;
+  /** @internal */
+  gradBuf: Buf;
 
-  constructor(readonly dtype: DType) {
-    this.valueArray = allocateBuffer(dtype, 0);
-    this.gradArray = allocateBuffer(dtype, 0);
+  constructor(
+    readonly dtype: DType,
+    private readonly memory: KernelMemory,
+  ) {
+    this.valueBuf = this.gradBuf = memory.alloc(dtype, 0);
   }
 
   get values(): FloatArray {
-    return this.valueArray;
+    return this.valueBuf.a;
   }
 
   get grads(): FloatArray {
-    return this.gradArray;
+    return this.gradBuf.a;
   }
 
   /** @internal Declares a parameter; call {@link seal} after the last one. */
@@ -80,8 +94,8 @@ export class ParameterSet implements Parameters {
 
   /** @internal Allocates the flat arrays once every parameter is declared. */
   seal(): void {
-    this.valueArray = allocateBuffer(this.dtype, this.total);
-    this.gradArray = allocateBuffer(this.dtype, this.total);
+    this.valueBuf = this.memory.alloc(this.dtype, this.total);
+    this.gradBuf = this.memory.alloc(this.dtype, this.total);
   }
 
   get count(): number {

@@ -7,7 +7,10 @@ import { describe } from '../tensor/errors.js';
  * an optional `__metadata__` of strings, then the raw little-endian data.
  */
 
-/** Limits applied while decoding untrusted bytes; everything is checked before allocating. */
+/**
+ * Limits applied while decoding untrusted bytes; everything is checked before allocating.
+ * @category Files
+ */
 export interface SafetensorsLimits {
   /** Largest header accepted, in bytes (default 1 MiB). */
   maxHeaderBytes?: number;
@@ -15,7 +18,10 @@ export interface SafetensorsLimits {
   maxParameters?: number;
 }
 
-/** Default of {@link SafetensorsLimits.maxParameters} and of the model loaders' limit. */
+/**
+ * Default of {@link SafetensorsLimits.maxParameters} and of the model loaders' limit.
+ * @category Files
+ */
 export const DEFAULT_MAX_PARAMETERS = 100_000_000;
 const DEFAULT_MAX_HEADER = 1 << 20;
 const MAX_RANK = 8;
@@ -42,6 +48,13 @@ export interface SafetensorsHeader {
  * Encodes named tensors as safetensors bytes: float32 tensors as `F32`, float64 as `F64`,
  * little-endian, in the order given; `metadata` goes into `__metadata__`. Allocates the buffer.
  * @throws TypeError for a value that is not a Tensor or metadata that is not strings.
+ * @example
+ * ```ts
+ * import { Tensor, decodeSafetensors, encodeSafetensors } from 'rnnkit';
+ * const bytes = encodeSafetensors({ w: Tensor.from([[1, 2], [3, 4]]) }, { note: 'hi' });
+ * console.log(decodeSafetensors(bytes).tensors.w.shape); // [2, 2]
+ * ```
+ * @category Files
  */
 export function encodeSafetensors(
   tensors: Record<string, Tensor>,
@@ -89,7 +102,10 @@ export function encodeSafetensors(
   return out;
 }
 
-/** What {@link decodeSafetensors} returns. */
+/**
+ * What {@link decodeSafetensors} returns.
+ * @category Files
+ */
 export interface DecodedSafetensors {
   /** Every tensor by name: `F32` entries as float32 tensors, `F64` as float64. */
   tensors: Record<string, Tensor>;
@@ -103,6 +119,14 @@ export interface DecodedSafetensors {
  * every dtype, shape and byte range, the exact tiling of the data and the total number of
  * values (at most `maxParameters`) are validated before any tensor is allocated.
  * @throws TypeError/RangeError naming the first bad field.
+ * @example
+ * ```ts
+ * import { Tensor, decodeSafetensors, encodeSafetensors } from 'rnnkit';
+ * const bytes = encodeSafetensors({ b: Tensor.from([1, 2, 3]) });
+ * const { tensors, metadata } = decodeSafetensors(bytes, { maxParameters: 1000 });
+ * console.log(Array.from(tensors.b.data), metadata); // [1, 2, 3] {}
+ * ```
+ * @category Files
  */
 export function decodeSafetensors(
   bytes: Uint8Array,

@@ -6,7 +6,10 @@ import type { DType } from '../tensor/dtype.js';
 /** The largest finite float32 value. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON). */
+/**
+ * A state dict entry: a tensor, or its plain `{ shape, data }` form (as in JSON).
+ * @category Model
+ */
 export type StateDictEntry =
   | Tensor
   | {

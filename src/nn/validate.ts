@@ -2,7 +2,10 @@ import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { describe } from '../tensor/errors.js';
 
-/** A batch of sequences `[B, T, features]`: a tensor or nested arrays. */
+/**
+ * A batch of sequences `[B, T, features]`: a tensor or nested arrays.
+ * @category Training
+ */
 export type SequenceInput = Tensor | NestedArray;
 
 /** The largest finite float32 value. */
@@ -100,16 +103,25 @@ export function toLengths(value: unknown, B: number, T: number): Int32Array {
 
 /**
  * Pads sequences of different lengths (each `[T_b, features]`) with zeros to one length and
- * returns the batch `[B, T_max, features]` with the lengths to pass alongside it. Allocates the batch.
+ * returns the batch `[B, T_max, features]` with the lengths to pass alongside it, in the
+ * spelling of a `Dataset` (`{ inputs, lengths }`, add `targets`). Allocates the batch.
  * @throws TypeError for a value that is not a number; RangeError for NaN, an infinite value,
  *   an empty sequence or a step with another number of features.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, padSequences } from 'rnnkit';
+ * const { inputs, lengths } = padSequences([[[1], [2], [3]], [[4]]]); // inputs [2, 3, 1], lengths [3, 1]
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1, head: 'last' });
+ * fit(model, { inputs, lengths, targets: [[6], [4]] }, { loss: mseLoss(), optimizer: adam(), epochs: 2 });
+ * ```
+ * @category Training
  */
 export function padSequences(
   sequences: readonly (readonly (readonly number[])[])[],
   dtype: DType = 'float32',
 ): {
   /** The padded batch `[B, T_max, features]` (a new tensor). */
-  input: Tensor;
+  inputs: Tensor;
   /** The length of each sequence, to pass as `lengths`. */
   lengths: number[];
 } {
@@ -132,7 +144,7 @@ export function padSequences(
   }
   const F = first.length;
   const T = Math.max(...lengths);
-  const input = new Tensor([sequences.length, T, F], dtype);
+  const inputs = new Tensor([sequences.length, T, F], dtype);
   for (let b = 0; b < sequences.length; b++) {
     for (let t = 0; t < lengths[b]; t++) {
       const step: unknown = sequences[b][t];
@@ -146,9 +158,9 @@ export function padSequences(
             `sequence ${b} step ${t} feature ${f} is ${describe(v)}, expected a finite number`,
           );
         }
-        input.data[(b * T + t) * F + f] = v;
+        inputs.data[(b * T + t) * F + f] = v;
       }
     }
   }
-  return { input, lengths };
+  return { inputs, lengths };
 }

@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, type Optimizer } from './optimizer.js';
 
-/** Options of {@link adagrad}. */
+/**
+ * Options of {@link adagrad}.
+ * @category Optimizers
+ */
 export interface AdagradOptions {
   /** Learning rate (default 0.01). */
   lr?: number;
@@ -16,7 +19,16 @@ export interface AdagradOptions {
   weightDecay?: number;
 }
 
-/** Adagrad with PyTorch's semantics: `s += g²`, `p −= lr/(1 + (t−1)·decay) · g/(√s + ε)`. */
+/**
+ * Adagrad with PyTorch's semantics: `s += g²`, `p −= lr/(1 + (t−1)·decay) · g/(√s + ε)`.
+ * @example
+ * ```ts
+ * import { Model, adagrad, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer: adagrad({ lr: 0.1 }), epochs: 3 });
+ * ```
+ * @category Optimizers
+ */
 export function adagrad(options: AdagradOptions = {}): Optimizer {
   return new Adagrad(options);
 }

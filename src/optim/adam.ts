@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
-/** Options of {@link adam} and {@link adamw}. */
+/**
+ * Options of {@link adam} and {@link adamw}.
+ * @category Optimizers
+ */
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
   lr?: number;
@@ -17,6 +20,13 @@ export interface AdamOptions {
 /**
  * Adam with PyTorch's semantics: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
  * `p −= (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer: adam({ lr: 0.01 }), epochs: 3 });
+ * ```
+ * @category Optimizers
  */
 export function adam(options: AdamOptions = {}): Optimizer {
   return new Adam('adam', options);
@@ -25,6 +35,14 @@ export function adam(options: AdamOptions = {}): Optimizer {
 /**
  * AdamW (PyTorch's `AdamW`): Adam with decoupled weight decay, `p −= lr·λ·p` before the Adam
  * update instead of adding `λp` to the gradient. `weightDecay` defaults to 0.01 as in PyTorch.
+ * @example
+ * ```ts
+ * import { Model, adamw, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const optimizer = adamw({ lr: 0.01, weightDecay: 0.01 }); // decoupled weight decay
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer, epochs: 3 });
+ * ```
+ * @category Optimizers
  */
 export function adamw(options: AdamOptions = {}): Optimizer {
   return new Adam('adamw', { ...options, weightDecay: options.weightDecay ?? 1e-2 });

@@ -8,6 +8,7 @@ export type { OptimizerState } from './state.js';
  * Updates parameters in place from their gradients. Optimizers work on the model's flat
  * parameter and gradient arrays, so each update is one loop; their state is sized on the
  * first step.
+ * @category Optimizers
  */
 export interface Optimizer {
   /** Name of the algorithm, e.g. `adam`. */

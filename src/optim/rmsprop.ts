@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkBoolean, checkPositive } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
-/** Options of {@link rmsprop}. */
+/**
+ * Options of {@link rmsprop}.
+ * @category Optimizers
+ */
 export interface RmsPropOptions {
   /** Learning rate (default 0.01). */
   lr?: number;
@@ -21,6 +24,13 @@ export interface RmsPropOptions {
 /**
  * RMSProp with PyTorch's semantics: `v = αv + (1−α)g²`, `d = √v + ε` (centered: `√(v − ḡ²) + ε`),
  * then `p −= lr·g/d`, or with momentum `b = μb + g/d; p −= lr·b`.
+ * @example
+ * ```ts
+ * import { Model, fit, mseLoss, rmsprop } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer: rmsprop({ lr: 0.01 }), epochs: 3 });
+ * ```
+ * @category Optimizers
  */
 export function rmsprop(options: RmsPropOptions = {}): Optimizer {
   return new RmsProp(options);

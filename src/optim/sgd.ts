@@ -2,7 +2,10 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { checkKeys, checkBoolean, checkPositive, describe } from '../tensor/errors.js';
 import { BaseOptimizer, coefficient, type Optimizer } from './optimizer.js';
 
-/** Options of {@link sgd}: `lr` is required. */
+/**
+ * Options of {@link sgd}: `lr` is required.
+ * @category Optimizers
+ */
 export interface SgdOptions {
   /** Learning rate: finite and > 0. */
   lr: number;
@@ -19,6 +22,14 @@ export interface SgdOptions {
 /**
  * Stochastic gradient descent with PyTorch's semantics:
  * `g += λp`; `v = g` at the first step, then `v = μv + (1−τ)g`; `g = g + μv` (Nesterov) or `v`; `p −= lr·g`.
+ * @example
+ * ```ts
+ * import { Model, sgd, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const optimizer = sgd({ lr: 0.1, momentum: 0.9 });
+ * fit(model, { inputs: [[[1], [0]]], targets: [[[0], [1]]] }, { loss: mseLoss(), optimizer, epochs: 3 });
+ * ```
+ * @category Optimizers
  */
 export function sgd(options: SgdOptions): Optimizer {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {

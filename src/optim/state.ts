@@ -3,6 +3,7 @@ import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
 /**
  * An optimizer's state, as {@link Optimizer.stateDict} returns it: plain data that survives
  * `JSON.stringify` when the buffers are turned into arrays (`Array.from`).
+ * @category Optimizers
  */
 export interface OptimizerState {
   /** The optimizer it belongs to: `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or `'adagrad'`. */

@@ -3,6 +3,7 @@ import { describe } from '../tensor/errors.js';
 /**
  * A URL, typed structurally so that the typings need neither the DOM nor Node's types: a `URL`
  * object fits.
+ * @category Threads & workers
  */
 export interface UrlLike {
   /** The whole URL, e.g. `file:///srv/app/worker.cjs`. */
@@ -19,10 +20,15 @@ let custom: string | URL | null = null;
  * default the script is found next to rnnkit's own module. `null` restores the default. Applies
  * to threads started afterwards; allocates nothing.
  *
+ * @throws TypeError when `url` is not a string, a URL or null; RangeError for an empty string.
  * @example
+ * ```ts
+ * import { setWorkerUrl } from 'rnnkit';
  * // Bundled by esbuild (--bundle --platform=node), with worker.cjs copied next to the bundle:
  * setWorkerUrl(new URL('./worker.cjs', import.meta.url));
- * @throws TypeError when `url` is not a string, a URL or null; RangeError for an empty string.
+ * setWorkerUrl(null); // back to the default, next to rnnkit's own module
+ * ```
+ * @category Threads & workers
  */
 export function setWorkerUrl(url: string | UrlLike | null): void {
   if (url === null || typeof url === 'string') {

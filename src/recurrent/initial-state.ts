@@ -1,7 +1,8 @@
-import { allocate, type DType, type FloatArray } from '../tensor/dtype.js';
+import type { FloatArray } from '../tensor/dtype.js';
 import { copy } from '../tensor/ops.js';
-import { allocateBuffer } from '../tensor/buffers.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Buf } from '../kernels/memory.js';
 import type { ParameterSet, Parameter } from '../nn/parameters.js';
 import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import type { RecurrentStack } from './stack.js';
@@ -13,6 +14,7 @@ import type { RecurrentStack } from './stack.js';
  * - `encoded`: a prior from a per-sequence context vector c: `h0 = tanh(W_c c + b_c)`, the
  *   encoder trained jointly with the rest.
  * - `given`: supplied with each call; its gradient is returned by backward.
+ * @category Model
  */
 export type InitialStateMode = 'zeros' | 'learned' | 'encoded' | 'given';
 
@@ -53,11 +55,14 @@ export function broadcastState(
 /** Builds h0 (and c0) for the stack in each mode, and sends their gradients back. */
 export class InitialState {
   private readonly sources: StateSource[] = [];
-  private context: FloatArray | null = null;
+  /** The context of the last `fill` (a copy), or null; and the encoder's workspaces. */
+  private context: Buf | null = null;
+  private readonly work = new Map<string, Buf>();
   private given = { h0: false, c0: false };
   private B = 0;
 
   constructor(
+    private readonly kernels: Kernels,
     readonly mode: InitialStateMode,
     readonly slots: number,
     readonly hiddenSize: number,
@@ -83,25 +88,31 @@ export class InitialState {
   fill(stack: RecurrentStack, params: ParameterSet, B: number, inputs: InitialStateInputs): void {
     this.B = B;
     // A copy: the caller may change its context before backward reads it.
-    this.context = inputs.context
-      ? copyInto(this.context, inputs.context.data, params.dtype)
-      : null;
+    this.context = null;
+    if (inputs.context) {
+      this.context = this.buffer('context', params, inputs.context.data.length);
+      this.context.set(inputs.context.data);
+    }
     for (const src of this.sources) this.given[src.name] = inputs[src.name] !== undefined;
     this.write(stack, params, B, inputs);
   }
 
   /** Writes h0 (and c0) like {@link fill}, remembering nothing for backward (inference). */
   write(stack: RecurrentStack, params: ParameterSet, B: number, inputs: InitialStateInputs): void {
-    const context = inputs.context ? inputs.context.data : null;
+    let context: Buf | null = null;
+    if (inputs.context) {
+      context = this.buffer('input', params, inputs.context.data.length);
+      context.set(inputs.context.data);
+    }
     for (const src of this.sources) {
       const dst = src.name === 'h0' ? stack.h0 : stack.c0;
       const supplied = inputs[src.name];
       if (supplied !== undefined) dst.set(supplied.data);
       else if (src.param !== null)
-        broadcastState(params.view(src.param), dst, this.slots, B, this.hiddenSize);
+        broadcastState(params.view(src.param), dst.a, this.slots, B, this.hiddenSize);
       else if (src.encoder !== null && context !== null)
-        this.encode(src.encoder, params.values, context, B, dst);
-      else dst.fill(0);
+        this.encode(src.encoder, params, context, B, dst);
+      else dst.a.fill(0);
     }
   }
 
@@ -112,13 +123,12 @@ export class InitialState {
     for (const src of this.sources) {
       const dState = src.name === 'h0' ? stack.dh0 : stack.dc0;
       if (this.given[src.name]) {
-        grads[src.name] = new Tensor([slots, B, H], dState.slice());
+        grads[src.name] = new Tensor([slots, B, H], dState.copy());
       } else if (src.param !== null) {
-        const g = params.grads;
+        const [g, dS] = [params.grads, dState.a];
         for (let k = 0; k < slots; k++) {
           for (let b = 0; b < B; b++) {
-            for (let j = 0; j < H; j++)
-              g[src.param.offset + k * H + j] += dState[(k * B + b) * H + j];
+            for (let j = 0; j < H; j++) g[src.param.offset + k * H + j] += dS[(k * B + b) * H + j];
           }
         }
       } else if (src.encoder !== null && this.context !== null) {
@@ -131,51 +141,57 @@ export class InitialState {
     return grads;
   }
 
+  /** A workspace of this unit named `name`, of exactly `n` elements (kept while the size repeats). */
+  private buffer(name: string, params: ParameterSet, n: number): Buf {
+    const known = this.work.get(name);
+    if (known !== undefined && known.length === n) return known;
+    if (known !== undefined) this.kernels.memory.release(known);
+    const b = this.kernels.memory.alloc(params.dtype, n);
+    this.work.set(name, b);
+    return b;
+  }
+
   /** `state[k, b, :] = tanh(W c_b + b)[k*H .. (k+1)*H]`: the encoder's rows are slot-major. */
   private encode(
     enc: LinearWeights,
-    p: FloatArray,
-    context: FloatArray,
+    params: ParameterSet,
+    context: Buf,
     B: number,
-    dst: FloatArray,
+    dst: Buf,
   ): void {
     const { slots, hiddenSize: H } = this;
-    const pre = allocate(dst instanceof Float64Array ? 'float64' : 'float32', B * slots * H);
-    linearForward(enc, p, context, B, pre);
+    const pre = this.buffer('pre', params, B * slots * H);
+    linearForward(this.kernels, enc, params.valueBuf, context, B, pre);
+    const [out, p] = [dst.a, pre.a];
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < slots; k++) {
         for (let j = 0; j < H; j++)
-          dst[(k * B + b) * H + j] = Math.tanh(pre[(b * slots + k) * H + j]);
+          out[(k * B + b) * H + j] = Math.tanh(p[(b * slots + k) * H + j]);
       }
     }
   }
 
+  /** dL/dcontext `[B, C]` (a copy), adding the encoder's gradients into the parameters'. */
   private encodeBackward(
     enc: LinearWeights,
     params: ParameterSet,
-    state: FloatArray,
-    dState: FloatArray,
+    state: Buf,
+    dState: Buf,
   ): FloatArray {
     const { B, slots, hiddenSize: H } = this;
-    const dtype = state instanceof Float64Array ? 'float64' : 'float32';
-    const dPre = allocate(dtype, B * slots * H);
+    const dPre = this.buffer('dPre', params, B * slots * H);
+    const [dp, s, ds] = [dPre.a, state.a, dState.a];
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < slots; k++) {
         for (let j = 0; j < H; j++) {
-          const s = (k * B + b) * H + j;
-          dPre[(b * slots + k) * H + j] = dState[s] * (1 - state[s] * state[s]);
+          const i = (k * B + b) * H + j;
+          dp[(b * slots + k) * H + j] = ds[i] * (1 - s[i] * s[i]);
         }
       }
     }
-    const dCtx = allocate(dtype, B * this.contextSize);
-    linearBackward(enc, params.values, params.grads, this.context as FloatArray, dPre, B, dCtx);
-    return dCtx;
+    const dCtx = this.buffer('dContext', params, B * this.contextSize);
+    const { valueBuf, gradBuf } = params;
+    linearBackward(this.kernels, enc, valueBuf, gradBuf, this.context as Buf, dPre, B, dCtx);
+    return dCtx.copy();
   }
-}
-
-/** `src` copied into `buf` when it has the right length, else into a new array of `dtype`. */
-function copyInto(buf: FloatArray | null, src: FloatArray, dtype: DType): FloatArray {
-  const out = buf !== null && buf.length === src.length ? buf : allocateBuffer(dtype, src.length);
-  out.set(src);
-  return out;
 }

@@ -1,17 +1,14 @@
-import type { DType, FloatArray } from '../tensor/dtype.js';
-import { allocateBuffer } from '../tensor/buffers.js';
-import { copy } from '../tensor/ops.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Buf } from '../kernels/memory.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import { applyMask, fillDropoutMask } from '../nn/dropout.js';
-import { Direction, type CellKernel, type DirectionWeights } from './direction.js';
-import { rnnCell } from './rnn.js';
-import { lstmCell } from './lstm.js';
-import { gruCell } from './gru.js';
-import { onWasm } from './wasm-cells.js';
+import { Direction, type DirectionWeights } from './direction.js';
+import { cellSpec, type CellType } from './cells.js';
+import type { CellSpec } from './direction.js';
 
-/** The recurrent cell types. */
-export type CellType = 'rnn' | 'lstm' | 'gru';
+export type { CellType } from './cells.js';
 
 /** Shape of a recurrent stack, with PyTorch's meaning for each field. */
 export interface StackConfig {
@@ -20,20 +17,39 @@ export interface StackConfig {
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly bidirectional: boolean;
+  /** A unidirectional stack that runs from the last step to the first. */
+  readonly reverse: boolean;
   readonly bias: boolean;
   readonly nonlinearity: 'tanh' | 'relu';
+  /** False: the cell's variant with the reset gate before the hidden product (GRU). */
+  readonly linearBeforeReset: boolean;
 }
 
-// Each cell runs its time loops on the wasm kernels when the model's buffers live in their memory.
-const CELLS: Record<CellType, CellKernel<unknown>> = {
-  rnn: onWasm(rnnCell),
-  lstm: onWasm(lstmCell),
-  gru: onWasm(gruCell),
-};
+/** The facts of a stack's shape, computed once from its config and its cell. */
+export interface StackShape {
+  readonly cell: CellSpec;
+  /** Directions per layer, D. */
+  readonly directions: number;
+  /** State slots `L*D`: the first dimension of h0, c0, hn and cn. */
+  readonly slots: number;
+  /** Rows of each gate matrix, `G*H`. */
+  readonly gateRows: number;
+  /** Input features of layer `l`. */
+  inputSize(l: number): number;
+}
 
-/** Gate blocks per hidden unit of a cell type. */
-export function gateCount(cell: CellType): number {
-  return CELLS[cell].gates;
+/** The shape facts of a stack with config `c`. @throws TypeError for an unregistered cell. */
+export function stackShape(c: StackConfig): StackShape {
+  const base = cellSpec(c.cell);
+  const cell = c.linearBeforeReset ? base : (base.resetBeforeProduct ?? base);
+  const D = c.bidirectional ? 2 : 1;
+  return {
+    cell,
+    directions: D,
+    slots: c.numLayers * D,
+    gateRows: cell.gates * c.hiddenSize,
+    inputSize: (l) => (l === 0 ? c.inputSize : D * c.hiddenSize),
+  };
 }
 
 /**
@@ -45,14 +61,13 @@ export function declareStackParams(
   c: StackConfig,
   prefix: string,
 ): DirectionWeights[] {
-  const D = c.bidirectional ? 2 : 1;
-  const GH = gateCount(c.cell) * c.hiddenSize;
+  const shape = stackShape(c);
+  const GH = shape.gateRows;
   const weights: DirectionWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
-    const inSize = l === 0 ? c.inputSize : D * c.hiddenSize;
-    for (let d = 0; d < D; d++) {
+    for (let d = 0; d < shape.directions; d++) {
       const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
-      const wih = params.add(`${prefix}weight_ih${sfx}`, [GH, inSize]).offset;
+      const wih = params.add(`${prefix}weight_ih${sfx}`, [GH, shape.inputSize(l)]).offset;
       const whh = params.add(`${prefix}weight_hh${sfx}`, [GH, c.hiddenSize]).offset;
       const bih = c.bias ? params.add(`${prefix}bias_ih${sfx}`, [GH]).offset : -1;
       const bhh = c.bias ? params.add(`${prefix}bias_hh${sfx}`, [GH]).offset : -1;
@@ -63,68 +78,74 @@ export function declareStackParams(
 }
 
 /**
- * A multi-layer, optionally bidirectional recurrent stack over time-major buffers.
- * The caller fills `x` (`[T, B, I]`), `h0`/`c0` (`[L*D, B, H]`), calls {@link forward}, reads
- * `output` (`[T, B, D*H]`), `hn`, `cn`; then fills `dOutput`, `dhn`, `dcn`, calls
- * {@link backward} (which accumulates into the parameter gradients) and reads `dx`, `dh0`, `dc0`.
+ * A multi-layer, optionally bidirectional recurrent stack over time-major buffers in the
+ * model's memory. The caller fills `x` (`[T, B, I]`), `h0`/`c0` (`[L*D, B, H]`), calls
+ * {@link forward}, reads `output` (`[T, B, D*H]`), `hn`, `cn`; then fills `dOutput`, `dhn`,
+ * `dcn`, calls {@link backward} (which accumulates into the parameter gradients) and reads
+ * `dx`, `dh0`, `dc0`.
  */
 export class RecurrentStack {
   readonly D: number;
+  readonly shape: StackShape;
   readonly directions: Direction[];
   T = 0;
   B = 0;
-  x: FloatArray;
-  dx: FloatArray;
-  h0: FloatArray;
-  c0: FloatArray;
-  hn: FloatArray;
-  cn: FloatArray;
-  dh0: FloatArray;
-  dc0: FloatArray;
-  dhn: FloatArray;
-  dcn: FloatArray;
+  x: Buf;
+  dx: Buf;
+  h0: Buf;
+  c0: Buf;
+  hn: Buf;
+  cn: Buf;
+  dh0: Buf;
+  dc0: Buf;
+  dhn: Buf;
+  dcn: Buf;
   /**
    * Dropout on the outputs of every layer but the last (PyTorch's meaning), or null: `forward`
    * draws fresh masks from `rng` and `backward` applies the same masks to the gradients.
    */
   dropout: { p: number; rng: Rng } | null = null;
-  private masks: FloatArray[] = [];
+  private masks: Buf[] = [];
   private dropped = false;
-  private outs: FloatArray[] = [];
-  private douts: FloatArray[] = [];
+  private outs: Buf[] = [];
+  private douts: Buf[] = [];
+  private owned: Buf[] = [];
 
   constructor(
     readonly config: StackConfig,
+    readonly kernels: Kernels,
     readonly dtype: DType,
     params: ParameterSet,
     weights: readonly DirectionWeights[],
   ) {
-    this.D = config.bidirectional ? 2 : 1;
+    this.shape = stackShape(config);
+    this.D = this.shape.directions;
     const { hiddenSize: H, numLayers: L } = config;
-    const cell = CELLS[config.cell];
     const relu = config.nonlinearity === 'relu';
     this.directions = [];
     for (let l = 0; l < L; l++) {
-      const inSize = l === 0 ? config.inputSize : this.D * H;
       for (let d = 0; d < this.D; d++) {
-        const dir = new Direction(cell, dtype, inSize, H, d === 1, weights[l * this.D + d], relu);
-        dir.p = params.values;
-        dir.g = params.grads;
+        const w = weights[l * this.D + d];
+        const In = this.shape.inputSize(l);
+        const reverse = d === 1 || config.reverse;
+        const dir = new Direction(this.shape.cell, kernels, dtype, In, H, reverse, w, relu);
+        dir.p = params.valueBuf;
+        dir.g = params.gradBuf;
         this.directions.push(dir);
       }
     }
-    const empty = allocateBuffer(dtype, 0);
+    const empty = kernels.memory.alloc(dtype, 0);
     this.x = this.dx = this.h0 = this.c0 = this.hn = this.cn = empty;
     this.dh0 = this.dc0 = this.dhn = this.dcn = empty;
   }
 
   /** Last layer's output at every step, `[T, B, D*H]`. */
-  get output(): FloatArray {
+  get output(): Buf {
     return this.outs[this.outs.length - 1];
   }
 
   /** Gradient with respect to {@link output}; filled by the caller before backward. */
-  get dOutput(): FloatArray {
+  get dOutput(): Buf {
     return this.douts[this.douts.length - 1];
   }
 
@@ -134,13 +155,26 @@ export class RecurrentStack {
     for (const dir of this.directions) dir.lengths = lengths;
   }
 
+  /** Returns every buffer to the model's memory; the stack may be prepared again later. */
+  release(): void {
+    for (const b of this.owned) this.kernels.memory.release(b);
+    for (const dir of this.directions) dir.release();
+    this.owned = [];
+    this.T = this.B = 0;
+  }
+
   private allocate(T: number, B: number): void {
+    this.release();
     this.T = T;
     this.B = B;
-    const { dtype, D } = this;
+    const { D } = this;
     const { hiddenSize: H, numLayers: L, inputSize: I } = this.config;
-    const states = L * D * B * H;
-    const a = (n: number): FloatArray => allocateBuffer(dtype, n);
+    const states = this.shape.slots * B * H;
+    const a = (n: number): Buf => {
+      const b = this.kernels.memory.alloc(this.dtype, n);
+      this.owned.push(b);
+      return b;
+    };
     this.x = a(T * B * I);
     this.dx = a(T * B * I);
     this.h0 = a(states);
@@ -171,12 +205,12 @@ export class RecurrentStack {
         dir.dOut = this.douts[l];
         dir.outCol = d * H;
         dir.ldo = D * H;
-        dir.h0 = this.h0.subarray(k * BH, (k + 1) * BH);
-        dir.c0 = this.c0.subarray(k * BH, (k + 1) * BH);
-        dir.dh0 = this.dh0.subarray(k * BH, (k + 1) * BH);
-        dir.dc0 = this.dc0.subarray(k * BH, (k + 1) * BH);
-        dir.dhn = this.dhn.subarray(k * BH, (k + 1) * BH);
-        dir.dcn = this.dcn.subarray(k * BH, (k + 1) * BH);
+        dir.h0 = this.h0.sub(k * BH, BH);
+        dir.c0 = this.c0.sub(k * BH, BH);
+        dir.dh0 = this.dh0.sub(k * BH, BH);
+        dir.dc0 = this.dc0.sub(k * BH, BH);
+        dir.dhn = this.dhn.sub(k * BH, BH);
+        dir.dcn = this.dcn.sub(k * BH, BH);
       }
     }
   }
@@ -190,8 +224,8 @@ export class RecurrentStack {
       const dir = this.directions[k];
       dir.forward();
       const slot = dir.finalSlot * BH;
-      copy(this.hn, k * BH, dir.hs, slot, BH);
-      if (dir.cell.cellState) copy(this.cn, k * BH, dir.cs, slot, BH);
+      this.hn.set(dir.hs.a.subarray(slot, slot + BH), k * BH);
+      if (dir.cell.cellState) this.cn.set(dir.cs.a.subarray(slot, slot + BH), k * BH);
       const l = (k + 1) / D - 1; // the layer just completed, when k ends one
       if (this.dropped && Number.isInteger(l) && l < this.config.numLayers - 1) this.drop(l);
     }
@@ -200,10 +234,12 @@ export class RecurrentStack {
   /** Applies a fresh dropout mask to layer `l`'s output, the next layer's input. */
   private drop(l: number): void {
     const { p, rng } = this.dropout as { p: number; rng: Rng };
-    if (this.masks[l].length !== this.outs[l].length)
-      this.masks[l] = allocateBuffer(this.dtype, this.outs[l].length);
-    fillDropoutMask(this.masks[l], rng, p);
-    applyMask(this.outs[l], this.masks[l]);
+    if (this.masks[l].length !== this.outs[l].length) {
+      this.masks[l] = this.kernels.memory.alloc(this.dtype, this.outs[l].length);
+      this.owned.push(this.masks[l]);
+    }
+    fillDropoutMask(this.masks[l].a, rng, p);
+    applyMask(this.outs[l].a, this.masks[l].a);
   }
 
   /**
@@ -213,8 +249,9 @@ export class RecurrentStack {
   backward(inputGrad = true): void {
     const { D } = this;
     for (let l = this.config.numLayers - 1; l >= 0; l--) {
-      if (this.dropped && l < this.config.numLayers - 1) applyMask(this.douts[l], this.masks[l]);
-      (l === 0 ? this.dx : this.douts[l - 1]).fill(0);
+      if (this.dropped && l < this.config.numLayers - 1)
+        applyMask(this.douts[l].a, this.masks[l].a);
+      (l === 0 ? this.dx : this.douts[l - 1]).a.fill(0);
       for (let d = 0; d < D; d++) this.directions[l * D + d].backward(inputGrad || l > 0);
     }
   }

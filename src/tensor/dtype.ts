@@ -1,7 +1,13 @@
-/** Element type of a tensor: `float32` for speed (the default), `float64` for precision and gradient checks. */
+/**
+ * Element type of a tensor: `float32` for speed (the default), `float64` for precision and gradient checks.
+ * @category Model
+ */
 export type DType = 'float32' | 'float64';
 
-/** The typed array behind a tensor of either dtype. */
+/**
+ * The typed array behind a tensor of either dtype.
+ * @category Model
+ */
 export type FloatArray = Float32Array | Float64Array;
 
 /** Allocates a zero-filled typed array of the given dtype. */

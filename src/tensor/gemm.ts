@@ -15,6 +15,16 @@ import type { FloatArray } from './dtype.js';
  * unit strides as constants, the one variant `bench/gemm.ts` shows to pay (about 1.25-1.3x).
  * Sums are kept in float64 whatever the storage type. It allocates nothing and checks nothing:
  * callers validate shapes.
+ * @example
+ * ```ts
+ * import { gemm } from 'rnnkit';
+ * const A = new Float32Array([1, 2, 3, 4]); // [2, 2]
+ * const B = new Float32Array([1, 0, 0, 1]); // identity
+ * const C = new Float32Array(4);
+ * gemm(false, false, 2, 2, 2, A, 0, 2, B, 0, 2, C, 0, 2, false);
+ * console.log(Array.from(C)); // [1, 2, 3, 4]
+ * ```
+ * @category Kernels
  */
 export function gemm(
   transA: boolean,

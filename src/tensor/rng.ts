@@ -1,6 +1,13 @@
 /**
  * A seeded pseudo-random generator (xoshiro128** with a splitmix32 seed expansion).
  * Every random choice in rnnkit goes through one of these, so runs are reproducible.
+ * @example
+ * ```ts
+ * import { Rng } from 'rnnkit';
+ * const rng = new Rng(42);
+ * console.log(rng.uniform(-1, 1), rng.normal(), rng.int(10)); // the same three numbers on every run
+ * ```
+ * @category Model
  */
 export class Rng {
   private a: number;

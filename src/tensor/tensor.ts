@@ -38,12 +38,22 @@ function checkShape(shape: unknown): number {
   return size;
 }
 
-/** Nested arrays of numbers, as accepted by {@link Tensor.from}. */
+/**
+ * Nested arrays of numbers, as accepted by {@link Tensor.from}.
+ * @category Model
+ */
 export type NestedArray = number | readonly NestedArray[];
 
 /**
  * A dense row-major tensor: a shape and a typed array (`Float32Array` or `Float64Array`).
  * Public sequences are batch-first: `[B, T, features]`.
+ * @example
+ * ```ts
+ * import { Tensor } from 'rnnkit';
+ * const x = Tensor.from([[[1], [2]], [[3], [4]]]); // [B=2, T=2, I=1]
+ * console.log(x.shape, x.data[3]); // [2, 2, 1] 4
+ * ```
+ * @category Model
  */
 export class Tensor {
   /** Sizes of each dimension. */

@@ -1,7 +1,10 @@
 import type { Rng } from '../tensor/rng.js';
 import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../tensor/errors.js';
 
-/** How {@link Sampler} picks a token from logits. */
+/**
+ * How {@link Sampler} picks a token from logits.
+ * @category Text
+ */
 export interface SamplingOptions {
   /** Divides the logits before the softmax (default 1). 0 means greedy: always the argmax. */
   temperature?: number;
@@ -15,6 +18,13 @@ export interface SamplingOptions {
  * Writes `softmax(logits[offset .. offset+n) / temperature)` into `out[0 .. n)`, n = `out.length`,
  * computed stably (the largest logit is subtracted first). Allocates nothing.
  * @throws RangeError when `logits` has fewer than `offset + n` values or the temperature is not > 0.
+ * @example
+ * ```ts
+ * import { softmax } from 'rnnkit';
+ * const p = softmax(new Float64Array(3), [1, 2, 3]);
+ * console.log(Array.from(p)); // [0.090…, 0.244…, 0.665…]
+ * ```
+ * @category Text
  */
 export function softmax(
   out: Float64Array | Float32Array,
@@ -41,7 +51,15 @@ export function softmax(
   return out;
 }
 
-/** Index of the largest of `values[offset .. offset+n)` (the first one on ties); n defaults to the rest. */
+/**
+ * Index of the largest of `values[offset .. offset+n)` (the first one on ties); n defaults to the rest.
+ * @example
+ * ```ts
+ * import { argmax } from 'rnnkit';
+ * console.log(argmax([0.1, 0.7, 0.2]), argmax([5, 1, 9, 9], 1, 3)); // 1 1 (index within the slice)
+ * ```
+ * @category Text
+ */
 export function argmax(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (values[offset + i] > values[offset + best]) best = i;
@@ -54,8 +72,13 @@ export function argmax(values: ArrayLike<number>, offset = 0, n = values.length 
  * its buffers (probabilities and a sort order, allocated once), so sampling allocates nothing.
  *
  * @example
- * const sampler = new Sampler(vocab.size, { temperature: 0.8, topK: 20 });
- * const id = sampler.sample(logits, rng); // an integer in [0, vocab.size)
+ * ```ts
+ * import { Rng, Sampler } from 'rnnkit';
+ * const sampler = new Sampler(4, { temperature: 0.8, topK: 2 });
+ * const id = sampler.sample([2, 1, 0, -1], new Rng(1)); // 0 or 1: only the two largest logits
+ * console.log(id);
+ * ```
+ * @category Text
  */
 export class Sampler {
   /** Vocabulary size V: logits per draw. */

@@ -1,7 +1,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { checkInt, describe } from '../tensor/errors.js';
 
-/** Inputs and next-token targets made by {@link nextTokenData}. */
+/**
+ * Inputs and next-token targets made by {@link nextTokenData}.
+ * @category Text
+ */
 export interface NextTokenData {
   /** Token ids `[rows, L]`. */
   inputs: Tensor;
@@ -15,6 +18,14 @@ export interface NextTokenData {
  * `targets[r, t]` the token after it. Each row has `floor((n − 1) / rows)` steps; the remainder
  * at the end is dropped. Both are float64 tensors of ids `[rows, L]` (allocated).
  * @throws RangeError when the stream is too short for `rows` rows of at least one step.
+ * @example
+ * ```ts
+ * import { Vocabulary, nextTokenData } from 'rnnkit';
+ * const vocab = Vocabulary.fromText('abcabcabc');
+ * const { inputs, targets } = nextTokenData(vocab.encode('abcabcabc'), 2);
+ * console.log(inputs.shape, targets.shape); // [2, 4] [2, 4]: each target is the next id
+ * ```
+ * @category Text
  */
 export function nextTokenData(ids: ArrayLike<number>, rows: number): NextTokenData {
   checkInt('rows', rows);

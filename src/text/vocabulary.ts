@@ -2,10 +2,16 @@ import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { checkChoice, checkInt, checkKeys, describe } from '../tensor/errors.js';
 
-/** How text is cut into tokens: single characters (Unicode code points) or whitespace-separated words. */
+/**
+ * How text is cut into tokens: single characters (Unicode code points) or whitespace-separated words.
+ * @category Text
+ */
 export type VocabularyLevel = 'char' | 'word';
 
-/** Options of {@link Vocabulary.fromText}. */
+/**
+ * Options of {@link Vocabulary.fromText}.
+ * @category Text
+ */
 export interface VocabularyOptions {
   /** `'char'` (default) or `'word'`. */
   level?: VocabularyLevel;
@@ -19,7 +25,10 @@ export interface VocabularyOptions {
   maxSize?: number;
 }
 
-/** A vocabulary as plain JSON: what {@link Vocabulary.toJSON} writes and {@link Vocabulary.fromJSON} reads. */
+/**
+ * A vocabulary as plain JSON: what {@link Vocabulary.toJSON} writes and {@link Vocabulary.fromJSON} reads.
+ * @category Text
+ */
 export interface VocabularyJSON {
   /** Format tag. */
   format: 'rnnkit-vocabulary/1';
@@ -33,7 +42,10 @@ export interface VocabularyJSON {
   padding: string | null;
 }
 
-/** Texts encoded as one padded batch. */
+/**
+ * Texts encoded as one padded batch.
+ * @category Text
+ */
 export interface EncodedBatch {
   /** Token ids `[B, T]` (float64), padding ids after each text's end. */
   ids: Tensor;
@@ -50,10 +62,13 @@ const OPTION_KEYS = ['level', 'unknown', 'padding', 'minCount', 'maxSize'];
  * from the same text is the same.
  *
  * @example
- * const vocab = Vocabulary.fromText(text);           // characters
- * const ids = vocab.encode('hello');                 // Int32Array
- * vocab.decode(ids);                                 // 'hello'
- * const x = vocab.oneHot([Array.from(ids)]);         // Tensor [1, 5, vocab.size]
+ * ```ts
+ * import { Vocabulary } from 'rnnkit';
+ * const vocab = Vocabulary.fromText('hello world');
+ * const ids = vocab.encode('hello');
+ * console.log(vocab.size, vocab.decode(ids)); // 10 hello ('<pad>', '<unk>' and 8 characters)
+ * ```
+ * @category Text
  */
 export class Vocabulary {
   /** Characters or words. */

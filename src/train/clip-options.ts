@@ -1,7 +1,10 @@
 import { checkKeys, describe } from '../tensor/errors.js';
 import type { NormType } from '../clip/clip.js';
 
-/** Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value. */
+/**
+ * Gradient clipping: by global norm (`maxNorm`, L2 or infinity norm) or by value.
+ * @category Training
+ */
 export type ClipOptions =
   | {
       /** Largest allowed global norm: when the gradients' norm is above it, they are rescaled to it. */

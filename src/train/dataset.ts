@@ -4,7 +4,10 @@ import type { Model } from '../model/model.js';
 import { toTensor, type SequenceInput } from '../nn/validate.js';
 import type { Batch } from './step.js';
 
-/** A dataset of N sequences: every field indexed by sequence first, like a batch. */
+/**
+ * A dataset of N sequences: every field indexed by sequence first, like a batch.
+ * @category Training
+ */
 export interface Dataset {
   /** N input sequences `[N, T, I]` (a `Tensor` or nested arrays; token ids `[N, T]` with an embedding). */
   inputs: SequenceInput;

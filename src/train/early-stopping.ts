@@ -2,7 +2,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Model } from '../model/model.js';
 import { checkBoolean, checkInt, checkKeys, checkPositive } from '../tensor/errors.js';
 
-/** Options of early stopping in {@link fit}. */
+/**
+ * Options of early stopping in {@link fit}.
+ * @category Training
+ */
 export interface EarlyStoppingOptions {
   /** Epochs without improvement before training stops (default 5). */
   patience?: number;
@@ -16,6 +19,17 @@ export interface EarlyStoppingOptions {
  * Watches the loss after every epoch (the validation loss when there is one), keeps a copy of the
  * weights at the best epoch (one copy of every parameter, taken when the loss improves) and says
  * when `patience` epochs have passed without improvement.
+ * @example
+ * ```ts
+ * import { EarlyStopping, Model } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 2 });
+ * const stopper = new EarlyStopping({ patience: 1, restoreBest: true });
+ * for (const [epoch, loss] of [0.5, 0.4, 0.45, 0.47].entries()) {
+ *   if (stopper.observe(epoch, loss, model)) break; // true after 1 epoch without improvement
+ * }
+ * stopper.restore(model); // the weights of epoch 1; fit({ earlyStopping }) does all this itself
+ * ```
+ * @category Training
  */
 export class EarlyStopping {
   private readonly patience: number;

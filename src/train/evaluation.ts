@@ -6,7 +6,10 @@ import { MetricSums, type MetricName, type Metrics } from './metrics.js';
 import { meanLoss, metricsFor, stepLosses } from './evaluate.js';
 import { toTable, type Dataset } from './dataset.js';
 
-/** What {@link evaluate} returns when given options. */
+/**
+ * What {@link evaluate} returns when given options.
+ * @category Training
+ */
 export interface Evaluation {
   /** Mean loss over the dataset. */
   loss: number;
@@ -14,7 +17,10 @@ export interface Evaluation {
   metrics: Metrics;
 }
 
-/** Options of {@link evaluate} besides the batch size alone. */
+/**
+ * Options of {@link evaluate} besides the batch size alone.
+ * @category Training
+ */
 export interface EvaluateOptions {
   /** Sequences per batch (default 32). */
   batchSize?: number;
@@ -30,6 +36,14 @@ export interface EvaluateOptions {
  * its own real steps and weights. With `'none'` reduction, the per-step errors instead: a float64 tensor `[N, T]` (`[N]` with a
  * last-step head), 0 at padded and masked steps.
  * @throws TypeError when `loss` is missing or not a Loss; TypeError/RangeError for invalid data.
+ * @example
+ * ```ts
+ * import { Model, evaluate, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[0], [1]]], targets: [[[1], [0]]] };
+ * console.log(evaluate(model, data, mseLoss())); // mean loss, no update, no dropout
+ * ```
+ * @category Training
  */
 export function evaluate(
   model: Model,

@@ -27,7 +27,10 @@ export type { Dataset } from './dataset.js';
 export { evaluate } from './evaluation.js';
 export type { Evaluation, EvaluateOptions } from './evaluation.js';
 
-/** Reported after every batch. */
+/**
+ * Reported after every batch.
+ * @category Training
+ */
 export interface BatchInfo {
   /** Index of the epoch, counted from 0. */
   epoch: number;
@@ -41,7 +44,10 @@ export interface BatchInfo {
   skipped: boolean;
 }
 
-/** Reported after every epoch. */
+/**
+ * Reported after every epoch.
+ * @category Training
+ */
 export interface EpochInfo {
   /** Index of the epoch, counted from 0: the first epoch is `epoch 0`. */
   epoch: number;
@@ -61,7 +67,10 @@ export interface EpochInfo {
   valMetrics: Metrics | null;
 }
 
-/** Options of {@link fit}: the training options plus the loop's. */
+/**
+ * Options of {@link fit}: the training options plus the loop's.
+ * @category Training
+ */
 export interface FitOptions extends TrainOptions {
   /** The epoch index training ends at (default 1), as in Keras: `initialEpoch` to `epochs - 1` run. */
   epochs?: number;
@@ -107,7 +116,10 @@ export interface FitOptions extends TrainOptions {
   progress?: boolean | ProgressOptions;
 }
 
-/** What {@link fit} did. */
+/**
+ * What {@link fit} did.
+ * @category Training
+ */
 export interface FitHistory {
   /** One entry per completed epoch, in order. */
   epochs: EpochInfo[];
@@ -150,6 +162,16 @@ const FIT_KEYS = [
 /**
  * Trains `model` on `data` with mini-batch BPTT. Everything is validated before the first step.
  * Runs synchronously; see {@link fitAsync} for a form that keeps a page responsive.
+ * @example
+ * ```ts
+ * import { Model, Tensor, adam, fit, mseLoss } from 'rnnkit';
+ * const inputs = Tensor.from([[[0], [1], [2]], [[1], [2], [3]]]);
+ * const targets = Tensor.from([[[1], [2], [3]], [[2], [3], [4]]]);
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 1 });
+ * const history = fit(model, { inputs, targets }, { loss: mseLoss(), optimizer: adam({ lr: 0.02 }), epochs: 20 });
+ * console.log(history.epochs[0].loss, '->', history.epochs.at(-1)?.loss); // the loss falls
+ * ```
+ * @category Training
  */
 export function fit(model: Model, data: Dataset, options: FitOptions): FitHistory {
   const loop = inTrainingMode(model, trainingLoop(model, data, options));
@@ -158,7 +180,22 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
   return r.value;
 }
 
-/** {@link fit}, yielding to the event loop after every batch so a browser page stays responsive. */
+/**
+ * {@link fit}, yielding to the event loop after every batch so a browser page stays responsive.
+ * @example
+ * ```ts
+ * import { Model, adam, fitAsync, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const data = { inputs: [[[0], [1]], [[1], [0]]], targets: [[[1], [0]], [[0], [1]]] };
+ * const controller = new AbortController();
+ * const history = await fitAsync(model, data, {
+ *   loss: mseLoss(), optimizer: adam(), epochs: 5, signal: controller.signal,
+ *   onEpoch: (e) => console.log(`epoch ${e.epoch}: ${e.loss.toFixed(4)}`),
+ * });
+ * console.log(history.aborted); // false: it ran every epoch
+ * ```
+ * @category Training
+ */
 export async function fitAsync(
   model: Model,
   data: Dataset,

@@ -10,6 +10,7 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
  *   `maxSkippedSteps` skipped steps in a row);
  * - `'stop'`: it is reported as skipped and `fit` stops at once;
  * - `'throw'`: `trainStep` and `fit` throw a RangeError.
+ * @category Training
  */
 export type NonFinitePolicy = 'skip' | 'stop' | 'throw';
 

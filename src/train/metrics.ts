@@ -9,10 +9,14 @@ import { describe } from '../tensor/errors.js';
  *   matches `target > 0.5`.
  * - `mae`, `rmse`: mean absolute error and root mean squared error per element (value targets).
  * - `perplexity`: `exp` of the mean cross-entropy per step (class-index targets), whatever the loss.
+ * @category Training
  */
 export type MetricName = 'accuracy' | 'mae' | 'rmse' | 'perplexity';
 
-/** Metric values by name. */
+/**
+ * Metric values by name.
+ * @category Training
+ */
 export type Metrics = Partial<Record<MetricName, number>>;
 
 const METRICS: readonly MetricName[] = ['accuracy', 'mae', 'rmse', 'perplexity'];

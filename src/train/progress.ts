@@ -5,6 +5,7 @@ import { checkKeys, checkPositive, describe } from '../tensor/errors.js';
  * Node's `process.stdout`. When `isTTY` is true the display is one line redrawn in place (with
  * `\r`) that ends as the epoch's summary line; otherwise it writes that summary line only, once
  * per epoch, suited to CI logs and pipes.
+ * @category Training
  */
 export interface ProgressWriter {
   /** Writes `text` as it is: lines end with `\n`; a terminal line starts with `\r`. */
@@ -15,7 +16,10 @@ export interface ProgressWriter {
   columns?: number;
 }
 
-/** The `progress` option of `fit`: `true` for the defaults, or these settings. */
+/**
+ * The `progress` option of `fit`: `true` for the defaults, or these settings.
+ * @category Training
+ */
 export interface ProgressOptions {
   /**
    * Where to write (default `process.stdout` where it exists, else `console.log`, one plain line

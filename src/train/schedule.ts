@@ -5,6 +5,7 @@ import { checkInt, checkKeys, checkPositive, checkRange, describe } from '../ten
  * the first epoch and sets `optimizer.lr = next(loss)` after every epoch but the last, with the
  * epoch's validation loss (the training loss without validation data). A hand-written loop does
  * the same.
+ * @category Training
  */
 export interface LrSchedule {
   /** The schedule's name, such as `'stepLR'`. */
@@ -36,7 +37,18 @@ abstract class CountingSchedule implements LrSchedule {
   protected abstract rate(epochs: number): number;
 }
 
-/** PyTorch's StepLR: the rate is multiplied by `gamma` every `stepSize` epochs. */
+/**
+ * PyTorch's StepLR: the rate is multiplied by `gamma` every `stepSize` epochs.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, stepLR } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * // lr 0.01 for epochs 0-1, 0.005 for 2-3, ...
+ * fit(model, data, { loss: mseLoss(), optimizer: adam({ lr: 0.01 }), epochs: 4, schedule: stepLR({ stepSize: 2, gamma: 0.5 }) });
+ * ```
+ * @category Training
+ */
 export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedule {
   checkKeys('stepLR options', options, ['stepSize', 'gamma']);
   const stepSize = checkInt('stepSize', options?.stepSize);
@@ -49,7 +61,17 @@ export function stepLR(options: { stepSize: number; gamma?: number }): LrSchedul
   })();
 }
 
-/** PyTorch's ExponentialLR: the rate is multiplied by `gamma` every epoch. */
+/**
+ * PyTorch's ExponentialLR: the rate is multiplied by `gamma` every epoch.
+ * @example
+ * ```ts
+ * import { Model, adam, exponentialLR, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 3, schedule: exponentialLR({ gamma: 0.9 }) });
+ * ```
+ * @category Training
+ */
 export function exponentialLR(options: { gamma: number }): LrSchedule {
   checkKeys('exponentialLR options', options, ['gamma']);
   const gamma = checkGamma(options?.gamma);
@@ -65,6 +87,14 @@ export function exponentialLR(options: { gamma: number }): LrSchedule {
  * PyTorch's CosineAnnealingLR without restarts: from the base rate down to `minLr` along half a
  * cosine over `epochs` epochs, `minLr + (base − minLr)(1 + cos(π t / epochs)) / 2`, then `minLr`.
  * `minLr` defaults to 1 % of the base rate (it must stay > 0 for the optimizers).
+ * @example
+ * ```ts
+ * import { Model, adam, cosineLR, fit, mseLoss } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 5, schedule: cosineLR({ epochs: 5, minLr: 1e-4 }) });
+ * ```
+ * @category Training
  */
 export function cosineLR(options: { epochs: number; minLr?: number }): LrSchedule {
   checkKeys('cosineLR options', options, ['epochs', 'minLr']);
@@ -80,7 +110,10 @@ export function cosineLR(options: { epochs: number; minLr?: number }): LrSchedul
   })();
 }
 
-/** Options of {@link reduceOnPlateau} (PyTorch's ReduceLROnPlateau in `min` mode, relative threshold). */
+/**
+ * Options of {@link reduceOnPlateau} (PyTorch's ReduceLROnPlateau in `min` mode, relative threshold).
+ * @category Training
+ */
 export interface PlateauOptions {
   /** Multiplies the rate when the loss stalls (default 0.1), in (0, 1). */
   factor?: number;
@@ -96,7 +129,17 @@ export interface PlateauOptions {
   eps?: number;
 }
 
-/** Reduces the rate by `factor` when the loss has not improved for `patience` epochs. */
+/**
+ * Reduces the rate by `factor` when the loss has not improved for `patience` epochs.
+ * @example
+ * ```ts
+ * import { Model, adam, fit, mseLoss, reduceOnPlateau } from 'rnnkit';
+ * const model = new Model({ cell: 'rnn', inputSize: 1, hiddenSize: 4, outputSize: 1 });
+ * const data = { inputs: [[[1], [0]]], targets: [[[0], [1]]] };
+ * fit(model, data, { loss: mseLoss(), optimizer: adam(), epochs: 5, validation: data, schedule: reduceOnPlateau({ patience: 1 }) });
+ * ```
+ * @category Training
+ */
 export function reduceOnPlateau(options: PlateauOptions = {}): LrSchedule {
   checkKeys('reduceOnPlateau options', options, [
     'factor',

@@ -15,6 +15,7 @@ import { isRealStep } from '../nn/padding.js';
 /**
  * One batch: sequences `[B, T, I]` (token ids `[B, T]` for a model with an embedding), targets,
  * and optional lengths, mask and initial states.
+ * @category Training
  */
 export interface Batch {
   /** Input sequences `[B, T, I]` (a `Tensor` or nested arrays). */
@@ -43,7 +44,10 @@ export interface Batch {
 
 export type { ClipOptions };
 
-/** What a training step needs besides the batch. */
+/**
+ * What a training step needs besides the batch.
+ * @category Training
+ */
 export interface TrainOptions {
   /** The loss to minimise, e.g. {@link mseLoss}. */
   loss: Loss;
@@ -66,7 +70,10 @@ export function pickTrainOptions(options: TrainOptions): TrainOptions {
   return out;
 }
 
-/** What a training step did. */
+/**
+ * What a training step did.
+ * @category Training
+ */
 export interface StepResult {
   /** Loss before the update. */
   loss: number;
@@ -105,6 +112,16 @@ export interface StepResult {
  * Allocates a copy of the weights and of the optimizer state per step for the undo.
  * @throws TypeError/RangeError for invalid batches or options (unknown keys included);
  *   RangeError for an undone step under `onNonFinite: 'throw'`.
+ * @example
+ * ```ts
+ * import { Model, adam, mseLoss, trainStep } from 'rnnkit';
+ * const model = new Model({ cell: 'gru', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const optimizer = adam({ lr: 0.01 });
+ * const batch = { input: [[[0.5], [1]]], target: [[[1], [0.5]]] };
+ * const { loss } = trainStep(model, batch, { loss: mseLoss(), optimizer, clip: { maxNorm: 1 } });
+ * console.log(loss);
+ * ```
+ * @category Training
  */
 export function trainStep(model: Model, batch: Batch, options: TrainOptions): StepResult {
   checkKeys('training options', options, TRAIN_KEYS);

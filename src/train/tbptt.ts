@@ -14,7 +14,10 @@ import {
   type TrainOptions,
 } from './step.js';
 
-/** The recurrent state carried from one chunk to the next: `[L, B, H]` each. */
+/**
+ * The recurrent state carried from one chunk to the next: `[L, B, H]` each.
+ * @category Training
+ */
 export interface CarriedState {
   /** Hidden state. */
   h: Tensor;
@@ -22,13 +25,19 @@ export interface CarriedState {
   c: Tensor | null;
 }
 
-/** Options of {@link trainTruncated}: the training options plus the chunk length. */
+/**
+ * Options of {@link trainTruncated}: the training options plus the chunk length.
+ * @category Training
+ */
 export interface TruncatedOptions extends TrainOptions {
   /** Steps per chunk (k): one update per chunk, no gradient across chunk boundaries. */
   chunk: number;
 }
 
-/** What {@link trainTruncated} did. */
+/**
+ * What {@link trainTruncated} did.
+ * @category Training
+ */
 export interface TruncatedResult {
   /** One result per chunk, in time order. */
   steps: StepResult[];
@@ -48,6 +57,16 @@ export interface TruncatedResult {
  * Memory is bounded by k, not T: the model caches one chunk at a time. The batch is validated
  * whole before the first update. Not for bidirectional models, a last-step head or `lengths`.
  * @throws TypeError/RangeError for invalid batches, states or options.
+ * @example
+ * ```ts
+ * import { Model, adam, mseLoss, trainTruncated } from 'rnnkit';
+ * const model = new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8, outputSize: 1 });
+ * const wave = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 5)]);
+ * const batch = { input: [wave.slice(0, 99)], target: [wave.slice(1)] };
+ * const { steps } = trainTruncated(model, batch, { loss: mseLoss(), optimizer: adam(), chunk: 25 });
+ * console.log(steps.length); // 4 updates, one per chunk of 25 steps
+ * ```
+ * @category Training
  */
 export function trainTruncated(
   model: Model,
@@ -112,8 +131,10 @@ export function timeChunks(model: Model, batch: Batch, loss: Loss, k: number): T
 /** Throws for the models and batches truncated BPTT does not apply to. */
 export function checkTruncatable(model: Model, batch: Batch): void {
   const o = model.options;
-  if (o.bidirectional)
-    throw new TypeError('truncated BPTT needs a unidirectional model, this one is bidirectional');
+  if (o.bidirectional || o.reverse)
+    throw new TypeError(
+      `truncated BPTT needs a unidirectional forward model, this one is ${o.bidirectional ? 'bidirectional' : 'reverse'}`,
+    );
   if (o.head === 'last')
     throw new TypeError("truncated BPTT needs a head at every step, this model's head is 'last'");
   if (typeof batch === 'object' && batch !== null && batch.lengths !== undefined)
@@ -126,7 +147,7 @@ function checkState(model: Model, state: CarriedState, B: number): void {
   if (typeof state !== 'object' || state === null || !(state.h instanceof Tensor))
     throw new TypeError(`state is ${describe(state)}, expected { h, c } tensors`);
   checkShape('state.h', state.h, shape);
-  if (o.cell === 'lstm') {
+  if (model.hasCellState) {
     if (!(state.c instanceof Tensor))
       throw new TypeError(`state.c is ${describe(state.c)}, expected a tensor for an LSTM`);
     checkShape('state.c', state.c, shape);

@@ -195,9 +195,19 @@ export function gemmPackedB(
   }
 }
 
+/** Floats of scratch that {@link gemm} needs for an `[M, K]·[K, N]` product. */
+export function gemmScratch(M: i32, N: i32, K: i32): i32 {
+  return (((N + 7) & ~7) + ((M + 3) & ~3)) * K + M * N;
+}
+
+/** Floats of scratch that {@link packB} writes for op(B) `[K, N]`. */
+export function packedSize(K: i32, N: i32): i32 {
+  return ((N + 7) & ~7) * K;
+}
+
 /**
  * `C = op(A)·op(B)`, plus C when `acc`, plus `bias[0..N)` on every row when `bias` is not 0.
- * `scratch` holds packed copies: room for `(ceil(N/8)*8 + ceil(M/4)*4)*K + M*N` floats.
+ * `scratch` holds packed copies: room for {@link gemmScratch}`(M, N, K)` floats.
  */
 export function gemm(
   transA: bool, transB: bool, M: i32, N: i32, K: i32,

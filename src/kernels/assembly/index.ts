@@ -3,5 +3,5 @@
 
 export { addColumnSums, addInto, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
-export { gemm, gemmPackedB, packB } from './gemm';
+export { gemm, gemmPackedB, gemmScratch, packB, packedSize } from './gemm';
 export { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './cells';

@@ -26,10 +26,11 @@ export function vstore(p: usize, v: v128, n: i32): void {
   if (n > 2) v128.store32_lane(p, v, 2, 8);
 }
 
-/** `a + b·c` lane by lane. */
+/** `a + b·c` lane by lane: one fused multiply-add where relaxed SIMD is enabled. */
 // @ts-ignore: decorator
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(b, c, a);
   return f32x4.add(a, f32x4.mul(b, c));
 }
 

@@ -1,0 +1,139 @@
+import type { WasmExports } from '../kernels/wasm.js';
+import type { WasmMemory } from '../kernels/wasm-memory.js';
+import { isRealStep } from '../nn/padding.js';
+import { accumulateWeightGrads, type Direction } from './direction.js';
+import { carryInactive, gatherStepGrad, passInactive, zeroInactiveGates } from './steps.js';
+
+// The time loops every cell shares on the WebAssembly kernels: the input projection for all
+// steps, the step product with W_hh packed once, the padding rules and the chunked weight
+// gradients. A cell's wasm step (its file) supplies the gate update of one step.
+
+/** What a cell's wasm forward step gets: the kernels, and the product `out (+)= h·W_hhᵀ (+ bias)`. */
+export interface WasmStepContext {
+  readonly k: WasmExports;
+  /** `out = (acc ? out : 0) + h·W_hhᵀ + bias` for the `B` rows at byte address `h` into `out`. */
+  product(h: number, out: number, acc: boolean, bias: number): void;
+}
+
+/**
+ * The forward loop: projects every step's input (bias folded, plus `b_hh` unless the cell keeps
+ * it apart), then for each step in the direction's order calls `step(t, prev, cur, row)` with
+ * the state offsets and the step's first gate row, and carries finished sequences' states.
+ */
+export function wasmForward(
+  d: Direction,
+  m: WasmMemory,
+  step: (c: WasmStepContext, t: number, prev: number, cur: number, row: number) => void,
+): void {
+  const { T, B, In, H } = d;
+  if (T === 0 || B === 0) return;
+  const k = m.instance.exports;
+  const GH = d.G * H;
+  const packSize = k.packedSize(Math.max(In, H), GH);
+  const packed = m.scratch(packSize + GH);
+  // The projection packs W_ih (ceil(GH/8)*8*In floats) where W_hh goes after it.
+  project(d, m, packed, packed + 4 * packSize);
+  const W = d.p.at(d.w.whh);
+  // Streaming (B = 1) reads W_hh as it is; larger batches pack it once for the whole loop.
+  if (B > 1) k.packB(true, H, GH, W, H, packed);
+  const c: WasmStepContext = {
+    k,
+    product(h, out, acc, bias) {
+      if (B > 1) k.gemmPackedB(false, B, GH, H, h, H, packed, out, GH, acc, bias, 0);
+      else k.gemm(false, true, 1, GH, H, h, H, W, H, out, GH, acc, bias, 0);
+    },
+  };
+  for (let s = 0; s < T; s++) {
+    const t = d.timeAt(s);
+    const prev = d.stateBefore(t);
+    const cur = d.stateAfter(t);
+    step(c, t, prev, cur, t * B * GH);
+    carryInactive(d, t, d.hs, prev, cur);
+    if (d.cell.cellState) carryInactive(d, t, d.cs, prev, cur);
+  }
+}
+
+/**
+ * `gates = X·W_ihᵀ + b_ih (+ b_hh unless the cell keeps it apart)` in one product with the
+ * bias row folded in; a summed bias goes to `biasAt` (`G·H` floats of scratch).
+ */
+function project(d: Direction, m: WasmMemory, scratch: number, biasAt: number): void {
+  const { T, B, In, p, w } = d;
+  const k = m.instance.exports;
+  const GH = d.G * d.H;
+  let bias = 0;
+  if (w.bih >= 0 && d.cell.hiddenApart) {
+    bias = p.at(w.bih);
+  } else if (w.bih >= 0) {
+    const v = p.a;
+    const sum = new Float32Array(m.instance.memory.buffer, biasAt, GH);
+    for (let j = 0; j < GH; j++) sum[j] = v[w.bih + j] + v[w.bhh + j];
+    bias = biasAt;
+  }
+  // prettier-ignore
+  k.gemm(false, true, T * B, GH, In, d.x.at(0), In, p.at(w.wih), In, d.gates.at(0), GH, false, bias, scratch);
+}
+
+/**
+ * The backward loop: for each step from the last, gathers dL/dh, calls `step(t, prev, row)` for
+ * the gate gradients, sends `dGatesHidden·W_hh` to the step before (then `after(t)`, e.g. a
+ * term that skips the gates), and every {@link GRAD_CHUNK} steps adds the weight gradients
+ * while those rows are in cache.
+ */
+export function wasmBackward(
+  d: Direction,
+  m: WasmMemory,
+  step: (k: WasmExports, t: number, prev: number, row: number) => void,
+  after?: (k: WasmExports) => void,
+): void {
+  const { T, B, H } = d;
+  if (T === 0 || B === 0) return;
+  const k = m.instance.exports;
+  const GH = d.G * H;
+  const packed = m.scratch(k.packedSize(GH, H));
+  // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step.
+  const pack = (): void => k.packB(false, GH, H, d.p.at(d.w.whh), H, packed);
+  pack();
+  let pending = 0;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = d.timeAt(s);
+    const row = t * B * GH;
+    gatherStepGrad(d, t);
+    step(k, t, d.stateBefore(t), row);
+    zeroInactiveGates(d, t);
+    // prettier-ignore
+    k.gemmPackedB(false, B, H, GH, d.dGatesHidden.at(row), GH, packed, d.dhNext.at(0), H, false, 0, 0);
+    after?.(k);
+    passInactive(d, t, d.dhNext, d.dh);
+    if (++pending === GRAD_CHUNK || s === 0) {
+      // The products below reuse the scratch, so W_hh is packed again after them.
+      accumulateWeightGrads(d, d.reverse ? t - pending + 1 : t, pending);
+      if (s > 0) pack();
+      pending = 0;
+    }
+  }
+  d.gradsAccumulated = true;
+}
+
+/** Steps of per-step gradients summed into the weight gradients at a time, while in cache. */
+const GRAD_CHUNK = 32;
+
+/** Calls `f(first, count)` for each run of consecutive sequences whose step t is real. */
+export function forRealRows(
+  d: Direction,
+  t: number,
+  f: (first: number, count: number) => void,
+): void {
+  const { B, lengths } = d;
+  let b = 0;
+  while (b < B) {
+    if (!isRealStep(lengths, b, t)) {
+      b++;
+      continue;
+    }
+    let e = b + 1;
+    while (e < B && isRealStep(lengths, e, t)) e++;
+    f(b, e - b);
+    b = e;
+  }
+}
