@@ -9,7 +9,7 @@
  *   `train(data, { iterations: 1 })` is one pass over the B sequences: trainSeqPerSec counts
  *   B sequences per call.
  * - Inference: `run(sequence)` over all T steps, once per sequence; inferSeqPerSec counts those.
- * - Streaming: its API does not carry state from one call to the next, so stepLatencyUs times
+ * - Streaming: its API does not carry state from one call to the next, so the step figure times
  *   `run([x])`, a one-step sequence from a zero state.
  * - A NaN training error (brain.js throws) or a NaN output makes the measurement fail.
  */
@@ -18,8 +18,7 @@ import type { MeasurePeer } from './peers.js';
 import { BenchRng } from './rng.js';
 import {
   assertFinite,
-  microsPerUnit,
-  throughput,
+  timeRate,
   type Cell,
   type Figures,
   type Timing,
@@ -46,7 +45,7 @@ export async function measureBrain(cell: Cell, w: Workload, timing: Timing): Pro
   }
   const net = createNet(cell, w);
 
-  const trainSeqPerSec = await throughput(
+  const train = await timeRate(
     () => {
       const status = net.train(sequences, { iterations: 1, errorThresh: 0, log: false });
       assertFinite(status.error, 'brain.js training error');
@@ -61,7 +60,7 @@ export async function measureBrain(cell: Cell, w: Workload, timing: Timing): Pro
     assertFinite(out, 'brain.js output');
     return out;
   };
-  const inferSeqPerSec = await throughput(
+  const infer = await timeRate(
     () => {
       runOne(sequences[next]);
       next = (next + 1) % sequences.length;
@@ -72,17 +71,15 @@ export async function measureBrain(cell: Cell, w: Workload, timing: Timing): Pro
 
   const steps = sequences[0];
   let t = 0;
-  const stepLatencyUs = microsPerUnit(
-    await throughput(
-      () => {
-        runOne([steps[t]]);
-        t = (t + 1) % steps.length;
-      },
-      1,
-      timing,
-    ),
+  const step = await timeRate(
+    () => {
+      runOne([steps[t]]);
+      t = (t + 1) % steps.length;
+    },
+    1,
+    timing,
   );
-  return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
+  return { train, infer, step };
 }
 
 /** The adapter bench/worker.ts loads for `brain.js`. */

@@ -2,7 +2,7 @@
  * Kernel micro-benchmark: GFLOP/s of the TypeScript gemm against the WebAssembly SIMD gemm on
  * the products of workload W1 (T=50, B=32, I=16, H=128, LSTM: G·H = 512), and the time of one
  * fused gate step (B=32, H=128) in each. One process, medians of CPU time (the machine may be
- * shared).
+ * shared). Last, the peak of the wasm gemm on large products (peak.ts).
  *
  *   npm run bench:kernels
  */
@@ -11,6 +11,7 @@ import { instantiateKernels } from '../src/kernels/wasm.js';
 import { gemm } from '../src/tensor/gemm.js';
 import { sigmoid } from '../src/tensor/ops.js';
 import { Rng } from '../src/tensor/rng.js';
+import { measureGemmPeak, peakVariant } from './peak.js';
 
 const T = 50;
 const B = 32;
@@ -162,4 +163,16 @@ const rnnTs =
 const rnnWasm = time(() => k.rnnForward(n, ppre, phs, false)) * 1000;
 console.log(
   `RNN tanh step B=${B} H=${H}: TS ${rnnTs.toFixed(1)} µs, wasm ${rnnWasm.toFixed(1)} µs`,
+);
+
+// The peak: the best GFLOP/s of the wasm gemm over a few large products (see peak.ts).
+const peak = measureGemmPeak();
+const best = peak.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+console.log('\nwasm SIMD gemm, C = A·Bᵀ, large products (GFLOP/s, CPU time, one thread):');
+for (const p of peak) {
+  const name = `${p.M}x${p.N}x${p.K}${p.prepacked ? ' (B prepacked)' : ''}`;
+  console.log(`  ${name.padEnd(28)} ${p.gflops.toFixed(1).padStart(6)}`);
+}
+console.log(
+  `peak: ${best.gflops.toFixed(1)} GFLOP/s (${best.M}x${best.N}x${best.K}, ${peakVariant()} build)`,
 );

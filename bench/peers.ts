@@ -1,7 +1,7 @@
 /**
- * The peer libraries (tfjs, brain.js) are installed in bench/node_modules, from bench's own
+ * The peer libraries (tfjs, brain.js, onnxruntime-node, onnxruntime-web) are installed in bench/node_modules, from bench's own
  * package.json, by `npm run bench` on first use; the library's own install never pulls them in.
- * Their adapters (tfjs.ts, brainjs.ts) are loaded by a computed path, so the root `tsc` program
+ * Their adapters (tfjs.ts, brainjs.ts, ort.ts) are loaded by a computed path, so the root `tsc` program
  * does not follow them into packages that may be absent; `npm run typecheck:bench` checks them
  * with bench/tsconfig.json once the peers are installed.
  */
@@ -20,6 +20,8 @@ export const PEER_ADAPTERS: Readonly<Record<string, string>> = {
   'tfjs-cpu': './tfjs.js',
   'tfjs-wasm': './tfjs.js',
   'brain.js': './brainjs.js',
+  'onnxruntime-node': './ort.js',
+  'onnxruntime-web': './ort.js',
 };
 
 /** Loads the adapter of a peer library (a variable specifier, so tsc does not follow it). */

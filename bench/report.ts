@@ -2,46 +2,45 @@
  * Result records, the printed tables and the JSON files written by `npm run bench`.
  */
 import { writeFileSync } from 'node:fs';
-import type { Cell, Figures } from './workload.js';
+import type { Cell, Figures, Rate, WorkloadName } from './workload.js';
 
 /** The libraries in the order they are measured and printed; rnnkit's rows come first. */
 export const LIBRARIES = [
+  'rnnkit',
   'rnnkit-js',
-  'rnnkit-wasm',
-  'rnnkit-2threads',
-  'tfjs-cpu',
-  'tfjs-wasm',
-  'brain.js',
   'pytorch',
-  'pytorch-2threads',
+  'onnxruntime-node',
+  'onnxruntime-web',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'brain.js',
 ] as const;
 export type Library = (typeof LIBRARIES)[number];
 
-/**
- * rnnkit's rows, each the reference of one ratio column: the TypeScript kernels and the
- * WebAssembly kernels on one thread (chosen by RNNKIT_BACKEND), and two threads.
- */
-export const RNNKIT_ROWS: readonly { library: Library; label: string }[] = [
-  { library: 'rnnkit-js', label: 'js' },
-  { library: 'rnnkit-wasm', label: 'wasm' },
-  { library: 'rnnkit-2threads', label: '2 threads' },
+/** What `npm run bench` measures unless `--libs` says otherwise. */
+export const DEFAULT_LIBRARIES: readonly Library[] = [
+  'rnnkit',
+  'pytorch',
+  'onnxruntime-node',
+  'onnxruntime-web',
+  'tfjs-wasm',
 ];
 
 /** What one worker process reports back: figures and its peak memory, or an error. */
 export type WorkerOutcome =
   { ok: true; figures: Figures; peakRssMB: number; note?: string } | { ok: false; error: string };
 
-/** One entry of bench/results.json. */
+/** Which measurement an entry is. */
+export interface EntryKey {
+  library: Library;
+  threads: number;
+  workload: WorkloadName;
+  cell: Cell;
+}
+
+/** One entry of bench/results.json: microseconds per sequence (per step for `step`). */
 export type ResultEntry =
-  | {
-      library: string;
-      cell: Cell;
-      trainSeqPerSec: number;
-      inferSeqPerSec: number;
-      stepLatencyUs: number;
-      peakRssMB: number;
-    }
-  | { library: string; cell: Cell; error: string };
+  (EntryKey & Figures & { peakRssMB: number }) | (EntryKey & { error: string });
 
 export function isError(entry: ResultEntry): entry is Extract<ResultEntry, { error: string }> {
   return 'error' in entry;
@@ -52,28 +51,25 @@ function round(value: number, digits = 1): number {
   return Math.round(value * f) / f;
 }
 
+function roundRate(r: Rate): Rate {
+  return { wallUs: round(r.wallUs), cpuUs: round(r.cpuUs) };
+}
+
 /** Turns a worker outcome into a results.json entry (numbers rounded to 0.1). */
-export function toEntry(library: string, cell: Cell, outcome: WorkerOutcome): ResultEntry {
-  if (!outcome.ok) return { library, cell, error: outcome.error };
-  const { trainSeqPerSec, inferSeqPerSec, stepLatencyUs } = outcome.figures;
-  return {
-    library,
-    cell,
-    trainSeqPerSec: round(trainSeqPerSec),
-    inferSeqPerSec: round(inferSeqPerSec),
-    stepLatencyUs: round(stepLatencyUs),
-    peakRssMB: round(outcome.peakRssMB),
-  };
+export function toEntry(key: EntryKey, outcome: WorkerOutcome): ResultEntry {
+  if (!outcome.ok) return { ...key, error: outcome.error };
+  const out: ResultEntry = { ...key, peakRssMB: round(outcome.peakRssMB) };
+  for (const f of ['train', 'infer', 'step'] as const) {
+    const r = outcome.figures[f];
+    if (r !== undefined) out[f] = roundRate(r);
+  }
+  return out;
 }
 
 function fmt(value: number): string {
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);
-}
-
-function ratio(ours: number, theirs: number): string {
-  return theirs > 0 ? `${(ours / theirs).toFixed(2)}x` : '-';
 }
 
 /**
@@ -98,42 +94,202 @@ export function renderTable(rows: readonly string[][], rightAligned: readonly bo
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
+/** Rows as a Markdown table (the first row is the header); `right` marks right-aligned columns. */
+export function markdownTable(rows: readonly string[][], right: (c: number) => boolean): string {
+  const line = (r: readonly string[]): string => `| ${r.join(' | ')} |`;
+  const rule = rows[0].map((_, c) => (right(c) ? '---:' : '---'));
+  return [line(rows[0]), line(rule), ...rows.slice(1).map(line)].join('\n');
+}
+
+function rateText(r: Rate | undefined): string {
+  return r === undefined ? '-' : `${fmt(r.wallUs)} / ${fmt(r.cpuUs)}`;
+}
+
 /**
- * The main table: one row per (library, cell), then one ratio column per rnnkit row measured
- * (js, wasm, 2 threads): rnnkit's training and inference figures divided by the peer's, same
- * cell, same run, as `train / infer` (above 1: rnnkit is faster). Failed entries show their
- * error.
+ * The main table: one row per measurement, each figure as `wall / CPU` microseconds per
+ * sequence (per step for streaming). Failed entries show their error.
  */
 export function formatResultsTable(entries: readonly ResultEntry[]): string {
-  const refs = RNNKIT_ROWS.filter((r) => entries.some((e) => e.library === r.library));
-  const header = ['library', 'cell', 'train seq/s', 'infer seq/s', 'step µs', 'peak RSS MB'];
-  for (const r of refs) header.push(`${r.label}/peer train / infer`);
+  const header = [
+    'library',
+    'threads',
+    'workload',
+    'cell',
+    'train µs/seq',
+    'infer µs/seq',
+    'step µs',
+    'peak RSS MB',
+  ];
   const rows: string[][] = [header];
   for (const e of entries) {
+    const key = [e.library, String(e.threads), e.workload, e.cell];
     if (isError(e)) {
-      rows.push([e.library, e.cell, `error: ${e.error}`]);
+      rows.push([...key, `error: ${e.error}`]);
       continue;
     }
-    const ratios = refs.map((r) => {
-      const ours = entries.find((o) => o.library === r.library && o.cell === e.cell);
-      if (ours === undefined || isError(ours) || e.library.startsWith('rnnkit')) return '-';
-      const train = ratio(ours.trainSeqPerSec, e.trainSeqPerSec);
-      return `${train} / ${ratio(ours.inferSeqPerSec, e.inferSeqPerSec)}`;
-    });
-    rows.push([
-      e.library,
-      e.cell,
-      fmt(e.trainSeqPerSec),
-      fmt(e.inferSeqPerSec),
-      fmt(e.stepLatencyUs),
-      fmt(e.peakRssMB),
-      ...ratios,
-    ]);
+    rows.push([...key, rateText(e.train), rateText(e.infer), rateText(e.step), fmt(e.peakRssMB)]);
   }
   return renderTable(
     rows,
-    header.map((_, c) => c >= 2),
+    header.map((_, c) => c === 1 || c >= 4),
   );
+}
+
+type Figure = 'train' | 'infer' | 'step';
+
+/** The rate of one figure of one measurement, when it succeeded and has that figure. */
+export function findRate(
+  entries: readonly ResultEntry[],
+  key: EntryKey,
+  figure: Figure,
+): Rate | undefined {
+  const e = entries.find(
+    (o) =>
+      o.library === key.library &&
+      o.threads === key.threads &&
+      o.workload === key.workload &&
+      o.cell === key.cell,
+  );
+  return e === undefined || isError(e) ? undefined : e[figure];
+}
+
+/** One column of the ratio table: rnnkit's figure against a peer's, both on one thread. */
+export interface RatioColumn {
+  label: string;
+  peer: Library;
+  figure: Figure;
+  /** 'speed': peer time / rnnkit time (above 1: rnnkit faster); 'time': rnnkit time / peer time. */
+  kind: 'speed' | 'time';
+}
+
+export const RATIO_COLUMNS: readonly RatioColumn[] = [
+  { label: 'train vs pytorch', peer: 'pytorch', figure: 'train', kind: 'speed' },
+  { label: 'infer vs pytorch', peer: 'pytorch', figure: 'infer', kind: 'speed' },
+  { label: 'infer vs ort-node', peer: 'onnxruntime-node', figure: 'infer', kind: 'speed' },
+  { label: 'infer vs ort-web', peer: 'onnxruntime-web', figure: 'infer', kind: 'speed' },
+  { label: 'infer vs tfjs-wasm', peer: 'tfjs-wasm', figure: 'infer', kind: 'speed' },
+  { label: 'train vs tfjs-wasm', peer: 'tfjs-wasm', figure: 'train', kind: 'speed' },
+  { label: 'step time / pytorch', peer: 'pytorch', figure: 'step', kind: 'time' },
+];
+
+/** rnnkit's one-thread CPU-time ratio against one peer, or undefined when either is missing. */
+export function cpuRatio(
+  entries: readonly ResultEntry[],
+  col: RatioColumn,
+  workload: WorkloadName,
+  cell: Cell,
+): number | undefined {
+  const ours = findRate(entries, { library: 'rnnkit', threads: 1, workload, cell }, col.figure);
+  const theirs = findRate(entries, { library: col.peer, threads: 1, workload, cell }, col.figure);
+  if (ours === undefined || theirs === undefined) return undefined;
+  return col.kind === 'speed' ? theirs.cpuUs / ours.cpuUs : ours.cpuUs / theirs.cpuUs;
+}
+
+function ratioText(r: number | undefined): string {
+  return r === undefined ? '-' : `${r.toFixed(2)}x`;
+}
+
+/** The (workload, cell) pairs present, in measurement order. */
+function pairs(entries: readonly ResultEntry[]): [WorkloadName, Cell][] {
+  const seen = new Map<string, [WorkloadName, Cell]>();
+  for (const e of entries) seen.set(`${e.workload} ${e.cell}`, [e.workload, e.cell]);
+  return [...seen.values()];
+}
+
+/**
+ * One thread, CPU time: rnnkit against each peer, per workload and cell. Only the columns with
+ * at least one figure are shown.
+ */
+export function formatRatioTable(entries: readonly ResultEntry[]): string {
+  const rows = ratioRows(entries);
+  return renderTable(
+    rows,
+    rows[0].map((_, c) => c >= 2),
+  );
+}
+
+/** The rows of {@link formatRatioTable}, header first. */
+export function ratioRows(entries: readonly ResultEntry[]): string[][] {
+  const rowsOf = pairs(entries);
+  const cols = RATIO_COLUMNS.filter((c) =>
+    rowsOf.some(([w, cell]) => cpuRatio(entries, c, w, cell) !== undefined),
+  );
+  const rows: string[][] = [['workload', 'cell', ...cols.map((c) => c.label)]];
+  for (const [w, cell] of rowsOf) {
+    rows.push([w, cell, ...cols.map((c) => ratioText(cpuRatio(entries, c, w, cell)))]);
+  }
+  return rows;
+}
+
+/** Wall-time speed-up of `library` on `threads` over its own one-thread figure. */
+export function threadSpeedup(
+  entries: readonly ResultEntry[],
+  library: Library,
+  threads: number,
+  workload: WorkloadName,
+  cell: Cell,
+  figure: Figure,
+): number | undefined {
+  const one = findRate(entries, { library, threads: 1, workload, cell }, figure);
+  const n = findRate(entries, { library, threads, workload, cell }, figure);
+  return one === undefined || n === undefined ? undefined : one.wallUs / n.wallUs;
+}
+
+/**
+ * The thread sweep, wall time: for each thread count above one, rnnkit's and PyTorch's
+ * speed-up over their own one-thread figure, and rnnkit against PyTorch on as many threads.
+ */
+export function formatThreadTable(entries: readonly ResultEntry[]): string {
+  const rows = threadRows(entries);
+  return renderTable(
+    rows,
+    rows[0].map((_, c) => c >= 2),
+  );
+}
+
+/** The rows of {@link formatThreadTable}, header first. */
+export function threadRows(entries: readonly ResultEntry[]): string[][] {
+  const counts = [...new Set(entries.map((e) => e.threads))].filter((n) => n > 1).sort();
+  const rows: string[][] = [
+    [
+      'workload',
+      'cell',
+      'threads',
+      'rnnkit train / infer vs 1',
+      'pytorch train / infer vs 1',
+      'rnnkit vs pytorch train / infer',
+    ],
+  ];
+  for (const [w, cell] of pairs(entries)) {
+    for (const n of counts) {
+      const both = (lib: Library): string =>
+        `${ratioText(threadSpeedup(entries, lib, n, w, cell, 'train'))} / ${ratioText(
+          threadSpeedup(entries, lib, n, w, cell, 'infer'),
+        )}`;
+      const vs = (figure: Figure): number | undefined => {
+        const ours = findRate(
+          entries,
+          { library: 'rnnkit', threads: n, workload: w, cell },
+          figure,
+        );
+        const theirs = findRate(
+          entries,
+          { library: 'pytorch', threads: n, workload: w, cell },
+          figure,
+        );
+        return ours && theirs ? theirs.wallUs / ours.wallUs : undefined;
+      };
+      rows.push([
+        w,
+        cell,
+        String(n),
+        both('rnnkit'),
+        both('pytorch'),
+        `${ratioText(vs('train'))} / ${ratioText(vs('infer'))}`,
+      ]);
+    }
+  }
+  return rows;
 }
 
 /** One point of the rnnkit scaling table. */

@@ -3,27 +3,29 @@
  * The sizes are parameters, so the tests can run the same code on a tiny configuration.
  */
 import { Model, Tensor, getBackend, mseLoss, sgd, trainStep } from '../src/index.js';
+import { wasmVariant } from '../src/kernels/wasm.js';
 import { scalingRow, type ScalingRow } from './report.js';
 import { BenchRng } from './rng.js';
 import {
   assertFinite,
   errorMessage,
-  microsPerUnit,
-  throughput,
+  timeRate,
   type Cell,
   type Figures,
   type Timing,
   type Workload,
 } from './workload.js';
 
-interface Setup {
+/** The model, data and training step every rnnkit figure (and the ONNX export) starts from. */
+export interface Setup {
   model: Model;
   input: Tensor;
   target: Tensor;
   step: () => void;
 }
 
-function setup(cell: Cell, w: Workload): Setup {
+/** The benchmark model for one cell (seed 1) with its seeded input and target. */
+export function setup(cell: Cell, w: Workload): Setup {
   const rng = new BenchRng(1);
   const model = new Model({
     cell,
@@ -44,21 +46,23 @@ function setup(cell: Cell, w: Workload): Setup {
   return { model, input, target, step };
 }
 
-/** Training throughput only (sequences per second), for the scaling table. */
 /** Which kernels the measured models run on: set by `RNNKIT_BACKEND=js|wasm` (default: wasm where available). */
 export function rnnkitBackendNote(): string {
   const env = process.env.RNNKIT_BACKEND;
-  return `kernels ${getBackend()} (RNNKIT_BACKEND=${env ?? '(unset: the default backend)'})`;
+  const build = getBackend() === 'wasm' ? ` (${wasmVariant() ?? 'unknown'} build)` : '';
+  return `kernels ${getBackend()}${build}, RNNKIT_BACKEND=${env ?? '(unset: the default backend)'}`;
 }
 
+/** Training throughput only (sequences per wall-clock second), for the scaling table. */
 export async function measureRnnkitTrain(cell: Cell, w: Workload, timing: Timing): Promise<number> {
   const { step } = setup(cell, w);
-  return throughput(step, w.B, timing);
+  return 1e6 / (await timeRate(step, w.B, timing)).wallUs;
 }
 
 /**
- * W1-style figures for one cell: training, batched inference and one streaming step. With
- * `threads` > 1 the batched passes are split over worker threads (streaming stays on one).
+ * The figures for one cell: training, batched inference and, on one thread, one streaming step.
+ * With `threads` > 1 the batched passes are split over worker threads (`model.useThreads`);
+ * streaming stays on one thread, so it is measured only there.
  */
 export async function measureRnnkit(
   cell: Cell,
@@ -68,18 +72,19 @@ export async function measureRnnkit(
 ): Promise<Figures> {
   const { model, input, step } = setup(cell, w);
   await model.useThreads(threads);
-  const trainSeqPerSec = await throughput(step, w.B, timing);
-
-  const inferSeqPerSec = await throughput(() => void model.predict(input), w.B, timing);
+  const train = await timeRate(step, w.B, timing);
+  const infer = await timeRate(() => void model.predict(input), w.B, timing);
   assertFinite(model.predict(input).data, 'rnnkit output');
-
+  if (threads > 1) {
+    await model.useThreads(1);
+    return { train, infer };
+  }
   const stream = model.createStream();
   const x = new BenchRng(2).fill(w.I);
   assertFinite(stream.step(x), 'rnnkit stream output');
-  const stepLatencyUs = microsPerUnit(await throughput(() => void stream.step(x), 1, timing));
+  const stepRate = await timeRate(() => void stream.step(x), 1, timing);
   stream.reset();
-  await model.useThreads(1);
-  return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
+  return { train, infer, step: stepRate };
 }
 
 /** The scaling points: T grows at H=128, then H grows at T=50 (T=50, H=128 is shared). */

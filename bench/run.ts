@@ -1,23 +1,31 @@
 /**
- * `npm run bench [-- --quick] [-- --libs=rnnkit,tfjs-wasm] [-- --cells=rnn,gru] [-- --no-scaling]`
+ * `npm run bench [-- --quick] [-- --libs=rnnkit,pytorch] [-- --cells=lstm] [-- --workloads=W1]
+ *   [-- --threads=1,2] [-- --scaling]`
  *
- * Measures workload W1 (see workload.ts) for each (library, cell) in its own child process, so
- * that each peak-memory figure belongs to one library alone. Prints a table, then writes
- * bench/results.json (one entry per library and cell) and bench/scaling.json (rnnkit training
- * time per sequence as T and H grow); a quick run writes bench/results-quick.json and
- * bench/scaling-quick.json instead, leaving the full run's files as they are. The peer
- * libraries are installed into bench/node_modules on first use (`npm ci --prefix bench`).
+ * Measures workloads W1 and W2 (see workload.ts) for each (library, cell, thread count) in its
+ * own child process, so that each peak-memory figure belongs to one library alone. rnnkit and
+ * PyTorch run on 1, 2 and os.availableParallelism() threads; the peers on one. Prints the
+ * figures (wall and CPU time), rnnkit's one-thread CPU-time ratios against each peer, the
+ * thread sweep and the performance targets, then writes bench/results.json (a quick run:
+ * bench/results-quick.json, not committed). `--scaling` adds rnnkit's training-time scaling
+ * table (bench/scaling.json). The peer libraries are installed into bench/node_modules on first
+ * use (`npm ci --prefix bench`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEER_ADAPTERS } from './peers.js';
+import type { PeakPoint } from './peak.js';
 import { parseWorkerOutput, toWorkerOutcome } from './protocol.js';
 import {
+  DEFAULT_LIBRARIES,
   LIBRARIES,
+  formatRatioTable,
   formatResultsTable,
   formatScalingTable,
+  formatThreadTable,
   toEntry,
   writeJson,
   type Library,
@@ -25,49 +33,79 @@ import {
   type ScalingRow,
   type WorkerOutcome,
 } from './report.js';
-import { CELLS, W1, type Cell } from './workload.js';
+import { checkTargets, formatTargets, peakGflops } from './targets.js';
+import {
+  CELLS,
+  FULL_TIMING,
+  QUICK_TIMING,
+  W1,
+  WORKLOADS,
+  WORKLOAD_NAMES,
+  describeWorkload,
+  type Cell,
+  type Timing,
+  type WorkloadName,
+} from './workload.js';
+import { ensureOpenBlas, torchEnv } from './blas.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const PYTHON = '/usr/bin/python3';
-/** The kernel backend each one-thread rnnkit row asks for, through RNNKIT_BACKEND. */
-const RNNKIT_BACKENDS: Partial<Record<Library, string>> = {
-  'rnnkit-js': 'js',
-  'rnnkit-wasm': 'wasm',
+/** Libraries whose thread count is swept; the others run on one thread. */
+const SWEPT: readonly Library[] = ['rnnkit', 'pytorch'];
+/** Peers measured on W1 only, to keep the run short. */
+const W1_ONLY: readonly Library[] = ['tfjs-cpu', 'tfjs-wasm', 'brain.js'];
+/** The packages each peer needs in bench/node_modules. */
+const PEER_PACKAGES: Partial<Record<Library, string>> = {
+  'tfjs-cpu': '@tensorflow/tfjs',
+  'tfjs-wasm': '@tensorflow/tfjs-backend-wasm',
+  'brain.js': 'brain.js',
+  'onnxruntime-node': 'onnxruntime-node',
+  'onnxruntime-web': 'onnxruntime-web',
 };
-/** PyTorch's rows and the thread count each sets with torch.set_num_threads. */
-const TORCH_THREADS: Partial<Record<Library, number>> = { pytorch: 1, 'pytorch-2threads': 2 };
-/** In CI the shared folder is a sibling of the repository. */
-const TORCH_REFERENCE = path.resolve(repoRoot, '..', 'shared', 'bench', 'torch_reference.py');
 
 interface Options {
   quick: boolean;
   libs: Library[];
   cells: Cell[];
+  workloads: WorkloadName[];
+  threads: number[];
   scaling: boolean;
 }
 
-function parseOptions(argv: string[]): Options {
-  const list = (name: string): string[] | undefined =>
-    argv
-      .find((a) => a.startsWith(`--${name}=`))
-      ?.slice(name.length + 3)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const libs = list('libs') ?? [...LIBRARIES];
-  const cells = list('cells') ?? [...CELLS];
-  for (const l of libs) {
-    if (!(LIBRARIES as readonly string[]).includes(l)) throw new Error(`unknown library '${l}'`);
+function parseList<T extends string>(
+  argv: string[],
+  name: string,
+  all: readonly T[],
+): T[] | undefined {
+  const values = argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const v of values ?? []) {
+    if (!(all as readonly string[]).includes(v)) {
+      throw new Error(`unknown ${name} value '${v}' (expected one of ${all.join(', ')})`);
+    }
   }
-  for (const c of cells) {
-    if (!(CELLS as readonly string[]).includes(c)) throw new Error(`unknown cell '${c}'`);
+  return values as T[] | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const sweep = [...new Set([1, 2, availableParallelism()])].sort((a, b) => a - b);
+  const threadArg = argv.find((a) => a.startsWith('--threads='))?.slice('--threads='.length);
+  const threads = threadArg === undefined ? sweep : threadArg.split(',').map(Number);
+  for (const n of threads) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`bad thread count '${n}' in --threads`);
   }
   return {
     quick: argv.includes('--quick'),
-    libs: libs as Library[],
-    cells: cells as Cell[],
-    scaling: !argv.includes('--no-scaling'),
+    libs: parseList(argv, 'libs', LIBRARIES) ?? [...DEFAULT_LIBRARIES],
+    cells: parseList(argv, 'cells', CELLS) ?? [...CELLS],
+    workloads: parseList(argv, 'workloads', WORKLOAD_NAMES) ?? [...WORKLOAD_NAMES],
+    threads,
+    scaling: argv.includes('--scaling'),
   };
 }
 
@@ -131,7 +169,6 @@ async function nodeWorker(
 
 /** Why PyTorch cannot run, or undefined when it can. */
 function torchUnavailable(): string | undefined {
-  if (!existsSync(TORCH_REFERENCE)) return `${TORCH_REFERENCE} not found`;
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) return `${PYTHON} cannot import torch`;
@@ -139,38 +176,45 @@ function torchUnavailable(): string | undefined {
 }
 
 /**
- * Installs the peer libraries from bench/package-lock.json when bench/node_modules is missing.
- * Returns why they are unavailable, or undefined when they are installed.
+ * Installs the peer libraries from bench/package-lock.json when one of `libs` is missing from
+ * bench/node_modules. Returns why they are unavailable, or undefined when they are installed.
  */
-function ensurePeers(): string | undefined {
-  if (existsSync(path.join(benchDir, 'node_modules', '.package-lock.json'))) return undefined;
-  log('installing the peer libraries into bench/node_modules (npm ci --prefix bench) ...');
+function ensurePeers(libs: readonly Library[]): string | undefined {
+  const missing = libs
+    .map((l) => PEER_PACKAGES[l])
+    .filter((p): p is string => p !== undefined)
+    .filter((p) => !existsSync(path.join(benchDir, 'node_modules', p, 'package.json')));
+  if (missing.length === 0) return undefined;
+  log(`installing the peer libraries into bench/node_modules (npm ci --prefix bench) ...`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['ci', '--prefix', benchDir, '--no-audit', '--no-fund'], {
     stdio: ['ignore', process.stderr, process.stderr],
+    // onnxruntime-node ships its CPU binaries; its install step would fetch GPU ones.
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   });
   return r.status === 0
     ? undefined
     : `npm ci --prefix bench failed (${String(r.status ?? r.error)})`;
 }
 
-async function torchWorker(cell: Cell, threads: number, quick: boolean, timeoutMs: number) {
-  const env = {
-    ...process.env,
-    T: String(W1.T),
-    I: String(W1.I),
-    H: String(W1.H),
-    B: String(W1.B),
-    O: String(W1.O),
-    STEPS: quick ? '6' : '20',
-  };
+function timingArgs(t: Timing): string[] {
+  return [t.warmup, t.repeats, t.minRepeatMs / 1000, t.maxTotalMs / 1000].map(String);
+}
+
+async function torchWorker(
+  cell: Cell,
+  workload: WorkloadName,
+  threads: number,
+  timing: Timing,
+  timeoutMs: number,
+): Promise<WorkerOutcome> {
+  const w = WORKLOADS[workload];
+  const env = torchEnv(threads, { T: w.T, I: w.I, H: w.H, B: w.B, O: w.O });
   const args = [
     path.join(benchDir, 'torch_worker.py'),
-    TORCH_REFERENCE,
     cell,
-    quick ? '1' : '5',
-    quick ? '0.15' : '1.0',
     String(threads),
+    ...timingArgs(timing),
   ];
   const p = await runProcess(PYTHON, args, timeoutMs, env);
   return toWorkerOutcome(parseWorkerOutput(p.stdout), describeFailure(p, timeoutMs));
@@ -184,90 +228,149 @@ function seconds(t0: number): string {
   return `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 }
 
-async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
-  const started = performance.now();
+/** The measurements to make, in order: workload, library, threads, cell. */
+function plan(
+  opts: Options,
+): { library: Library; workload: WorkloadName; threads: number; cell: Cell }[] {
+  const out = [];
+  for (const workload of opts.workloads) {
+    for (const library of opts.libs) {
+      if (workload !== 'W1' && W1_ONLY.includes(library)) continue;
+      const threads = SWEPT.includes(library) ? opts.threads : [1];
+      for (const n of threads)
+        for (const cell of opts.cells) out.push({ library, workload, threads: n, cell });
+    }
+  }
+  return out;
+}
+
+async function measureAll(opts: Options, notes: Map<string, string>): Promise<ResultEntry[]> {
+  const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
   const quickFlag = opts.quick ? ['--quick'] : [];
-  const timeoutMs = opts.quick ? 90_000 : 30 * 60_000;
+  const timeoutMs = opts.quick ? 120_000 : 30 * 60_000;
+  const skipTorch = opts.libs.includes('pytorch') ? torchUnavailable() : undefined;
+  const peersMissing = ensurePeers(opts.libs);
   const entries: ResultEntry[] = [];
+  for (const key of plan(opts)) {
+    const { library, workload, threads, cell } = key;
+    const skip =
+      library === 'pytorch' ? skipTorch : library in PEER_ADAPTERS ? peersMissing : undefined;
+    if (skip !== undefined) {
+      notes.set(library, `${library} skipped: ${skip}`);
+      continue;
+    }
+    const t0 = performance.now();
+    let outcome: WorkerOutcome;
+    if (library === 'pytorch') {
+      outcome = await torchWorker(cell, workload, threads, timing, timeoutMs);
+    } else {
+      const env = library === 'rnnkit-js' ? { ...process.env, RNNKIT_BACKEND: 'js' } : process.env;
+      const args = [library, cell, `--workload=${workload}`, `--threads=${threads}`, ...quickFlag];
+      const [value, failure] = await nodeWorker(args, timeoutMs, env);
+      outcome = toWorkerOutcome(value, failure);
+    }
+    if (outcome.ok && outcome.note)
+      notes.set(`${library} ${threads}`, `${library}, ${threads} thread(s): ${outcome.note}`);
+    entries.push(toEntry(key, outcome));
+    const status = outcome.ok ? 'ok' : `failed (${outcome.error})`;
+    log(`  ${workload} ${library} x${threads} ${cell}: ${status}, ${seconds(t0)}`);
+  }
+  return entries;
+}
+
+async function measurePeak(): Promise<PeakPoint[] | undefined> {
+  const [value] = await nodeWorker(['peak'], 5 * 60_000);
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'points' in value &&
+    Array.isArray(value.points)
+  ) {
+    return value.points as PeakPoint[];
+  }
+  return undefined;
+}
+
+async function measureScalingTable(opts: Options): Promise<ScalingRow[]> {
+  const rows: ScalingRow[] = [];
+  const quickFlag = opts.quick ? ['--quick'] : [];
+  for (const cell of opts.cells) {
+    const [value, failure] = await nodeWorker(['scaling', cell, ...quickFlag], 60 * 60_000);
+    rows.push(
+      ...(typeof value === 'object' &&
+      value !== null &&
+      'rows' in value &&
+      Array.isArray(value.rows)
+        ? (value.rows as ScalingRow[])
+        : [{ cell, T: W1.T, H: W1.H, B: W1.B, error: failure }]),
+    );
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opts = parseOptions(argv);
+  const started = performance.now();
+  const loadBefore = loadavg()[0];
   const notes = new Map<string, string>();
-  log(
-    `workload W1: T=${W1.T} I=${W1.I} H=${W1.H} B=${W1.B} O=${W1.O}, ${opts.quick ? 'quick' : 'full'} run`,
-  );
+  for (const w of opts.workloads) log(`${w}: ${describeWorkload(WORKLOADS[w])}`);
+  log(`threads ${opts.threads.join(', ')}; ${opts.quick ? 'quick' : 'full'} run`);
+  if (opts.libs.includes('pytorch')) log(ensureOpenBlas());
 
   const [base] = await nodeWorker(['baseline'], 60_000);
   if (typeof base === 'object' && base !== null && 'peakRssMB' in base) {
     const mb = Number(base.peakRssMB).toFixed(1);
     notes.set('baseline', `peak RSS of a Node + tsx worker that loads no library: ${mb} MB`);
   }
-
-  const skipTorch = opts.libs.some((l) => l in TORCH_THREADS) ? torchUnavailable() : undefined;
-  const peersMissing = opts.libs.some((l) => l in PEER_ADAPTERS) ? ensurePeers() : undefined;
-  for (const library of opts.libs) {
-    const torchThreads = TORCH_THREADS[library];
-    const skip =
-      torchThreads !== undefined ? skipTorch : library in PEER_ADAPTERS ? peersMissing : undefined;
-    if (skip !== undefined) {
-      notes.set(library, `${library} skipped: ${skip}`);
-      log(`${library} skipped: ${skip}`);
-      continue;
-    }
-    const backend = RNNKIT_BACKENDS[library];
-    const env = backend === undefined ? process.env : { ...process.env, RNNKIT_BACKEND: backend };
-    for (const cell of opts.cells) {
-      const t0 = performance.now();
-      let outcome: WorkerOutcome;
-      if (torchThreads !== undefined) {
-        outcome = await torchWorker(cell, torchThreads, opts.quick, timeoutMs * 2);
-      } else {
-        const [value, failure] = await nodeWorker([library, cell, ...quickFlag], timeoutMs, env);
-        outcome = toWorkerOutcome(value, failure);
-      }
-      if (outcome.ok && outcome.note) notes.set(library, `${library}: ${outcome.note}`);
-      entries.push(toEntry(library, cell, outcome));
-      log(
-        `  ${library} ${cell}: ${outcome.ok ? 'ok' : `failed (${outcome.error})`}, ${seconds(t0)}`,
-      );
-    }
-  }
-
-  const scaling: ScalingRow[] = [];
-  if (opts.scaling && opts.libs.some((l) => l.startsWith('rnnkit'))) {
-    for (const cell of opts.cells) {
-      const t0 = performance.now();
-      const [value, failure] = await nodeWorker(['scaling', cell, ...quickFlag], timeoutMs * 2);
-      const rows =
-        typeof value === 'object' && value !== null && 'rows' in value && Array.isArray(value.rows)
-          ? (value.rows as ScalingRow[])
-          : [{ cell, T: W1.T, H: W1.H, B: W1.B, error: failure }];
-      scaling.push(...rows);
-      log(`  rnnkit scaling ${cell}: ${seconds(t0)}`);
-    }
-  }
+  const peak = opts.libs.includes('rnnkit') ? await measurePeak() : undefined;
+  const entries = await measureAll(opts, notes);
+  const scaling = opts.scaling ? await measureScalingTable(opts) : [];
+  const maxThreads = Math.max(...opts.threads);
+  const load = [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100);
+  notes.set(
+    'load',
+    `1-minute load average ${load[0]} before and ${load[1]} after the run, on ` +
+      `${availableParallelism()} cores: wall times and the thread sweep need idle cores`,
+  );
 
   console.log('');
+  for (const w of opts.workloads)
+    console.log(`${w}: ${describeWorkload(WORKLOADS[w])}, MSE, SGD lr 0.01, float32`);
+  const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
   console.log(
-    `W1: T=${W1.T}, I=${W1.I}, H=${W1.H}, B=${W1.B}, O=${W1.O}, MSE, SGD lr ${W1.lr}, float32` +
-      ` (${opts.quick ? 'quick run: fewer repeats, shorter timings' : 'median of 5 repeats'})`,
-  );
-  console.log(
-    'step µs: one streaming inference step at B=1 (state carried, Dense head), microseconds.',
-  );
-  console.log(
-    'js/peer, wasm/peer, 2 threads/peer: that rnnkit row divided by the peer, train / infer,' +
-      ' same cell (above 1: rnnkit faster).',
+    `${opts.quick ? 'quick run' : 'full run'}: median of up to ${timing.repeats} repeats of at least ${timing.minRepeatMs} ms.` +
+      ' Figures are wall / CPU microseconds per sequence (step: per streaming step, B=1);' +
+      ' CPU time is user + system of the whole process (every thread).',
   );
   console.log('');
   console.log(formatResultsTable(entries));
   console.log('');
-  for (const note of notes.values()) console.log(`- ${note}`);
-  if (opts.libs.includes('brain.js')) {
+  console.log(
+    'rnnkit, one thread, CPU time, against each peer on one thread (above 1: rnnkit faster;',
+  );
+  console.log('step: rnnkit time / pytorch time, below 1: rnnkit faster):');
+  console.log('');
+  console.log(formatRatioTable(entries));
+  if (opts.threads.some((n) => n > 1)) {
+    console.log('');
+    console.log('Threads, wall time (vs 1: speed-up over the same library on one thread):');
+    console.log('');
+    console.log(formatThreadTable(entries));
+  }
+  if (peak !== undefined) {
+    console.log('');
     console.log(
-      '- brain.js: one sequence at a time (next-step prediction, weights updated after each' +
-        ' sequence); train = B sequences per train() call; step = run() on a one-step sequence' +
-        ' (no state carried across calls).',
+      `wasm SIMD gemm peak (CPU time, one thread): ${peakGflops(peak).toFixed(1)} GFLOP/s`,
     );
   }
+  const targets = checkTargets(entries, peak, maxThreads > 1 ? 2 : 1);
+  console.log('');
+  console.log('Targets:');
+  console.log('');
+  console.log(formatTargets(targets));
+  console.log('');
+  for (const note of notes.values()) console.log(`- ${note}`);
   if (scaling.length > 0) {
     console.log('');
     console.log(`rnnkit training time per sequence (I=${W1.I}, O=${W1.O}, B=${W1.B}):`);
@@ -276,7 +379,17 @@ async function main(): Promise<void> {
   }
 
   const suffix = opts.quick ? '-quick' : '';
-  writeJson(path.join(benchDir, `results${suffix}.json`), entries);
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  writeJson(path.join(benchDir, `results${suffix}.json`), {
+    command,
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpus: availableParallelism(), node: process.version, loadAverage: load },
+    workloads: Object.fromEntries(opts.workloads.map((w) => [w, WORKLOADS[w]])),
+    gemmPeak: peak ?? null,
+    notes: [...notes.values()],
+    entries,
+    targets,
+  });
   if (scaling.length > 0) {
     writeJson(path.join(benchDir, `scaling${suffix}.json`), {
       workload: { I: W1.I, O: W1.O, B: W1.B, lr: W1.lr, dtype: 'float32' },
@@ -284,15 +397,13 @@ async function main(): Promise<void> {
     });
   }
   console.log('');
-  const written = [
-    `results${suffix}.json`,
-    ...(scaling.length > 0 ? [`scaling${suffix}.json`] : []),
-  ];
-  console.log(`wrote ${written.map((f) => `bench/${f}`).join(' and ')}`);
+  console.log(
+    `wrote bench/results${suffix}.json${scaling.length > 0 ? ` and bench/scaling${suffix}.json` : ''}`,
+  );
   console.log(`total time: ${seconds(started)}`);
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -9,8 +9,7 @@ import type { MeasurePeer } from './peers.js';
 import { BenchRng } from './rng.js';
 import {
   assertFinite,
-  microsPerUnit,
-  throughput,
+  timeRate,
   type Cell,
   type Figures,
   type Timing,
@@ -74,7 +73,7 @@ export async function measureTfjs(cell: Cell, w: Workload, timing: Timing): Prom
   const x = tf.tensor3d(rng.fill(w.B * w.T * w.I), [w.B, w.T, w.I]);
   const y = tf.tensor3d(rng.fill(w.B * w.T * w.O), [w.B, w.T, w.O]);
 
-  const trainSeqPerSec = await throughput(
+  const train = await timeRate(
     async () => {
       const loss = await model.trainOnBatch(x, y);
       assertFinite(Array.isArray(loss) ? loss[0] : loss, 'tfjs training loss');
@@ -83,7 +82,7 @@ export async function measureTfjs(cell: Cell, w: Workload, timing: Timing): Prom
     timing,
   );
 
-  const inferSeqPerSec = await throughput(
+  const infer = await timeRate(
     async () => {
       const out = model.predict(x) as tf.Tensor;
       await out.data();
@@ -107,7 +106,7 @@ export async function measureTfjs(cell: Cell, w: Workload, timing: Timing): Prom
   let state: tf.Tensor[] =
     cell === 'lstm' ? [tf.zeros([1, w.H]), tf.zeros([1, w.H])] : [tf.zeros([1, w.H])];
   const xt = tf.tensor2d(rng.fill(w.I), [1, w.I]);
-  const step = async (): Promise<void> => {
+  const stepOnce = async (): Promise<void> => {
     const [out, next] = tf.tidy(() => {
       const r = rnnCell.call([xt, ...state], {}) as tf.Tensor[];
       return [head.apply(r[0]) as tf.Tensor, r.slice(1)] as const;
@@ -117,11 +116,11 @@ export async function measureTfjs(cell: Cell, w: Workload, timing: Timing): Prom
     tf.dispose(state);
     state = [...next];
   };
-  const stepLatencyUs = microsPerUnit(await throughput(step, 1, timing));
+  const step = await timeRate(stepOnce, 1, timing);
 
   tf.dispose([x, y, xt, ...state]);
   model.dispose();
-  return { trainSeqPerSec, inferSeqPerSec, stepLatencyUs };
+  return { train, infer, step };
 }
 
 /** The adapter bench/worker.ts loads for `tfjs-cpu` and `tfjs-wasm`. */

@@ -1,13 +1,15 @@
 /**
  * One measurement in its own process, so that its peak memory belongs to one library alone.
  *
- *   node --import tsx bench/worker.ts <library> <cell> [--quick] [--workload=<json>]
- *   node --import tsx bench/worker.ts scaling <cell> [--quick] [--workload=<json>]
+ *   node --import tsx bench/worker.ts <library> <cell> [--workload=W1|W2] [--threads=n] [--quick]
+ *   node --import tsx bench/worker.ts scaling <cell> [--quick]
+ *   node --import tsx bench/worker.ts peak
  *   node --import tsx bench/worker.ts baseline
  *
- * Libraries: rnnkit-js, rnnkit-wasm, rnnkit-2threads, tfjs-cpu, tfjs-wasm, brain.js. The result is
- * printed as one line that starts with RESULT_MARKER, followed by JSON (libraries may print their
- * own lines too).
+ * Libraries: rnnkit (the default kernels, `--threads` through model.useThreads), rnnkit-js,
+ * tfjs-cpu, tfjs-wasm, brain.js, onnxruntime-node, onnxruntime-web (PyTorch runs in
+ * torch_worker.py). The result is printed as one line that starts with RESULT_MARKER,
+ * followed by JSON (libraries may print their own lines too).
  */
 import { loadPeer } from './peers.js';
 import { RESULT_MARKER } from './protocol.js';
@@ -18,22 +20,13 @@ import {
   QUICK_SCALING_TIMING,
   QUICK_TIMING,
   W1,
+  WORKLOADS,
   errorMessage,
   type Cell,
   type Figures,
   type Timing,
   type Workload,
 } from './workload.js';
-
-/**
- * Threads of each rnnkit row. The driver picks the kernel backend of `rnnkit-js` and
- * `rnnkit-wasm` through the environment variable RNNKIT_BACKEND of this process.
- */
-const RNNKIT_THREADS: Readonly<Record<string, number>> = {
-  'rnnkit-js': 1,
-  'rnnkit-wasm': 1,
-  'rnnkit-2threads': 2,
-};
 
 function peakRssMB(): number {
   // maxRSS is in kilobytes.
@@ -45,32 +38,42 @@ async function measure(
   cell: Cell,
   w: Workload,
   timing: Timing,
+  threads: number,
 ): Promise<{ figures: Figures; note?: string }> {
-  const threads = RNNKIT_THREADS[library];
-  if (threads === undefined) return (await loadPeer(library))(library, cell, w, timing);
+  if (library !== 'rnnkit' && library !== 'rnnkit-js') {
+    if (threads !== 1) throw new Error(`${library} is measured on one thread only`);
+    return (await loadPeer(library))(library, cell, w, timing);
+  }
   const { measureRnnkit, rnnkitBackendNote } = await import('./rnnkit.js');
-  return {
-    figures: await measureRnnkit(cell, w, timing, threads),
-    note: rnnkitBackendNote(),
-  };
+  return { figures: await measureRnnkit(cell, w, timing, threads), note: rnnkitBackendNote() };
 }
 
 function report(value: unknown): void {
   process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(value)}\n`);
 }
 
+function option(argv: string[], name: string): string | undefined {
+  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
 async function main(argv: string[]): Promise<void> {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const quick = argv.includes('--quick');
-  const workloadArg = argv.find((a) => a.startsWith('--workload='));
-  const w: Workload = workloadArg
-    ? { ...W1, ...(JSON.parse(workloadArg.slice('--workload='.length)) as Partial<Workload>) }
-    : W1;
+  const name = option(argv, 'workload') ?? 'W1';
+  const w: Workload | undefined = name in WORKLOADS ? WORKLOADS[name as 'W1'] : undefined;
+  if (w === undefined) throw new Error(`unknown workload '${name}'`);
+  const threads = Number(option(argv, 'threads') ?? '1');
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bad thread count ${threads}`);
   const timing = quick ? QUICK_TIMING : FULL_TIMING;
   const [library, cellArg] = positional;
 
   if (library === 'baseline') {
     report({ ok: true, peakRssMB: peakRssMB() });
+    return;
+  }
+  if (library === 'peak') {
+    const { measureGemmPeak } = await import('./peak.js');
+    report({ ok: true, points: measureGemmPeak() });
     return;
   }
   const cell = CELLS.find((c) => c === cellArg);
@@ -80,13 +83,13 @@ async function main(argv: string[]): Promise<void> {
     const { measureScaling } = await import('./rnnkit.js');
     report({
       ok: true,
-      rows: await measureScaling(cell, w, quick ? QUICK_SCALING_TIMING : FULL_TIMING),
+      rows: await measureScaling(cell, W1, quick ? QUICK_SCALING_TIMING : FULL_TIMING),
     });
     return;
   }
   let outcome: WorkerOutcome;
   try {
-    const { figures, note } = await measure(library, cell, w, timing);
+    const { figures, note } = await measure(library, cell, w, timing, threads);
     outcome = { ok: true, figures, peakRssMB: peakRssMB(), ...(note ? { note } : {}) };
   } catch (err) {
     outcome = { ok: false, error: errorMessage(err) };

@@ -23,6 +23,18 @@ export interface Workload {
 
 /** W1: T=50, I=16, H=128, B=32, O=16, MSE, SGD lr 0.01, float32. */
 export const W1: Workload = { T: 50, I: 16, H: 128, B: 32, O: 16, lr: 0.01 };
+/** W2, the same at scale: T=100, I=64, H=512, B=32, O=16. */
+export const W2: Workload = { T: 100, I: 64, H: 512, B: 32, O: 16, lr: 0.01 };
+
+/** The named workloads, in the order they are measured. */
+export const WORKLOADS = { W1, W2 } as const;
+export type WorkloadName = keyof typeof WORKLOADS;
+export const WORKLOAD_NAMES: readonly WorkloadName[] = ['W1', 'W2'];
+
+/** `T=50, I=16, H=128, B=32, O=16` */
+export function describeWorkload(w: Workload): string {
+  return `T=${w.T}, I=${w.I}, H=${w.H}, B=${w.B}, O=${w.O}`;
+}
 
 /** How long and how often one figure is measured. */
 export interface Timing {
@@ -39,8 +51,8 @@ export interface Timing {
   maxTotalMs: number;
 }
 
-export const FULL_TIMING: Timing = { warmup: 2, repeats: 5, minRepeatMs: 1000, maxTotalMs: 60_000 };
-export const QUICK_TIMING: Timing = { warmup: 2, repeats: 3, minRepeatMs: 250, maxTotalMs: 3000 };
+export const FULL_TIMING: Timing = { warmup: 2, repeats: 5, minRepeatMs: 1000, maxTotalMs: 30_000 };
+export const QUICK_TIMING: Timing = { warmup: 1, repeats: 3, minRepeatMs: 200, maxTotalMs: 2000 };
 /** The quick run's scaling table: one timed repeat per point. */
 export const QUICK_SCALING_TIMING: Timing = {
   warmup: 3,
@@ -49,11 +61,25 @@ export const QUICK_SCALING_TIMING: Timing = {
   maxTotalMs: 1000,
 };
 
-/** The per-(library, cell) figures, without memory (measured by the worker process). */
+/**
+ * The time one unit of work takes (a sequence, or a streaming step): wall-clock time, and the
+ * CPU time (user + system) of the whole process, which counts every thread it runs and not
+ * the time other processes take from it on a shared machine.
+ */
+export interface Rate {
+  wallUs: number;
+  cpuUs: number;
+}
+
+/**
+ * The figures of one (library, cell, workload, threads): a training step (forward, BPTT and
+ * the optimizer) per sequence, batched inference per sequence, and one streaming step (B=1,
+ * state carried, head applied). A figure a library does not offer is absent.
+ */
 export interface Figures {
-  trainSeqPerSec: number;
-  inferSeqPerSec: number;
-  stepLatencyUs: number;
+  train?: Rate;
+  infer?: Rate;
+  step?: Rate;
 }
 
 export function median(values: readonly number[]): number {
@@ -63,15 +89,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Microseconds of CPU time this process has used (all its threads). */
+export function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
 /**
- * Calls `fn` repeatedly and returns the median throughput in units per second, where one call
- * processes `unitsPerCall` units (sequences, or time steps for streaming).
+ * Calls `fn` repeatedly and returns the median time per unit, wall and CPU (each the median
+ * over the repeats), where one call processes `unitsPerCall` units.
  */
-export async function throughput(
+export async function timeRate(
   fn: () => void | Promise<void>,
   unitsPerCall: number,
   timing: Timing,
-): Promise<number> {
+): Promise<Rate> {
   const call = async (): Promise<void> => {
     const r = fn();
     if (r instanceof Promise) await r;
@@ -91,9 +123,11 @@ export async function throughput(
   }
   const perRepeat = Math.max(single, timing.minRepeatMs);
   const repeats = Math.max(1, Math.min(timing.repeats, Math.floor(timing.maxTotalMs / perRepeat)));
-  const rates: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < repeats; r++) {
     let calls = 0;
+    const c0 = cpuMicros();
     const t0 = performance.now();
     let elapsed = 0;
     do {
@@ -101,14 +135,11 @@ export async function throughput(
       calls++;
       elapsed = performance.now() - t0;
     } while (elapsed < timing.minRepeatMs);
-    rates.push((calls * unitsPerCall) / (Math.max(elapsed, 1e-3) / 1000));
+    const units = calls * unitsPerCall;
+    cpu.push((cpuMicros() - c0) / units);
+    wall.push((Math.max(elapsed, 1e-3) * 1000) / units);
   }
-  return median(rates);
-}
-
-/** Microseconds per unit from a throughput in units per second. */
-export function microsPerUnit(unitsPerSec: number): number {
-  return 1e6 / unitsPerSec;
+  return { wallUs: median(wall), cpuUs: median(cpu) };
 }
 
 /** Throws when a training loss or an output value is not a finite number. */
