@@ -12,6 +12,16 @@ import { hsum, madd, vload, vstore } from './vector';
 export function packB(transB: bool, K: i32, N: i32, b: usize, ldb: i32, dst: usize): void {
   for (let j0 = 0; j0 < N; j0 += 8) {
     const w = min(8, N - j0);
+    if (!transB && w == 8) {
+      // Whole strips of rows stored contiguously: two vector copies a row.
+      for (let k = 0; k < K; k++) {
+        const src = b + ((<usize>k * ldb + j0) << 2);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += 32;
+      }
+      continue;
+    }
     for (let k = 0; k < K; k++) {
       for (let c = 0; c < 8; c++) {
         let v: f32 = 0;
@@ -223,11 +233,15 @@ export function gemm(
     return;
   }
   if (transA && !transB && N < M && (M & 7) == 0 && bias == 0) {
-    // Weight gradients (A, B both [K, ·], K long): pack the narrower operand and read the
-    // wider one in place, computing Cᵀ = op(B)ᵀ·op(A) into scratch, then add it transposed.
+    // Weight gradients (A, B both [K, ·], K long): Cᵀ = op(B)ᵀ·op(A) into scratch, then added
+    // transposed. Both operands are packed: the wider one's rows are far apart (a row of A is
+    // M floats), and every row panel of the narrower one reads all of its strips, so reading
+    // them in place walks K rows a stride apart again and again.
     const ct = scratch + (<usize>((N + 3) & ~3) * <usize>K << 2);
+    const pw = ct + (<usize>N * <usize>M << 2);
     packA(true, N, K, b, ldb, scratch);
-    tiles(N, M, K, scratch, 4, 16, <usize>K << 4, a, 32, <usize>lda << 2, ct, M, false, 0);
+    packB(false, K, M, a, lda, pw);
+    tiles(N, M, K, scratch, 4, 16, <usize>K << 4, pw, <usize>K << 5, 32, ct, M, false, 0);
     addTransposed(c, ldc, ct, N, M, acc);
     return;
   }
