@@ -7,6 +7,7 @@ import type { Cell, Figures, Rate, WorkloadName } from './workload.js';
 /** The libraries in the order they are measured and printed; rnnkit's rows come first. */
 export const LIBRARIES = [
   'rnnkit',
+  'rnnkit-relaxed',
   'rnnkit-js',
   'pytorch',
   'onnxruntime-node',
@@ -20,6 +21,7 @@ export type Library = (typeof LIBRARIES)[number];
 /** What `npm run bench` measures unless `--libs` says otherwise. */
 export const DEFAULT_LIBRARIES: readonly Library[] = [
   'rnnkit',
+  'rnnkit-relaxed',
   'pytorch',
   'onnxruntime-node',
   'onnxruntime-web',

@@ -157,10 +157,11 @@ async function nodeWorker(
   args: string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
+  nodeFlags: string[] = [],
 ): Promise<[unknown, string]> {
   const p = await runProcess(
     process.execPath,
-    ['--import', 'tsx', path.join(benchDir, 'worker.ts'), ...args],
+    [...nodeFlags, '--import', 'tsx', path.join(benchDir, 'worker.ts'), ...args],
     timeoutMs,
     env,
   );
@@ -266,7 +267,10 @@ async function measureAll(opts: Options, notes: Map<string, string>): Promise<Re
     } else {
       const env = library === 'rnnkit-js' ? { ...process.env, RNNKIT_BACKEND: 'js' } : process.env;
       const args = [library, cell, `--workload=${workload}`, `--threads=${threads}`, ...quickFlag];
-      const [value, failure] = await nodeWorker(args, timeoutMs, env);
+      // rnnkit-relaxed: the relaxed-SIMD build, the default of Chrome 114+ and Node 22+,
+      // behind a flag on Node 20.
+      const flags = library === 'rnnkit-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+      const [value, failure] = await nodeWorker(args, timeoutMs, env, flags);
       outcome = toWorkerOutcome(value, failure);
     }
     if (outcome.ok && outcome.note)

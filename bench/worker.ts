@@ -40,7 +40,7 @@ async function measure(
   timing: Timing,
   threads: number,
 ): Promise<{ figures: Figures; note?: string }> {
-  if (library !== 'rnnkit' && library !== 'rnnkit-js') {
+  if (library !== 'rnnkit' && library !== 'rnnkit-js' && library !== 'rnnkit-relaxed') {
     if (threads !== 1) throw new Error(`${library} is measured on one thread only`);
     return (await loadPeer(library))(library, cell, w, timing);
   }
