@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * fitAsync on a page's main thread, with its default time budget: an LSTM (H=128, B=32, T=100)
+ * trains for a few seconds while a timer ticks every 10 ms; the longest gap between ticks is
+ * how long the page froze. Prints the gap, the batch time and the budget; exits non-zero when
+ * training failed or the page froze for longer than the budget plus two batches.
+ *
+ *   npm run build && node scripts/browser-responsive-check.mjs   (needs /usr/bin/chromium)
+ */
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
+<script type="module">
+  import { Model, Rng, Tensor, adam, fitAsync, mseLoss } from '/dist/index.js';
+  const [N, B, T, I, H] = [256, 32, 100, 8, 128];
+  const rng = new Rng(1);
+  const inputs = new Tensor([N, T, I]);
+  const targets = new Tensor([N, T, 1]);
+  for (let i = 0; i < inputs.size; i++) inputs.data[i] = rng.uniform(-1, 1);
+  for (let i = 0; i < targets.size; i++) targets.data[i] = rng.uniform(-1, 1);
+  const model = new Model({ cell: 'lstm', inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
+  const controller = new AbortController();
+  let last = performance.now();
+  let longest = 0;
+  const ticks = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 10);
+  const batchMs = [];
+  let batchStart = performance.now();
+  setTimeout(() => controller.abort(), 4000);
+  try {
+    const history = await fitAsync(model, { inputs, targets }, {
+      loss: mseLoss(), optimizer: adam(), epochs: 100, batchSize: B, signal: controller.signal,
+      onBatch: () => {
+        const now = performance.now();
+        batchMs.push(now - batchStart);
+        batchStart = now;
+      },
+    });
+    clearInterval(ticks);
+    batchMs.sort((a, b) => a - b);
+    globalThis.result = {
+      longest, batches: batchMs.length, medianBatchMs: batchMs[batchMs.length >> 1] ?? null,
+      backend: model.backend, aborted: history.aborted,
+    };
+  } catch (e) {
+    globalThis.result = { error: String(e) };
+  }
+</script>`;
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+  const file = path.join(root, path.normalize(url.pathname));
+  if (!file.startsWith(path.join(root, 'dist'))) return res.writeHead(404).end();
+  try {
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(file));
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address();
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+let result;
+try {
+  const tab = await browser.newPage();
+  await tab.goto(`http://127.0.0.1:${port}/`);
+  await tab.waitForFunction(() => globalThis.result !== undefined, null, { timeout: 120_000 });
+  result = await tab.evaluate(() => globalThis.result);
+} finally {
+  await browser.close();
+  server.close();
+}
+const BUDGET = 50; // fitAsync's default yieldEveryMs
+console.log('browser responsiveness check:', JSON.stringify(result));
+if (result.error) process.exit(1);
+console.log(
+  `longest pause of the page ${result.longest.toFixed(0)} ms with fitAsync's default budget of ${BUDGET} ms; one batch takes ${result.medianBatchMs?.toFixed(0)} ms (median of ${result.batches})`,
+);
+const ok = result.batches > 0 && result.longest <= BUDGET + 2 * result.medianBatchMs + 20;
+process.exit(ok ? 0 : 1);
