@@ -46,8 +46,9 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
 }
 
 /**
- * {@link fit}, yielding to the event loop whenever it has trained for `yieldEveryMs` (default
- * 50 ms), so the main thread never pauses for longer than that plus one batch.
+ * {@link fit}, yielding to the event loop so that the main thread never pauses for longer than
+ * `yieldEveryMs` (default 50 ms) or one batch, whichever is longer: it yields once after
+ * checking the data, then before any batch that would end past the budget.
  * @example
  * ```ts
  * import { Model, adam, fitAsync, mseLoss } from 'rnnkit';
@@ -71,16 +72,23 @@ export async function fitAsync(
   const undo = undoPoint(model, options?.optimizer, options?.schedule);
   try {
     const loop = inTrainingMode(model, trainingLoop(prepareRun(model, data, options)));
+    // The checks and copies of the setup are one pause; then a batch runs only while it is
+    // expected (from the last one) to end within the budget, so a pause is at most the budget
+    // or one batch, whichever is longer.
+    await yieldToEventLoop();
     let since = now();
-    let r = loop.next();
-    while (!r.done) {
-      if (now() - since >= budget) {
+    let last = 0;
+    for (;;) {
+      if (now() - since + last > budget) {
         await yieldToEventLoop();
         since = now();
       }
-      r = loop.next();
+      const start = now();
+      const r = loop.next();
+      if (r.done) return r.value;
+      // The longest recent step, decaying, so a short step (an epoch's end) is not taken for a batch.
+      last = Math.max(now() - start, 0.9 * last);
     }
-    return r.value;
   } catch (e) {
     undoQuietly(undo);
     throw e;
@@ -104,6 +112,7 @@ function* trainingLoop(run: Run): Generator<void, FitHistory, void> {
       history.stopReason = end.stop;
       break;
     }
+    yield; // the end of an epoch (metrics, callbacks, validation) is a step of its own
   }
   return finish(run, history, state);
 }
