@@ -8,13 +8,7 @@
  *
  *   npm run build && node scripts/browser-memory-check.mjs   (needs /usr/bin/chromium)
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { ISOLATION_HEADERS, launchChromium, pageResult, servePage } from './chromium.mjs';
 const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
 <script type="module">
   import { Model, Rng, Tensor, mseLoss, sgd, trainStep } from '/dist/index.js';
@@ -45,49 +39,14 @@ const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
   }
 </script>`;
 
-const isolation = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-};
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const headers = url.searchParams.has('isolated') ? isolation : {};
-  if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html', ...headers }).end(page);
-    return;
-  }
-  const file = path.join(root, path.normalize(url.pathname));
-  if (!file.startsWith(path.join(root, 'dist'))) return res.writeHead(404).end();
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': 'text/javascript', ...headers }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const server = await servePage(page, (url) =>
+  url.searchParams.has('isolated') ? ISOLATION_HEADERS : {},
+);
+const browser = await launchChromium();
 const results = {};
 try {
-  for (const kind of ['plain', 'isolated']) {
-    const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${port}/${kind === 'isolated' ? '?isolated' : ''}`);
-    await tab.waitForFunction(() => globalThis.result !== undefined, null, { timeout: 300_000 });
-    results[kind] = await tab.evaluate(() => globalThis.result);
-    await tab.close();
-  }
+  results.plain = await pageResult(browser, `${server.origin}/`);
+  results.isolated = await pageResult(browser, `${server.origin}/?isolated`);
 } finally {
   await browser.close();
   server.close();

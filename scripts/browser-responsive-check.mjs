@@ -8,13 +8,7 @@
  *
  *   npm run build && node scripts/browser-responsive-check.mjs   (needs /usr/bin/chromium)
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { launchChromium, pageResult, servePage } from './chromium.mjs';
 const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
 <script type="module">
   import { Model, Rng, Tensor, adam, fitAsync, mseLoss } from '/dist/index.js';
@@ -58,37 +52,11 @@ const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
   }
 </script>`;
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-  const file = path.join(root, path.normalize(url.pathname));
-  if (!file.startsWith(path.join(root, 'dist'))) return res.writeHead(404).end();
-  try {
-    res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(file));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const server = await servePage(page);
+const browser = await launchChromium();
 let result;
 try {
-  const tab = await browser.newPage();
-  await tab.goto(`http://127.0.0.1:${port}/`);
-  await tab.waitForFunction(() => globalThis.result !== undefined, null, { timeout: 120_000 });
-  result = await tab.evaluate(() => globalThis.result);
+  result = await pageResult(browser, `${server.origin}/`, 120_000);
 } finally {
   await browser.close();
   server.close();
