@@ -195,20 +195,20 @@ function fitState(
   model: Model,
 ): FitState {
   if (metadata.fit === undefined) return freshState(epoch, seed);
-  const fit = objectIn(parseMetadataJson(metadata.fit, 'fit'), 'fit');
+  const saved = objectIn(parseMetadataJson(metadata.fit, 'fit'), 'fit');
   const weights = (prefix: string): Record<string, Tensor> | null => {
     if (groups[prefix].length === 0) return null;
     const out: Record<string, Tensor> = {};
     for (const e of groups[prefix]) define(out, e.name.slice(prefix.length), readTensor(bytes, e));
     return out;
   };
-  const stopping = fit.earlyStopping as Record<string, unknown> | null;
+  const stopping = saved.earlyStopping as Record<string, unknown> | null;
   const state = {
     ...freshState(epoch, seed),
-    batch: fit.batch,
-    skippedRun: fit.skippedRun,
-    partial: fit.partial,
-    schedule: fit.schedule,
+    batch: saved.batch,
+    skippedRun: saved.skippedRun,
+    partial: saved.partial,
+    schedule: saved.schedule,
     earlyStopping: stopping === null ? null : { ...stopping, weights: weights(BEST) },
     weights: weights(RESUME),
   };

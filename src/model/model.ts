@@ -6,8 +6,7 @@ import { checkKeys, describe } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
 import type { SequenceInput } from '../nn/validate.js';
-import { RecurrentStack, type StackConfig } from '../recurrent/stack.js';
-import type { DirectionWeights } from '../recurrent/direction.js';
+import { RecurrentStack } from '../recurrent/stack.js';
 import type { Head } from './head.js';
 import { initializeParameters } from './init.js';
 import { summarize } from './summary.js';
@@ -30,6 +29,7 @@ import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } fro
 import { ThreadSwitch } from './threads.js';
 import { MAX_STREAM_BATCH, maxThreads } from './caps.js';
 import { ModelPasses } from './passes.js';
+import { PendingForward } from './pending.js';
 import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
 
@@ -60,17 +60,14 @@ export class Model {
   /** The parameters: flat `values` and `grads` arrays and named views (never replaced). */
   readonly params: Parameters;
   private readonly store: ParameterSet;
-  private readonly stackConfig: StackConfig;
-  private readonly weights: DirectionWeights[];
+  /** A new stack over the model's parameters, with workspaces of its own (inference, streams). */
+  private readonly makeStack: () => RecurrentStack;
   private readonly stack: RecurrentStack;
   private readonly head: Head;
   private readonly tokens: TokenInput | null;
   private readonly inference: Inference;
   private readonly mode: DropoutMode;
-  private consumed = false;
-  /** Why the pending forward can no longer be run backward, or null. */
-  private spent: string | null = null;
-  private split: { bounds: number[]; outputShape: number[]; B: number } | null = null;
+  private readonly pending = new PendingForward();
   private readonly threadSwitch = new ThreadSwitch(this);
   private readonly local: ModelPasses;
   private readonly kernels: Kernels;
@@ -83,15 +80,13 @@ export class Model {
     this.kernels = kernels;
     const { params, stackConfig, weights, initial, head, tokens } = layOutModel(o, kernels);
     this.tokens = tokens;
-    this.stackConfig = stackConfig;
-    this.weights = weights;
     this.head = head;
     this.store = params;
     this.params = params;
     this.stack = new RecurrentStack(stackConfig, kernels, o.dtype, params, weights);
     registerStack(this, this.stack);
-    const makeStack = () => new RecurrentStack(stackConfig, kernels, o.dtype, params, weights);
-    this.inference = new Inference(makeStack, initial, head, params, kernels.memory);
+    this.makeStack = () => new RecurrentStack(stackConfig, kernels, o.dtype, params, weights);
+    this.inference = new Inference(this.makeStack, initial, head, params, kernels.memory);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
     this.local = new ModelPasses(o, params, this.stack, initial, head, tokens);
     this.initialize(new Rng(o.seed));
@@ -185,17 +180,16 @@ export class Model {
     const [B, T] = x.shape;
     const lengths = checkLengths(options, B, T);
     const states = checkInitialStates(this.options, options, B);
-    this.split = null;
-    this.consumed = false;
-    this.spent = null;
     this.local.ids = ids;
     const threads = this.threadSwitch.current;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
     const local = ids !== null || this.options.dropout > 0;
-    if (threads === null || B < MIN_SPLIT_BATCH || local)
+    if (threads === null || B < MIN_SPLIT_BATCH || local) {
+      this.pending.begin(null);
       return this.local.forward(x, lengths, states);
+    }
     const { result, bounds } = threads.forward(this.local, this.params.values, x, lengths, states);
-    this.split = { bounds, outputShape: this.outputShape(B, T), B };
+    this.pending.begin({ bounds, outputShape: this.outputShape(B, T), B });
     return result;
   }
 
@@ -250,24 +244,12 @@ export class Model {
   backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
     this.live();
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
-    const last = this.local.last;
-    if (last === null) throw new Error('backward needs a forward pass first');
-    if (this.spent !== null) {
-      throw new Error(
-        `backward cannot use the last forward pass (${this.spent}): run forward again`,
-      );
-    }
-    if (this.consumed) {
-      throw new Error(
-        'backward already used the last forward pass (it reuses its buffers): run forward again',
-      );
-    }
-    const split = this.split;
+    const { last, split } = this.pending.usable(this.local.last);
     const B = split ? split.B : last.B;
     const shape = split ? split.outputShape : this.outputShape(B, last.T);
     const dy = checkGradOutput(this.options, gradOutput, shape);
     const checked = checkStateGrads(this.options, options, B);
-    this.consumed = true;
+    this.pending.use();
     const threads = this.threadSwitch.current;
     if (split !== null && threads !== null) {
       return threads.backward(this.local, this.params.grads, split.bounds, dy, checked);
@@ -292,9 +274,7 @@ export class Model {
       );
     }
     return this.threadSwitch.set(threads, () => {
-      // A forward split over the old threads cannot be run backward on the new ones.
-      if (this.split !== null && !this.consumed) this.spent = 'the thread count changed after it';
-      this.split = null;
+      this.pending.threadsChanged();
       return this.toJSON();
     });
   }
@@ -388,11 +368,18 @@ export class Model {
         `batchSize is ${describe(batchSize)}, expected an integer in [1, ${MAX_STREAM_BATCH}]`,
       );
     }
-    const o = this.options;
-    const k = this.kernels;
-    const stack = new RecurrentStack(this.stackConfig, k, o.dtype, this.store, this.weights);
-    const { params, store, head, tokens } = this;
-    const s = new ModelStream(o, params, store.valueBuf, stack, head, batchSize, tokens, k.memory);
+    const { options, params, store, head, tokens, kernels } = this;
+    const stack = this.makeStack();
+    const s = new ModelStream(
+      options,
+      params,
+      store.valueBuf,
+      stack,
+      head,
+      batchSize,
+      tokens,
+      kernels.memory,
+    );
     streams.register(s, s.releaser());
     return s;
   }
