@@ -133,4 +133,39 @@ describe('fitAsync', () => {
     expect(ticks).toBeGreaterThanOrEqual(4);
     expect(a.params.values).toEqual(b.params.values);
   });
+
+  it("lets the page run between a batch's forward and backward, where the model's own passes throw", async () => {
+    const a = make();
+    const b = make();
+    const x = echoData(2, 4, 5).inputs;
+    const seen = { refused: 0, predicted: 0, other: [] as string[] };
+    let running = true;
+    const probe = (): void => {
+      try {
+        a.forward(x);
+      } catch (e) {
+        const m = (e as Error).message;
+        if (m.includes('between the forward and backward pass')) seen.refused++;
+        else seen.other.push(m);
+      }
+      a.predict(x);
+      seen.predicted++;
+      if (running) setImmediate(probe);
+    };
+    const options = { loss: mseLoss(), epochs: 2, batchSize: 4, seed: 3 };
+    const done = fitAsync(a, echoData(16, 4, 9), {
+      ...options,
+      optimizer: adam({ lr: 0.01 }),
+      yieldEveryMs: 0,
+    });
+    setImmediate(probe);
+    await done;
+    running = false;
+    fit(b, echoData(16, 4, 9), { ...options, optimizer: adam({ lr: 0.01 }) });
+    expect(seen.refused).toBeGreaterThan(0);
+    expect(seen.other).toEqual([]);
+    expect(seen.predicted).toBeGreaterThan(seen.refused);
+    // The page's forward passes between batches and its predictions changed nothing.
+    expect(a.params.values).toEqual(b.params.values);
+  });
 });

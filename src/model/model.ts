@@ -30,6 +30,7 @@ import { ThreadSwitch } from './threads.js';
 import { MAX_STREAM_BATCH, maxThreads } from './caps.js';
 import { ModelPasses } from './passes.js';
 import { PendingForward } from './pending.js';
+import { checkNotMidStep } from './busy.js';
 import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
 
@@ -175,6 +176,7 @@ export class Model {
    */
   forward(input: SequenceInput, options: ForwardOptions = {}): ForwardResult {
     this.live();
+    checkNotMidStep(this, 'forward');
     checkKeys('forward options', options, ['lengths', 'h0', 'c0', 'context']);
     const { x, ids } = this.denseInput(input);
     const [B, T] = x.shape;
@@ -243,6 +245,7 @@ export class Model {
    */
   backward(gradOutput: Tensor | NestedArray, options: BackwardOptions = {}): BackwardResult {
     this.live();
+    checkNotMidStep(this, 'backward');
     checkKeys('backward options', options, ['gradH', 'gradC', 'inputGrad']);
     const { last, split } = this.pending.usable(this.local.last);
     const B = split ? split.B : last.B;

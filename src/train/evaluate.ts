@@ -90,10 +90,10 @@ function sumLosses(
 }
 
 /** Runs `loop` in training mode (dropout on), then puts back the mode the model was in. */
-export function* inTrainingMode<T>(
+export function* inTrainingMode<Y, T>(
   model: Model,
-  loop: Generator<void, T, void>,
-): Generator<void, T, void> {
+  loop: Generator<Y, T, void>,
+): Generator<Y, T, void> {
   const training = model.training;
   model.train();
   try {

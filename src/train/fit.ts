@@ -3,7 +3,8 @@ import { checkPositive } from '../tensor/errors.js';
 import type { Model } from '../model/model.js';
 import { dropoutModeOf } from '../model/dropout-mode.js';
 import { orUndo, undoPoint, undoQuietly } from './undo.js';
-import { stepPrepared, type StepResult } from './step.js';
+import { MID_STEP, stepInHalves, type StepResult } from './step.js';
+import { setMidStep } from '../model/busy.js';
 import { ChunkLoop, prepareBatch } from './prepared.js';
 import type { EpochSums, FitState } from './fit-state.js';
 import { stopReason } from './guard.js';
@@ -47,8 +48,10 @@ export function fit(model: Model, data: Dataset, options: FitOptions): FitHistor
 
 /**
  * {@link fit}, yielding to the event loop so that the main thread never pauses for longer than
- * `yieldEveryMs` (default 50 ms) or one batch, whichever is longer: it yields once after
- * checking the data, then before any batch that would end past the budget.
+ * `yieldEveryMs` (default 50 ms) or half a batch, whichever is longer: it yields once after
+ * checking the data, then before any half of a batch (its forward pass, or its backward pass and
+ * update) that would end past the budget. While it waits between the two halves, the model's own
+ * `forward` and `backward` throw (`predict` and streams still run).
  * @example
  * ```ts
  * import { Model, adam, fitAsync, mseLoss } from 'rnnkit';
@@ -78,14 +81,22 @@ export async function fitAsync(
     await yieldToEventLoop();
     let since = now();
     let last = 0;
+    let mid = false;
     for (;;) {
       if (now() - since + last > budget) {
-        await yieldToEventLoop();
+        // Between a batch's forward and backward pass the page must not run the model's own.
+        setMidStep(model, mid);
+        try {
+          await yieldToEventLoop();
+        } finally {
+          setMidStep(model, false);
+        }
         since = now();
       }
       const start = now();
       const r = loop.next();
       if (r.done) return r.value;
+      mid = r.value === MID_STEP;
       // The longest recent step, decaying, so a short step (an epoch's end) is not taken for a batch.
       last = Math.max(now() - start, 0.9 * last);
     }
@@ -95,7 +106,10 @@ export async function fitAsync(
   }
 }
 
-function* trainingLoop(run: Run): Generator<void, FitHistory, void> {
+/** Where the training loop pauses: after a batch (or an epoch's end), or in mid-step. */
+type Pause = typeof MID_STEP | undefined;
+
+function* trainingLoop(run: Run): Generator<Pause, FitHistory, void> {
   const history: FitHistory = {
     epochs: [],
     aborted: false,
@@ -139,7 +153,7 @@ function* runEpoch(
   run: Run,
   state: FitState,
   history: FitHistory,
-): Generator<void, { state: FitState; stop: string | null }, void> {
+): Generator<Pause, { state: FitState; stop: string | null }, void> {
   const { table, batchSize, epochs } = run;
   const epoch = state.epoch;
   const order = range(0, table.N);
@@ -161,7 +175,7 @@ function* runEpoch(
     );
     for (let i = 0; i < chunks.count; i++) {
       const b = chunks.chunk(i);
-      const r = stepPrepared(run.model, b, run.step);
+      const r = yield* stepInHalves(run.model, b, run.step);
       chunks.carry(r);
       if (run.metrics.length > 0) metricSums.add(r.output, b.target, b.mask);
       count(sums, r);

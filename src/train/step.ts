@@ -124,17 +124,35 @@ export function stepPrepared(
   b: PreparedBatch,
   options: CheckedTrainOptions,
 ): StepResult {
+  const steps = stepInHalves(model, b, options);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/**
+ * {@link stepPrepared} in two halves: it yields {@link MID_STEP} between the forward pass and
+ * the rest (loss, backward, update), so `fitAsync` can let a page draw in between.
+ */
+export function* stepInHalves(
+  model: Model,
+  b: PreparedBatch,
+  options: CheckedTrainOptions,
+): Generator<typeof MID_STEP, StepResult, void> {
   const mode = dropoutModeOf(model);
   const generator = mode?.generator ?? null;
   let pending: Tensor | null = null;
   try {
-    return stepOnce(model, b, options, (output) => (pending = output));
+    return yield* stepOnce(model, b, options, (output) => (pending = output));
   } catch (e) {
     if (mode !== null && generator !== null) mode.generator = generator;
     if (pending !== null) spendForward(model, pending);
     throw e;
   }
 }
+
+/** What {@link stepInHalves} yields between a step's forward pass and its backward pass. */
+export const MID_STEP = 'forward done';
 
 /** Uses up the forward of a step that failed, so a later `backward` asks for a new forward. */
 function spendForward(model: Model, output: Tensor): void {
@@ -145,14 +163,15 @@ function spendForward(model: Model, output: Tensor): void {
   }
 }
 
-function stepOnce(
+function* stepOnce(
   model: Model,
   b: PreparedBatch,
   t: CheckedTrainOptions,
   forwardRan: (output: Tensor) => void,
-): StepResult {
+): Generator<typeof MID_STEP, StepResult, void> {
   const { output, h, c } = model.forward(b.input, b.forward);
   forwardRan(output);
+  yield MID_STEP;
   const result = (loss: number, gradNorm: number): StepResult => ({
     loss,
     gradNorm,
