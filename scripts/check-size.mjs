@@ -27,9 +27,9 @@ const entry = path.join(repo, 'dist', 'index.js');
  * then for the users' toolkit (forecasting, classification helpers and metrics, IndexedDB
  * storage: the whole library's by 4 KB), the third reliability pass (exact resume of schedules,
  * early stopping and the dropout generator, CRC-32 checksums, undo of calls that throw, the
- * shared batch and chunk loop, caps and boundary checks: 3 KB each) and the relaxed-SIMD build
- * of the kernels beside the plain one (WHOLE_MEASURED and APP_MEASURED together): raise one only on
- * purpose, saying why in the commit.
+ * shared batch and chunk loop, caps and boundary checks: 3 KB each), the relaxed-SIMD build
+ * of the kernels beside the plain one and fitAsync's steps in halves, measured together at
+ * 58.3 KB and 45.1 KB: raise one only on purpose, saying why in the commit.
  */
 const BUDGETS = [
   { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 60 * 1024 },
@@ -37,7 +37,7 @@ const BUDGETS = [
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 45 * 1024,
+    limit: 47 * 1024,
   },
   {
     // Tensors alone carry none of the models, training or kernels: budget on the minified size.
