@@ -4,6 +4,7 @@ import { Sampler, type SamplingOptions } from '../text/sampling.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 import type { Model } from './model.js';
 import { MAX_GENERATE_LENGTH } from './caps.js';
+import { readsFromEnd } from './options.js';
 
 /**
  * Options of {@link generate}: how to sample, and from which seed.
@@ -127,7 +128,7 @@ function sampleStep(sampler: Sampler, logits: ArrayLike<number>, rng: Rng, i: nu
 function vocabularySize(model: Model): number {
   const o = model.options;
   const V = model.outputFeatures;
-  if (o.head !== 'sequence' || o.bidirectional || o.reverse)
+  if (o.head !== 'sequence' || readsFromEnd(o))
     throw new TypeError('generate needs a unidirectional model with a head at every step');
   if (o.embedding !== null) {
     if (o.embedding.vocabSize === V) return V;

@@ -13,7 +13,7 @@ import { summarize } from './summary.js';
 import { modelToJSON, parseModelJSON, type ModelJSON } from './json.js';
 import { modelToSafetensors, parseModelSafetensors } from './safetensors.js';
 import type { ModelLoadLimits } from './limits.js';
-import { ModelStream, type Stream } from './stream.js';
+import { openStream, type Stream } from './stream.js';
 import {
   checkGradOutput,
   checkInitialStates,
@@ -25,20 +25,19 @@ import { layOutModel } from './layout.js';
 import type { TokenInput } from './token-input.js';
 import { Inference } from './inference.js';
 import { DropoutMode } from './dropout-mode.js';
-import { resolveModelOptions, type ModelOptions, type ResolvedModelOptions } from './options.js';
+import {
+  readsFromEnd,
+  resolveModelOptions,
+  type ModelOptions,
+  type ResolvedModelOptions,
+} from './options.js';
 import { ThreadSwitch } from './threads.js';
-import { MAX_STREAM_BATCH, maxThreads } from './caps.js';
+import { maxThreads } from './caps.js';
 import { ModelPasses } from './passes.js';
 import { PendingForward } from './pending.js';
 import { checkNotMidStep } from './busy.js';
 import { registerStack } from './trace.js';
 import type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult } from './types.js';
-
-/** Returns a collected stream's buffers to its model's memory. */
-const streams = /* @__PURE__ */ new FinalizationRegistry<() => void>((release) => release());
-
-/** Batches smaller than this run on one thread even when more are set. */
-const MIN_SPLIT_BATCH = 8;
 
 /**
  * A recurrent model: a stack of RNN, LSTM or GRU layers, an initial-state source and an
@@ -129,11 +128,6 @@ export class Model {
     if (this.disposed) throw new Error('the model was disposed: build or load a new one');
   }
 
-  /** Whether a pass reads the sequence from its end (bidirectional or reverse): no streaming, no chunks. */
-  private get wholeSequence(): boolean {
-    return this.options.bidirectional || this.options.reverse;
-  }
-
   /** 2 for a bidirectional stack, else 1. */
   get directions(): number {
     return this.options.bidirectional ? 2 : 1;
@@ -183,16 +177,14 @@ export class Model {
     const lengths = checkLengths(options, B, T);
     const states = checkInitialStates(this.options, options, B);
     this.local.ids = ids;
-    const threads = this.threadSwitch.current;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
-    const local = ids !== null || this.options.dropout > 0;
-    if (threads === null || B < MIN_SPLIT_BATCH || local) {
-      this.pending.begin(null);
-      return this.local.forward(x, lengths, states);
-    }
-    const { result, bounds } = threads.forward(this.local, this.params.values, x, lengths, states);
-    this.pending.begin({ bounds, outputShape: this.outputShape(B, T), B });
-    return result;
+    const splittable = ids === null && this.options.dropout === 0;
+    const values = this.params.values;
+    const run = this.threadSwitch.forward(this.local, values, x, lengths, states, splittable);
+    const split =
+      run.bounds === null ? null : { bounds: run.bounds, outputShape: this.outputShape(B, T), B };
+    this.pending.begin(split);
+    return run.result;
   }
 
   /** The input as vectors `[B, T, I]`: checked, or embedded from token ids. */
@@ -210,7 +202,7 @@ export class Model {
    */
   predict(input: SequenceInput, options: ForwardOptions = {}): Tensor {
     this.live();
-    if (this.wholeSequence || options.lengths !== undefined)
+    if (readsFromEnd(this.options) || options.lengths !== undefined)
       return this.mode.evaluating(() => this.forward(input, options).output);
     checkKeys('predict options', options, ['h0', 'c0', 'context']);
     const { x } = this.denseInput(input);
@@ -253,11 +245,13 @@ export class Model {
     const dy = checkGradOutput(this.options, gradOutput, shape);
     const checked = checkStateGrads(this.options, options, B);
     this.pending.use();
-    const threads = this.threadSwitch.current;
-    if (split !== null && threads !== null) {
-      return threads.backward(this.local, this.params.grads, split.bounds, dy, checked);
-    }
-    return this.local.backward(dy, checked);
+    return this.threadSwitch.backward(
+      this.local,
+      this.params.grads,
+      split?.bounds ?? null,
+      dy,
+      checked,
+    );
   }
 
   /**
@@ -362,29 +356,9 @@ export class Model {
    */
   createStream(batchSize = 1): Stream {
     this.live();
-    if (this.wholeSequence) {
-      const kind = this.options.bidirectional ? 'bidirectional' : 'reverse';
-      throw new TypeError(`a ${kind} model cannot run step by step: it needs the whole sequence`);
-    }
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_STREAM_BATCH) {
-      throw new RangeError(
-        `batchSize is ${describe(batchSize)}, expected an integer in [1, ${MAX_STREAM_BATCH}]`,
-      );
-    }
     const { options, params, store, head, tokens, kernels } = this;
-    const stack = this.makeStack();
-    const s = new ModelStream(
-      options,
-      params,
-      store.valueBuf,
-      stack,
-      head,
-      batchSize,
-      tokens,
-      kernels.memory,
-    );
-    streams.register(s, s.releaser());
-    return s;
+    const parts = { options, params, values: store.valueBuf, head, tokens, memory: kernels.memory };
+    return openStream(parts, this.makeStack, batchSize);
   }
 }
 

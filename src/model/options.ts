@@ -213,3 +213,8 @@ function resolveEmbedding(e: unknown, inputSize: unknown): Readonly<EmbeddingOpt
     );
   return out;
 }
+
+/** Whether a model reads its sequences from the end (bidirectional or reverse): it cannot stream. */
+export function readsFromEnd(o: ResolvedModelOptions): boolean {
+  return o.bidirectional || o.reverse;
+}

@@ -7,7 +7,8 @@ import { FLOAT32_MAX, checkShape, toTensor } from '../nn/validate.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import { broadcastState } from '../recurrent/initial-state.js';
 import type { Head } from './head.js';
-import type { ResolvedModelOptions } from './options.js';
+import { MAX_STREAM_BATCH } from './caps.js';
+import { readsFromEnd, type ResolvedModelOptions } from './options.js';
 import type { TokenInput } from './token-input.js';
 
 /**
@@ -198,4 +199,43 @@ function flatStep(x: StepInput): ArrayLike<number> {
   if (Array.isArray(x) && x.length > 0 && Array.isArray(x[0]))
     return (x as unknown[]).flat(8) as number[];
   return x as ArrayLike<number>;
+}
+
+/** What a model lends each of its streams: its options, parameters, head, embedding and memory. */
+export interface StreamParts {
+  readonly options: ResolvedModelOptions;
+  readonly params: Parameters;
+  readonly values: Buf;
+  readonly head: Head;
+  readonly tokens: TokenInput | null;
+  readonly memory: KernelMemory;
+}
+
+/** Returns a collected stream's buffers to its model's memory. */
+const streams = /* @__PURE__ */ new FinalizationRegistry<() => void>((release) => release());
+
+/**
+ * A stream of `batchSize` sequences over a stack of its own from `makeStack`, released when it
+ * is collected. @throws TypeError for a model that reads its sequences from the end;
+ * RangeError for a batch size that is not an integer in [1, {@link MAX_STREAM_BATCH}].
+ */
+export function openStream(
+  p: StreamParts,
+  makeStack: () => RecurrentStack,
+  batchSize: number,
+): Stream {
+  const { options, params, values, head, tokens, memory } = p;
+  if (readsFromEnd(options)) {
+    const kind = options.bidirectional ? 'bidirectional' : 'reverse';
+    throw new TypeError(`a ${kind} model cannot run step by step: it needs the whole sequence`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_STREAM_BATCH) {
+    throw new RangeError(
+      `batchSize is ${describe(batchSize)}, expected an integer in [1, ${MAX_STREAM_BATCH}]`,
+    );
+  }
+  const stack = makeStack();
+  const s = new ModelStream(options, params, values, stack, head, batchSize, tokens, memory);
+  streams.register(s, s.releaser());
+  return s;
 }

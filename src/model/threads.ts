@@ -58,6 +58,9 @@ export function startBatchSplit(workers: number, snapshot: ModelJSON): Promise<B
   return starter(workers, snapshot);
 }
 
+/** Batches smaller than this run on one thread even when more are set. */
+export const MIN_SPLIT_BATCH = 8;
+
 /**
  * A model's current batch split and the changes to it, applied one after another in call
  * order: an un-awaited `useThreads(2)` followed by `useThreads(1)` ends with one thread, and two
@@ -81,6 +84,38 @@ export class ThreadSwitch {
   /** The split passes run through, or null on one thread (also while paused). */
   get current(): BatchSplit | null {
     return this.paused > 0 ? null : this.running;
+  }
+
+  /**
+   * A forward pass on the threads when there are some and the batch is `splittable` and at
+   * least {@link MIN_SPLIT_BATCH} sequences, else on `local`; `bounds` are the chunks' (null on
+   * one thread).
+   */
+  forward(
+    local: LocalPasses,
+    weights: FloatArray,
+    x: Tensor,
+    lengths: Int32Array | null,
+    states: InitialStateInputs,
+    splittable: boolean,
+  ): { result: ForwardResult; bounds: number[] | null } {
+    const threads = this.current;
+    if (threads === null || x.shape[0] < MIN_SPLIT_BATCH || !splittable)
+      return { result: local.forward(x, lengths, states), bounds: null };
+    return threads.forward(local, weights, x, lengths, states);
+  }
+
+  /** The backward pass of a forward split at `bounds` (null: it ran on `local` alone). */
+  backward(
+    local: LocalPasses,
+    grads: FloatArray,
+    bounds: number[] | null,
+    gradOutput: Tensor,
+    options: CheckedBackwardOptions,
+  ): BackwardResult {
+    const threads = this.current;
+    if (bounds === null || threads === null) return local.backward(gradOutput, options);
+    return threads.backward(local, grads, bounds, gradOutput, options);
   }
 
   /**

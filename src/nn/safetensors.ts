@@ -1,12 +1,13 @@
 import { Tensor } from '../tensor/tensor.js';
 import { describe, quote } from '../tensor/errors.js';
-import { crc32 } from './crc32.js';
+import {
+  CHECKSUM_KEY,
+  CHECKSUM_PLACEHOLDER,
+  checkChecksum,
+  writeChecksum,
+} from './file-checksum.js';
 
-/** The `__metadata__` key holding the CRC-32 of a file rnnkit wrote. */
-export const CHECKSUM_KEY = 'crc32';
-const PLACEHOLDER = '00000000';
-/** `"crc32":"` as the JSON of a header has it, before the 8 hex digits. */
-const CHECKSUM_TEXT = new TextEncoder().encode(`"${CHECKSUM_KEY}":"`);
+export { CHECKSUM_KEY } from './file-checksum.js';
 
 /**
  * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON naming each
@@ -72,7 +73,7 @@ export function encodeSafetensors(
 ): Uint8Array {
   const header: Record<string, unknown> = {};
   const meta = checkMetadata(metadata, 'metadata');
-  if (checksum) meta[CHECKSUM_KEY] = PLACEHOLDER;
+  if (checksum) meta[CHECKSUM_KEY] = CHECKSUM_PLACEHOLDER;
   if (Object.keys(meta).length > 0) header.__metadata__ = meta;
   let offset = 0;
   const list = Object.entries(tensors);
@@ -110,47 +111,9 @@ export function encodeSafetensors(
       else view.setFloat32(pos, t.data[i], true);
     }
   }
-  if (checksum) {
-    const at = checksumAt(out.subarray(8, 8 + json.length)) + 8;
-    const hex = crc32(out).toString(16).padStart(8, '0');
-    out.set(new TextEncoder().encode(hex), at);
-  }
+  if (checksum) writeChecksum(out, 8 + json.length);
   return out;
 }
-
-/**
- * Where the checksum's 8 hex digits start in the header JSON: after the one `"crc32":"` there
- * (a string value cannot hold an unescaped quote, so only the key matches), or -1.
- */
-function checksumAt(json: Uint8Array): number {
-  let found = -1;
-  outer: for (let i = 0; i + CHECKSUM_TEXT.length <= json.length; i++) {
-    for (let j = 0; j < CHECKSUM_TEXT.length; j++)
-      if (json[i + j] !== CHECKSUM_TEXT[j]) continue outer;
-    if (found >= 0) return -1;
-    found = i + CHECKSUM_TEXT.length;
-  }
-  return found;
-}
-
-/** Throws unless the file's CRC-32 (its digits read as `0`) is the one its header holds. */
-function checkChecksum(bytes: Uint8Array, headerEnd: number, stored: string): void {
-  const at = checksumAt(bytes.subarray(8, headerEnd)) + 8;
-  if (at < 8 || !/^[0-9a-f]{8}$/.test(stored))
-    throw new RangeError(
-      'safetensors __metadata__.crc32 is not 8 hex digits where rnnkit writes it',
-    );
-  let crc = crc32(bytes, 0, 0, at);
-  crc = crc32(ZEROS, crc);
-  crc = crc32(bytes, crc, at + 8, bytes.length);
-  const actual = crc.toString(16).padStart(8, '0');
-  if (actual !== stored)
-    throw new RangeError(
-      `safetensors data is damaged: its CRC-32 is ${actual}, the header says ${stored}`,
-    );
-}
-
-const ZEROS = new TextEncoder().encode(PLACEHOLDER);
 
 /**
  * What {@link decodeSafetensors} returns.

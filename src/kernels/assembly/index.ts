@@ -3,5 +3,6 @@
 
 export { addColumnSums, addInto, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
-export { gemm, gemmPackedB, gemmScratch, packB, packedSize } from './gemm';
+export { gemm, gemmPackedB } from './gemm';
+export { gemmScratch, packB, packedSize } from './pack';
 export { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './cells';
