@@ -8,7 +8,17 @@ export class Arena {
   private free: [number, number][] = [];
   private top = 16; // offset 0 means "none" to the kernels
 
-  constructor(readonly memory: WebAssembly.Memory) {}
+  constructor(private mem: WebAssembly.Memory) {}
+
+  /** The memory ranges are handed out of. */
+  get memory(): WebAssembly.Memory {
+    return this.mem;
+  }
+
+  /** Goes on in `memory`, which holds a copy of the old one's contents (and is at least as large). */
+  moveTo(memory: WebAssembly.Memory): void {
+    this.mem = memory;
+  }
 
   /** Bytes in use or free below the top: the part of the memory the arena has handed out. */
   get used(): number {

@@ -1,7 +1,13 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { Arena } from './arena.js';
 import { Buf, disposedError, type KernelMemory } from './memory.js';
-import { instantiateKernels, type WasmInstance } from './wasm.js';
+import type { KernelTeam } from './team.js';
+import {
+  instantiateKernels,
+  instantiateShared,
+  type WasmExports,
+  type WasmInstance,
+} from './wasm.js';
 
 /**
  * Plain memories of disposed models, kept for the next models: disposing detached every view
@@ -21,10 +27,11 @@ export class WasmMemory implements KernelMemory {
   disposed = false;
   private readonly arena: Arena;
   private buffer: ArrayBufferLike;
+  private teamExports: WasmExports | null = null;
 
-  private constructor(readonly instance: WasmInstance) {
-    this.arena = new Arena(instance.memory);
-    this.buffer = instance.memory.buffer;
+  private constructor(private current: WasmInstance) {
+    this.arena = new Arena(current.memory);
+    this.buffer = current.memory.buffer;
   }
 
   /**
@@ -36,6 +43,66 @@ export class WasmMemory implements KernelMemory {
     const reused = shared ? undefined : spare.pop();
     const instance = reused ?? instantiateKernels(shared);
     return instance === null ? null : new WasmMemory(instance);
+  }
+
+  /** The kernels instance over this memory. */
+  get instance(): WasmInstance {
+    return this.current;
+  }
+
+  /** The compiled kernels module. */
+  get module(): WebAssembly.Module {
+    return this.current.module;
+  }
+
+  /**
+   * The kernels to call: the instance's own, or while a {@link KernelTeam} works in this
+   * memory, the same functions with the products shared among its threads.
+   */
+  get exports(): WasmExports {
+    return this.teamExports ?? this.current.exports;
+  }
+
+  /** Routes the products through `team` (null: back to the calling thread alone). */
+  useTeam(team: KernelTeam | null): void {
+    const k = this.current.exports;
+    this.teamExports =
+      team === null
+        ? null
+        : {
+            ...k,
+            gemm: (...args) => team.gemm(k, ...args),
+            gemmPackedB: (...args) => team.gemmPackedB(k, ...args),
+          };
+  }
+
+  /**
+   * Moves the contents to a shared memory, once, so that worker threads can work in it. Every
+   * buffer keeps its address; views taken before read as empty (the old memory is detached,
+   * as when a plain memory grows), so they are re-read from the buffers.
+   * @throws Error where shared memories cannot be made (a page without cross-origin isolation).
+   */
+  share(): void {
+    if (this.disposed) throw disposedError();
+    if (this.current.shared) return;
+    const next = instantiateShared();
+    if (next === null)
+      throw new Error(
+        'threads need a shared WebAssembly memory, which needs SharedArrayBuffer: in a page, ' +
+          'cross-origin isolation (the headers Cross-Origin-Opener-Policy: same-origin and ' +
+          'Cross-Origin-Embedder-Policy: require-corp)',
+      );
+    const old = this.current;
+    const bytes = old.memory.buffer.byteLength;
+    const have = next.memory.buffer.byteLength;
+    if (bytes > have) next.memory.grow((bytes - have) / 65536);
+    new Uint8Array(next.memory.buffer).set(new Uint8Array(old.memory.buffer));
+    this.current = next;
+    this.arena.moveTo(next.memory);
+    this.buffer = next.memory.buffer;
+    this.epoch++;
+    old.memory.grow(0);
+    if (spare.length < SPARE_LIMIT) spare.push(old);
   }
 
   get shared(): boolean {
@@ -58,19 +125,24 @@ export class WasmMemory implements KernelMemory {
     return new Buf(this, address, length, view);
   }
 
-  /** Room for `floats` floats of scratch at a byte address, valid until the next `scratch`. */
-  scratch(floats: number): number {
-    if (floats > this.scratchLength) {
-      if (this.scratchLength > 0) this.arena.release(this.scratchAt, this.scratchLength);
-      this.scratchLength = Math.max(floats, 2 * this.scratchLength);
-      this.scratchAt = this.arena.alloc(this.scratchLength);
+  /**
+   * Room for `floats` floats of scratch at a byte address, valid until the next `scratch` of
+   * the same `slot`: slot 0 is the calling thread's, slot i the i-th worker thread's.
+   */
+  scratch(floats: number, slot = 0): number {
+    const at = this.scratchAt;
+    const length = this.scratchLength;
+    if (floats > (length[slot] ?? 0)) {
+      if (length[slot] > 0) this.arena.release(at[slot], length[slot]);
+      length[slot] = Math.max(floats, 2 * (length[slot] ?? 0));
+      at[slot] = this.arena.alloc(length[slot]);
       this.noteGrowth();
     }
-    return this.scratchAt;
+    return at[slot];
   }
 
-  private scratchAt = 0;
-  private scratchLength = 0;
+  private readonly scratchAt: number[] = [];
+  private readonly scratchLength: number[] = [];
 
   release(buf: Buf): void {
     if (!this.disposed && buf.length > 0) this.arena.release(buf.address, buf.length);

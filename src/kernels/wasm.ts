@@ -13,6 +13,8 @@ export interface WasmInstance {
   readonly memory: WebAssembly.Memory;
   /** Whether the memory is shared: growing it then never detaches views taken before. */
   readonly shared: boolean;
+  /** The compiled module (for threads that instantiate it on the same shared memory). */
+  readonly module: WebAssembly.Module;
 }
 
 /** Pages (64 KiB) of a new memory, and the most any memory may grow to (2 GiB). */
@@ -50,6 +52,11 @@ export function instantiateKernels(shared = true): WasmInstance | null {
   return tryInstantiate(false);
 }
 
+/** A new instance over a shared memory, or null where shared memories cannot be made. */
+export function instantiateShared(): WasmInstance | null {
+  return typeof SharedArrayBuffer === 'function' ? tryInstantiate(true) : null;
+}
+
 /** Whether the kernels module compiles here (for a plain memory, which every platform has). */
 export function wasmCompiles(): boolean {
   return compiledModule(false) !== null;
@@ -71,7 +78,7 @@ function tryInstantiate(shared: boolean): WasmInstance | null {
     });
     if (shared && !(memory.buffer instanceof SharedArrayBuffer)) return null;
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    return { exports: exportsOf(instance), memory, shared };
+    return { exports: exportsOf(instance), memory, shared, module };
   } catch (e) {
     if (!shared) failure = `the WebAssembly kernels could not be instantiated: ${String(e)}`;
     return null;

@@ -27,7 +27,7 @@ export function wasmForward(
 ): void {
   const { T, B, In, H } = d;
   if (T === 0 || B === 0) return;
-  const k = m.instance.exports;
+  const k = m.exports;
   const GH = d.G * H;
   const packSize = k.packedSize(Math.max(In, H), GH);
   const packed = m.scratch(packSize + GH);
@@ -59,7 +59,7 @@ export function wasmForward(
  */
 function project(d: Direction, m: WasmMemory, scratch: number, biasAt: number): void {
   const { T, B, In, p, w } = d;
-  const k = m.instance.exports;
+  const k = m.exports;
   const GH = d.G * d.H;
   let bias = 0;
   if (w.bih >= 0 && d.cell.hiddenApart) {
@@ -88,7 +88,7 @@ export function wasmBackward(
 ): void {
   const { T, B, H } = d;
   if (T === 0 || B === 0) return;
-  const k = m.instance.exports;
+  const k = m.exports;
   const GH = d.G * H;
   const packed = m.scratch(k.packedSize(GH, H));
   // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step.

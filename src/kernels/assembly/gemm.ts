@@ -156,6 +156,22 @@ export function gemmPackedB(
   }
 }
 
+/** The ways `gemm` computes a product, chosen by {@link pathOf} from its shape alone. */
+export const ROW_DOTS = 0;
+export const ROW_AXPY = 1;
+export const WEIGHT_GRADIENT = 2;
+export const STRIPS_IN_PLACE = 3;
+export const STRIPS_PACKED = 4;
+
+/** The path `gemm` takes for a product of this shape (any part of it may take the same one). */
+export function pathOf(transA: bool, transB: bool, M: i32, N: i32, bias: usize): i32 {
+  if (M == 1 && !transA && transB) return ROW_DOTS;
+  if (M == 1 && !transB) return ROW_AXPY;
+  if (transA && !transB && N < M && (M & 7) == 0 && bias == 0) return WEIGHT_GRADIENT;
+  if (!transB && (N & 7) == 0) return STRIPS_IN_PLACE;
+  return STRIPS_PACKED;
+}
+
 /**
  * `C = op(A)·op(B)`, plus C when `acc`, plus `bias[0..N)` on every row when `bias` is not 0.
  * `scratch` holds packed copies: room for {@link gemmScratch}`(M, N, K)` floats.
@@ -165,15 +181,21 @@ export function gemm(
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
   acc: bool, bias: usize, scratch: usize,
 ): void {
-  if (M == 1 && !transA && transB) {
+  const path = pathOf(transA, transB, M, N, bias);
+  gemmOnPath(path, transA, transB, M, N, K, a, lda, b, ldb, c, ldc, acc, bias, scratch);
+}
+
+/** `gemm` along the given path (which {@link pathOf} chose for this product or a larger one). */
+export function gemmOnPath(
+  path: i32, transA: bool, transB: bool, M: i32, N: i32, K: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  acc: bool, bias: usize, scratch: usize,
+): void {
+  if (path == ROW_DOTS) {
     rowDots(N, K, a, b, ldb, c, acc, bias);
-    return;
-  }
-  if (M == 1 && !transB) {
+  } else if (path == ROW_AXPY) {
     rowAxpy(N, K, a, transA ? lda : 1, b, ldb, c, acc, bias);
-    return;
-  }
-  if (transA && !transB && N < M && (M & 7) == 0 && bias == 0) {
+  } else if (path == WEIGHT_GRADIENT) {
     // Weight gradients (A, B both [K, ·], K long): Cᵀ = op(B)ᵀ·op(A) into scratch, then added
     // transposed. Both operands are packed: the wider one's rows are far apart (a row of A is
     // M floats), and every row panel of the narrower one reads all of its strips, so reading
@@ -184,9 +206,7 @@ export function gemm(
     packB(false, K, M, a, lda, pw);
     tiles(N, M, K, scratch, 4, 16, <usize>K << 4, pw, <usize>K << 5, 32, ct, M, false, 0);
     addTransposed(c, ldc, ct, N, M, acc);
-    return;
-  }
-  if (!transB && (N & 7) == 0) {
+  } else if (path == STRIPS_IN_PLACE) {
     // op(B) rows are contiguous: read strips straight from B.
     const bks = <usize>ldb << 2;
     if (transA) {
@@ -196,11 +216,11 @@ export function gemm(
       const rowBytes = <usize>lda << 2;
       tiles(M, N, K, a, rowBytes, 4, rowBytes << 2, b, 32, bks, c, ldc, acc, bias);
     }
-    return;
+  } else {
+    packB(transB, K, N, b, ldb, scratch);
+    const packed = <usize>((N + 7) & ~7) * <usize>K << 2;
+    gemmPackedB(transA, M, N, K, a, lda, scratch, c, ldc, acc, bias, scratch + packed);
   }
-  packB(transB, K, N, b, ldb, scratch);
-  const packed = <usize>((N + 7) & ~7) * <usize>K << 2;
-  gemmPackedB(transA, M, N, K, a, lda, scratch, c, ldc, acc, bias, scratch + packed);
 }
 
 /** `C[j, i] (+)= T[i, j]` for T `[rows, cols]` contiguous (C has row stride `ldc`). */

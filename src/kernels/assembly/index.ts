@@ -4,5 +4,6 @@
 export { addColumnSums, addInto, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
 export { gemm, gemmPackedB } from './gemm';
+export { gemmPackedBShare, gemmShare } from './share';
 export { gemmScratch, packB, packedSize } from './pack';
 export { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './cells';

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelTeam, MIN_SHARED_PRODUCT } from '../src/kernels/team.js';
+import * as protocol from '../src/kernels/team-protocol.js';
+import { TEAM_WORKER_SOURCE } from '../src/kernels/team-worker.js';
+import { WasmMemory } from '../src/kernels/wasm-memory.js';
+import { uniformF32 } from './helpers/wasm.js';
+
+// Products shared among worker threads on one shared memory give the one-thread result bit for
+// bit, on every path the kernel takes (one row, weight gradients, strips in place or packed).
+
+/** The first index where the two differ, or -1. */
+function firstDifference(x: Uint32Array, y: Uint32Array): number {
+  if (x.length !== y.length) return Math.min(x.length, y.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
+
+/** [transA, transB, M, N, K, acc, bias] */
+type Case = [boolean, boolean, number, number, number, boolean, boolean];
+const CASES: Case[] = [
+  [false, true, 32, 512, 128, false, true], // a forward step: h·W_hhᵀ + bias
+  [false, false, 32, 128, 512, false, false], // a backward step: dG·W_hh
+  [false, true, 1600, 512, 16, false, true], // the input projection
+  [true, false, 512, 128, 1600, true, false], // dW_hh = dGᵀ·H (weight gradient, cut along M)
+  [true, false, 512, 16, 1600, true, false], // dW_ih, a narrow weight gradient
+  [true, false, 24, 20, 4000, true, false], // a weight gradient cut along N
+  [false, true, 1, 2048, 512, false, true], // a streaming step (one row, dot products)
+  [false, false, 1, 1000, 300, true, false], // one row, a sum of B's rows
+  [false, false, 37, 9, 1000, false, false], // fewer strips than threads: cut along M
+  [true, true, 45, 77, 131, true, true], // both transposed, packed strips
+  [false, false, 6, 12, 3000, false, false], // M too small to cut along M: cut along N
+];
+
+describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => {
+  let memory: WasmMemory;
+  let team: KernelTeam;
+  beforeAll(async () => {
+    const m = WasmMemory.create(true);
+    if (m === null || !m.shared) throw new Error('no shared WebAssembly memory on Node');
+    memory = m;
+    team = await KernelTeam.start(memory, workers);
+  });
+  afterAll(async () => {
+    await team.close();
+  });
+
+  it.each(CASES)('gemm tA=%s tB=%s %ix%ix%i acc=%s bias=%s', (tA, tB, M, N, K, acc, bias) => {
+    expect(M * N * K).toBeGreaterThanOrEqual(MIN_SHARED_PRODUCT);
+    const k = memory.instance.exports;
+    const lda = (tA ? M : K) + 3;
+    const ldb = (tB ? K : N) + 1;
+    const ldc = N + 2;
+    const a = memory.alloc('float32', (tA ? K : M) * lda);
+    const b = memory.alloc('float32', (tB ? N : K) * ldb);
+    const bs = memory.alloc('float32', N);
+    a.a.set(uniformF32(1, a.length));
+    b.a.set(uniformF32(2, b.length));
+    bs.a.set(uniformF32(3, N));
+    const c0 = uniformF32(4, M * ldc);
+    const run = (share: boolean): Uint32Array => {
+      const c = memory.alloc('float32', M * ldc);
+      c.a.set(c0);
+      const scratch = memory.scratch(k.gemmScratch(M, N, K));
+      const args = [tA, tB, M, N, K, a.address, lda, b.address, ldb, c.address, ldc] as const;
+      const bias0 = bias ? bs.address : 0;
+      if (share) team.gemm(k, ...args, acc, bias0, scratch);
+      else k.gemm(...args, acc, bias0, scratch);
+      const bits = new Uint32Array(c.a.buffer, c.address, c.length).slice();
+      memory.release(c);
+      return bits;
+    };
+    const alone = run(false);
+    const shared = run(true);
+    expect(firstDifference(shared, alone)).toBe(-1);
+    expect(alone.some((x) => x !== 0)).toBe(true);
+    memory.release(a);
+    memory.release(b);
+    memory.release(bs);
+  });
+
+  it('gemmPackedB over a packed W_hh, as the forward loop runs it', () => {
+    const k = memory.instance.exports;
+    const [B, GH, H] = [32, 512, 128];
+    const w = memory.alloc('float32', GH * H);
+    const h = memory.alloc('float32', B * H);
+    w.a.set(uniformF32(5, w.length));
+    h.a.set(uniformF32(6, h.length));
+    const packed = memory.scratch(k.packedSize(H, GH));
+    k.packB(true, H, GH, w.address, H, packed);
+    const out = [memory.alloc('float32', B * GH), memory.alloc('float32', B * GH)];
+    k.gemmPackedB(false, B, GH, H, h.address, H, packed, out[0].address, GH, false, 0, 0);
+    team.gemmPackedB(k, false, B, GH, H, h.address, H, packed, out[1].address, GH, false, 0, 0);
+    const bits = out.map((o) => new Uint32Array(o.a.buffer, o.address, o.length).slice());
+    expect(firstDifference(bits[1], bits[0])).toBe(-1);
+  });
+});
+
+describe('the worker script', () => {
+  it('uses the control slots of team-protocol.ts', () => {
+    const slots = TEAM_WORKER_SOURCE.match(
+      /\[SEQ, DONE, FAILED, OP, SHARES, ARGS, SCRATCH\] = \[([^\]]*)\]/,
+    );
+    expect(slots?.[1].split(',').map(Number)).toEqual([
+      protocol.SEQ,
+      protocol.DONE,
+      protocol.FAILED,
+      protocol.OP,
+      protocol.SHARES,
+      protocol.ARGS,
+      protocol.SCRATCH,
+    ]);
+    const ops = TEAM_WORKER_SOURCE.match(/\[OP_GEMM, OP_GEMM_PACKED_B, OP_CLOSE\] = \[([^\]]*)\]/);
+    expect(ops?.[1].split(',').map(Number)).toEqual([
+      protocol.OP_GEMM,
+      protocol.OP_GEMM_PACKED_B,
+      protocol.OP_CLOSE,
+    ]);
+    const counts = TEAM_WORKER_SOURCE.match(/\[GEMM_ARGS, GEMM_PACKED_B_ARGS\] = \[([^\]]*)\]/);
+    expect(counts?.[1].split(',').map(Number)).toEqual([
+      protocol.GEMM_ARGS,
+      protocol.GEMM_PACKED_B_ARGS,
+    ]);
+  });
+});
