@@ -13,19 +13,31 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sr
 const dir = mkdtempSync(path.join(tmpdir(), 'rnnkit-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const options = { cell: 'gru', inputSize: 2, hiddenSize: 4, outputSize: 1, seed: 3 } as const;
+// Float64 models run on the TypeScript kernels, whose threads are replicas started from the
+// worker script; float32 models on the wasm kernels share their memory with threads that need
+// no script file.
+const options = {
+  cell: 'gru',
+  inputSize: 2,
+  hiddenSize: 4,
+  outputSize: 1,
+  seed: 3,
+  dtype: 'float64',
+} as const;
+const wasmOptions = { ...options, dtype: 'float32', hiddenSize: 64 } as const;
 const input = new Tensor(
   [8, 3, 2],
-  Float32Array.from({ length: 48 }, (_, i) => Math.sin(i)),
+  Float64Array.from({ length: 48 }, (_, i) => Math.sin(i)),
 );
 
-/** A tiny app that trains on two threads; `setup` runs before useThreads. */
-function app(setup: string): string {
+/** A tiny app that runs a model on two threads; `setup` runs before useThreads. */
+function app(setup: string, modelOptions: object = options): string {
+  const dtype = (modelOptions as { dtype: string }).dtype === 'float64' ? 'Float64' : 'Float32';
   return `
 import { Model, Tensor, setWorkerUrl } from ${JSON.stringify(path.join(src, 'index.ts'))};
 ${setup}
-const model = new Model(${JSON.stringify(options)});
-const input = new Tensor([8, 3, 2], Float32Array.from({ length: 48 }, (_, i) => Math.sin(i)));
+const model = new Model(${JSON.stringify(modelOptions)});
+const input = new Tensor([8, 3, 2], ${dtype}Array.from({ length: 48 }, (_, i) => Math.sin(i)));
 try {
   await model.useThreads(2);
 } catch (err) {
@@ -81,6 +93,17 @@ describe('useThreads in an app bundled by esbuild', () => {
     const output = r.output as number[];
     expect(output).toHaveLength(expected.length);
     output.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+});
+
+describe('useThreads on the wasm kernels in a bundled app', () => {
+  it('needs no worker script and gives the one-thread output bit for bit', async () => {
+    const r = await bundleAndRun('team', app('', wasmOptions));
+    expect(r.error).toBeUndefined();
+    const one = new Model(wasmOptions);
+    const x = new Tensor([8, 3, 2], Float32Array.from(input.data));
+    expect(r.output).toEqual(Array.from(one.forward(x).output.data));
+    one.dispose();
   });
 });
 

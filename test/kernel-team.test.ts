@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelTeam, MIN_SHARED_PRODUCT } from '../src/kernels/team.js';
-import * as protocol from '../src/kernels/team-protocol.js';
-import { TEAM_WORKER_SOURCE } from '../src/kernels/team-worker.js';
 import { WasmMemory } from '../src/kernels/wasm-memory.js';
 import { uniformF32 } from './helpers/wasm.js';
 
@@ -92,33 +90,5 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     team.gemmPackedB(k, false, B, GH, H, h.address, H, packed, out[1].address, GH, false, 0, 0);
     const bits = out.map((o) => new Uint32Array(o.a.buffer, o.address, o.length).slice());
     expect(firstDifference(bits[1], bits[0])).toBe(-1);
-  });
-});
-
-describe('the worker script', () => {
-  it('uses the control slots of team-protocol.ts', () => {
-    const slots = TEAM_WORKER_SOURCE.match(
-      /\[SEQ, DONE, FAILED, OP, SHARES, ARGS, SCRATCH\] = \[([^\]]*)\]/,
-    );
-    expect(slots?.[1].split(',').map(Number)).toEqual([
-      protocol.SEQ,
-      protocol.DONE,
-      protocol.FAILED,
-      protocol.OP,
-      protocol.SHARES,
-      protocol.ARGS,
-      protocol.SCRATCH,
-    ]);
-    const ops = TEAM_WORKER_SOURCE.match(/\[OP_GEMM, OP_GEMM_PACKED_B, OP_CLOSE\] = \[([^\]]*)\]/);
-    expect(ops?.[1].split(',').map(Number)).toEqual([
-      protocol.OP_GEMM,
-      protocol.OP_GEMM_PACKED_B,
-      protocol.OP_CLOSE,
-    ]);
-    const counts = TEAM_WORKER_SOURCE.match(/\[GEMM_ARGS, GEMM_PACKED_B_ARGS\] = \[([^\]]*)\]/);
-    expect(counts?.[1].split(',').map(Number)).toEqual([
-      protocol.GEMM_ARGS,
-      protocol.GEMM_PACKED_B_ARGS,
-    ]);
   });
 });

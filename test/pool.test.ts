@@ -3,6 +3,10 @@ import { Model, Tensor } from '../src/index.js';
 import { ThreadPool, liveWorkers } from '../src/parallel/pool.js';
 import { splitBounds } from '../src/parallel/batch.js';
 import type { ForwardJob, ForwardReply } from '../src/parallel/protocol.js';
+import { liveTeamThreads } from '../src/kernels/team.js';
+
+/** Worker threads alive: replicas' and kernel teams'. */
+const live = (): number => liveWorkers() + liveTeamThreads();
 
 const model = new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, dtype: 'float64', seed: 1 });
 const pools: ThreadPool[] = [];
@@ -63,22 +67,22 @@ describe('splitBounds', () => {
 describe('useThreads', () => {
   it('applies calls in call order: an un-awaited useThreads(2), then useThreads(1), ends on one thread', async () => {
     const m = new Model({ inputSize: 2, hiddenSize: 3, seed: 1 });
-    const before = liveWorkers();
+    const before = live();
     const first = m.useThreads(2);
     await m.useThreads(1);
     await first;
     expect(m.threads).toBe(1);
-    expect(liveWorkers()).toBe(before);
+    expect(live()).toBe(before);
   });
 
   it('leaks no worker when two calls run concurrently', async () => {
     const m = new Model({ inputSize: 2, hiddenSize: 3, seed: 1 });
-    const before = liveWorkers();
+    const before = live();
     await Promise.all([m.useThreads(2), m.useThreads(2)]);
     expect(m.threads).toBe(2);
-    expect(liveWorkers()).toBe(before + 1);
+    expect(live()).toBe(before + 1);
     await m.useThreads(1);
-    expect(liveWorkers()).toBe(before);
+    expect(live()).toBe(before);
   });
 
   it('rejects a bad count without disturbing the queue', async () => {

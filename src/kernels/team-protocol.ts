@@ -26,3 +26,21 @@ export const OP_CLOSE = 3;
 /** Arguments of `gemmShare` after share and shares, and of `gemmPackedBShare`. */
 export const GEMM_ARGS = 14;
 export const GEMM_PACKED_B_ARGS = 12;
+
+/** Every slot and code above, sent to each worker when it starts. */
+export const TEAM_SLOTS = {
+  SEQ,
+  DONE,
+  FAILED,
+  OP,
+  SHARES,
+  ARGS,
+  SCRATCH,
+  OP_GEMM,
+  OP_GEMM_PACKED_B,
+  OP_CLOSE,
+  GEMM_ARGS,
+  GEMM_PACKED_B_ARGS,
+} as const;
+
+export type TeamSlots = typeof TEAM_SLOTS;

@@ -12,8 +12,9 @@ import {
   SCRATCH,
   SEQ,
   SHARES,
+  TEAM_SLOTS,
 } from './team-protocol.js';
-import { TEAM_WORKER_SOURCE } from './team-worker.js';
+import { NODE_TEAM_WORKER, PAGE_TEAM_WORKER, type TeamInit } from './team-worker.js';
 
 /**
  * Products smaller than this many multiply-adds run on the calling thread alone: below it,
@@ -23,6 +24,13 @@ export const MIN_SHARED_PRODUCT = 1 << 17;
 
 /** Most threads a team has, the calling one included (the control block's scratch slots). */
 export const MAX_TEAM_THREADS = CONTROL_SLOTS - SCRATCH;
+
+let live = 0;
+
+/** Team threads started and not yet stopped, in every team (to check that none is leaked). */
+export function liveTeamThreads(): number {
+  return live;
+}
 
 /** A started worker thread. */
 interface TeamThread {
@@ -62,7 +70,13 @@ export class KernelTeam {
     const threads: TeamThread[] = [];
     try {
       for (let i = 1; i <= workers; i++) {
-        const init = { module: memory.module, memory: memory.instance.memory, control, index: i };
+        const init: TeamInit = {
+          module: memory.module,
+          memory: memory.instance.memory,
+          control,
+          index: i,
+          slots: TEAM_SLOTS,
+        };
         threads.push(await startThread(init));
       }
     } catch (e) {
@@ -138,20 +152,13 @@ export class KernelTeam {
   }
 }
 
-interface ThreadInit {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  control: SharedArrayBuffer;
-  index: number;
-}
-
 /** Starts one worker thread (Node's worker_threads, else a page's Worker) and waits until it is ready. */
-async function startThread(init: ThreadInit): Promise<TeamThread> {
+async function startThread(init: TeamInit): Promise<TeamThread> {
   const scope = globalThis as { process?: { versions?: { node?: string } } };
   if (scope.process?.versions?.node !== undefined) return startNodeThread(init);
   if (typeof Worker !== 'function')
     throw new Error('threads need Worker, which this runtime lacks');
-  const url = URL.createObjectURL(new Blob([TEAM_WORKER_SOURCE], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([PAGE_TEAM_WORKER], { type: 'text/javascript' }));
   try {
     const worker = new Worker(url);
     await new Promise<void>((resolve, reject) => {
@@ -171,13 +178,13 @@ async function startThread(init: ThreadInit): Promise<TeamThread> {
  * thread exits on its own (terminating a thread in the middle of its script can abort the
  * process on Node 20); one that has not exited after 5 s is terminated.
  */
-async function startNodeThread(init: ThreadInit): Promise<TeamThread> {
+async function startNodeThread(init: TeamInit): Promise<TeamThread> {
   // The specifier is a variable, hidden from bundlers: a page's bundle never resolves it.
   const specifier = 'node:worker_threads';
   const threads = (await import(
     /* webpackIgnore: true */ /* @vite-ignore */ specifier
   )) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(TEAM_WORKER_SOURCE, { eval: true });
+  const worker = new threads.Worker(NODE_TEAM_WORKER, { eval: true });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
@@ -187,7 +194,13 @@ async function startNodeThread(init: ThreadInit): Promise<TeamThread> {
     worker.postMessage(init);
   });
   worker.removeAllListeners();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  live++;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      live--;
+      resolve();
+    }),
+  );
   worker.unref();
   return {
     stop: async () => {

@@ -31,7 +31,7 @@ import {
   type ModelOptions,
   type ResolvedModelOptions,
 } from './options.js';
-import { ThreadSwitch } from './threads.js';
+import { ThreadSwitch, startReplicas, startTeam } from './threads.js';
 import { maxThreads } from './caps.js';
 import { ModelPasses } from './passes.js';
 import { PendingForward } from './pending.js';
@@ -68,7 +68,11 @@ export class Model {
   private readonly inference: Inference;
   private readonly mode: DropoutMode;
   private readonly pending = new PendingForward();
-  private readonly threadSwitch = new ThreadSwitch(this);
+  private readonly threadSwitch = new ThreadSwitch(this, (workers, snapshot) =>
+    this.kernels.wasm === null
+      ? startReplicas(workers, snapshot)
+      : startTeam(this.kernels.wasm, workers),
+  );
   private readonly local: ModelPasses;
   private readonly kernels: Kernels;
 
@@ -278,8 +282,7 @@ export class Model {
 
   /** Number of threads forward and backward passes use (1 unless {@link useThreads} set more). */
   get threads(): number {
-    const current = this.threadSwitch.current;
-    return current === null ? 1 : current.workers + 1;
+    return this.threadSwitch.count;
   }
 
   /** Every parameter's accumulated gradient by name, as copies. */

@@ -1,3 +1,5 @@
+import { KernelTeam } from '../kernels/team.js';
+import type { WasmMemory } from '../kernels/wasm-memory.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
@@ -58,6 +60,46 @@ export function startBatchSplit(workers: number, snapshot: ModelJSON): Promise<B
   return starter(workers, snapshot);
 }
 
+/** A model's running worker threads. */
+export interface RunningThreads {
+  /** Number of worker threads (besides the calling one). */
+  readonly workers: number;
+  /** The split the passes run through (replicas), or null when the threads share the kernels. */
+  readonly split: BatchSplit | null;
+  /** Stops the threads. */
+  close(): Promise<void>;
+}
+
+/** Starts `workers` threads for a model whose state `snapshot` holds. */
+export type ThreadStarter = (workers: number, snapshot: ModelJSON) => Promise<RunningThreads>;
+
+/** Replicas of the model in worker threads, each running a chunk of every batch. */
+export async function startReplicas(workers: number, snapshot: ModelJSON): Promise<RunningThreads> {
+  const split = await startBatchSplit(workers, snapshot);
+  return { workers, split, close: () => split.close() };
+}
+
+/**
+ * A team of worker threads on the model's own memory, made shared: the passes run on the
+ * calling thread and the team takes shares of their products. Nothing is copied per call.
+ */
+export async function startTeam(memory: WasmMemory, workers: number): Promise<RunningThreads> {
+  memory.share();
+  const team = await KernelTeam.start(memory, workers);
+  memory.useTeam(team);
+  return {
+    workers,
+    split: null,
+    close: async () => {
+      memory.useTeam(null);
+      await team.close();
+    },
+  };
+}
+
+/** Stops the threads of a model that was dropped without `useThreads(1)` or `dispose()`. */
+const orphans = new FinalizationRegistry<RunningThreads>((threads) => void threads.close());
+
 /** Batches smaller than this run on one thread even when more are set. */
 export const MIN_SPLIT_BATCH = 8;
 
@@ -67,13 +109,24 @@ export const MIN_SPLIT_BATCH = 8;
  * concurrent calls never leave a pool running unseen.
  */
 export class ThreadSwitch {
-  private running: BatchSplit | null = null;
+  private running: RunningThreads | null = null;
   private changes: Promise<void> = Promise.resolve();
   private paused = 0;
 
-  /** @param owner the model, so {@link onOneThread} can find its switch. */
-  constructor(owner: object) {
+  /**
+   * @param owner the model, so {@link onOneThread} can find its switch.
+   * @param start how the model's threads start.
+   */
+  constructor(
+    private readonly owner: object,
+    private readonly start: ThreadStarter,
+  ) {
     switches.set(owner, this);
+  }
+
+  /** Threads the passes use, the calling one included. */
+  get count(): number {
+    return this.running === null ? 1 : this.running.workers + 1;
   }
 
   /** Adds `delta` (1 or -1) to the pause count; while it is above 0, {@link current} is null. */
@@ -83,7 +136,7 @@ export class ThreadSwitch {
 
   /** The split passes run through, or null on one thread (also while paused). */
   get current(): BatchSplit | null {
-    return this.paused > 0 ? null : this.running;
+    return this.paused > 0 ? null : (this.running?.split ?? null);
   }
 
   /**
@@ -127,8 +180,15 @@ export class ThreadSwitch {
       const old = this.running;
       this.running = null;
       const json = snapshot();
-      if (old !== null) await old.close();
-      if (threads > 1) this.running = await startBatchSplit(threads - 1, json);
+      if (old !== null) {
+        orphans.unregister(old);
+        await old.close();
+      }
+      if (threads > 1) {
+        const started = await this.start(threads - 1, json);
+        orphans.register(this.owner, started, started);
+        this.running = started;
+      }
     });
     this.changes = change.catch(() => undefined);
     return change;
