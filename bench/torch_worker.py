@@ -13,7 +13,7 @@ the repeats of wall time (time.perf_counter) and CPU time (time.process_time: ev
 this process) per unit.
 
 Before timing it reports the BLAS torch runs on (its build configuration, the BLAS library
-loaded into this process, OpenBLAS's own configuration and core) and times a 256x256x256
+loaded into this process, OpenBLAS's own configuration and core) and times a 512x512x512
 float32 product; below MIN_GFLOPS it refuses to report.
 Prints one line: the result marker, then JSON.
 """
@@ -66,8 +66,8 @@ def blas_line(config):
 
 
 def probe_gflops():
-    """GFLOP/s of a 256x256x256 float32 product (best of 5 batches)."""
-    n = 256
+    """GFLOP/s of a 512x512x512 float32 product (best of 5 batches)."""
+    n = 512
     a, b = torch.randn(n, n), torch.randn(n, n)
     for _ in range(3):
         torch.mm(a, b)
@@ -146,7 +146,7 @@ def blas_report(threads):
     paths = loaded_blas()
     blas = "%s; loaded %s; %s" % (blas_line(torch.__config__.show()), ", ".join(paths) or "no BLAS library",
                                   openblas_info(paths) or "not OpenBLAS")
-    probe = "256x256x256 sgemm %.1f GFLOP/s on %d thread(s)" % (gflops, threads)
+    probe = "512x512x512 sgemm %.1f GFLOP/s on %d thread(s)" % (gflops, threads)
     if gflops < MIN_GFLOPS:
         raise RuntimeError("PyTorch runs on a slow BLAS (%s, below %.0f): %s. Install an optimized "
                            "BLAS (apt-get install libopenblas0-pthread)" % (probe, MIN_GFLOPS, blas))

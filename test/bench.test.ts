@@ -84,7 +84,7 @@ describe('timing helpers', () => {
     // One spinning thread: CPU time is positive and about the wall time at most (V8's own
     // background threads, compiling and collecting, count in the process's CPU time too).
     expect(rate.cpuUs).toBeGreaterThan(0);
-    expect(rate.cpuUs).toBeLessThanOrEqual(rate.wallUs * 1.5);
+    expect(rate.cpuUs).toBeLessThanOrEqual(rate.wallUs * 2);
     expect(calls).toBeGreaterThanOrEqual(2);
     const r = await timeRate(async () => {}, 1, once);
     expectPositiveFinite(r.wallUs);
@@ -325,7 +325,7 @@ if (hasTorch || process.env.RNNKIT_REQUIRE_TORCH === '1') {
     it('reports the BLAS torch runs on and the product probe', () => {
       const r = blas({});
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/256x256x256 sgemm [0-9.]+ GFLOP\/s on 1 thread/);
+      expect(r.stdout).toMatch(/512x512x512 sgemm [0-9.]+ GFLOP\/s on 1 thread/);
       expect(r.stdout).toMatch(/BLAS_INFO=/);
     }, 60_000);
 

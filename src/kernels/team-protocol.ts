@@ -16,8 +16,8 @@ export const SHARES = 4;
 export const ARGS = 8;
 /** Worker `i`'s own scratch address (i = 1, 2, …): replaces the scratch argument. */
 export const SCRATCH = 32;
-/** Int32 slots in the block: room for 64 workers' scratch. */
-export const CONTROL_SLOTS = SCRATCH + 64;
+/** Int32 slots in the block: room for the scratch of 1,024 workers (a larger team is refused). */
+export const CONTROL_SLOTS = SCRATCH + 1024;
 
 export const OP_GEMM = 1;
 export const OP_GEMM_PACKED_B = 2;

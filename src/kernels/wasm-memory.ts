@@ -1,7 +1,6 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { Arena } from './arena.js';
 import { Buf, disposedError, type KernelMemory } from './memory.js';
-import type { KernelTeam } from './team.js';
 import {
   instantiateKernels,
   instantiateShared,
@@ -15,6 +14,12 @@ import {
  */
 const spare: WasmInstance[] = [];
 const SPARE_LIMIT = 4;
+
+/** What takes shares of a memory's products on other threads (a `KernelTeam`, team.ts). */
+export interface ProductSharing {
+  gemm(k: WasmExports, ...args: Parameters<WasmExports['gemm']>): void;
+  gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void;
+}
 
 /**
  * One model's WebAssembly memory and the kernels instance over it. Every buffer of the model
@@ -56,7 +61,7 @@ export class WasmMemory implements KernelMemory {
   }
 
   /**
-   * The kernels to call: the instance's own, or while a {@link KernelTeam} works in this
+   * The kernels to call: the instance's own, or while a team of threads works in this
    * memory, the same functions with the products shared among its threads.
    */
   get exports(): WasmExports {
@@ -64,7 +69,7 @@ export class WasmMemory implements KernelMemory {
   }
 
   /** Routes the products through `team` (null: back to the calling thread alone). */
-  useTeam(team: KernelTeam | null): void {
+  useTeam(team: ProductSharing | null): void {
     const k = this.current.exports;
     this.teamExports =
       team === null

@@ -259,13 +259,25 @@ export class Model {
   }
 
   /**
-   * Runs forward and backward passes on `threads` threads (Node only): the batch is split into
-   * chunks, one per thread, each with a replica of this model, and the gradients are summed.
-   * Results match a single thread up to rounding. `useThreads(1)` stops the workers. Batches
-   * smaller than 8 sequences always run on the calling thread. Calls take effect one after
-   * another in call order, so the last call decides, awaited or not.
+   * Runs the model's passes on `threads` threads; `useThreads(1)` stops the workers.
+   *
+   * - On the `'wasm'` backend the model's memory becomes a shared `WebAssembly.Memory` and
+   *   `threads - 1` worker threads work in it: every large product (the steps, the input
+   *   projection, the weight gradients, inference and streams alike) is cut into shares, one
+   *   per thread. Nothing is copied per call and the results are those of one thread, bit for
+   *   bit. It works in Node and in cross-origin-isolated pages (served with
+   *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+   *   require-corp`), and needs no worker script. Moving to the shared memory detaches views
+   *   taken from `params` before (re-read `params.values`).
+   * - On `'js'` (float64 models) it is Node only: each batch is split into chunks, one per
+   *   thread, each with a replica of this model, and the gradients are summed; results match
+   *   one thread up to rounding. Batches smaller than 8 sequences run on the calling thread.
+   *
+   * Calls take effect one after another in call order, so the last call decides, awaited or not.
    * @throws RangeError for a thread count that is not an integer in [1, {@link maxThreads}()]
    *   (twice the logical processors, at least 16).
+   * @throws Error where threads cannot start: a page without cross-origin isolation (no
+   *   shared memory), a runtime without workers, a `'js'` model outside Node.
    */
   useThreads(threads: number): Promise<void> {
     const most = maxThreads();
