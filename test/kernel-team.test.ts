@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelTeam, MIN_SHARED_PRODUCT } from '../src/kernels/team.js';
+import { KernelTeam, MIN_SHARED_PRODUCT, MIN_SHARED_ROWS } from '../src/kernels/team.js';
+import { ROW_KERNELS, ROW_KERNEL_NAMES, type RowKernel } from '../src/kernels/row-kernels.js';
 import { WasmMemory } from '../src/kernels/wasm-memory.js';
 import { uniformF32 } from './helpers/wasm.js';
 
@@ -91,4 +92,52 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     const bits = out.map((o) => new Uint32Array(o.a.buffer, o.address, o.length).slice());
     expect(firstDifference(bits[1], bits[0])).toBe(-1);
   });
+
+  it.each(ROW_KERNEL_NAMES)('%s dealt out by rows writes what one thread writes', (name) => {
+    const k = memory.instance.exports;
+    // 37 rows (odd, so shares differ) of H = 130 (not a multiple of four); gate rows of ldg.
+    const [rows, H] = [37, 130];
+    const ldg = 4 * H + 3;
+    const n = rows * H;
+    const buffers: ReturnType<WasmMemory['alloc']>[][] = [[], []];
+    const args = (copy: number): number[] =>
+      ARGUMENTS[name].map((kind, j) => {
+        if (kind === 'rows') return rows;
+        if (kind === 'n') return n;
+        if (kind === 'H') return H;
+        if (kind === 'ldg') return ldg;
+        if (kind === 'flag') return 0;
+        const length = kind === 'G' ? rows * ldg : n;
+        const buf = memory.alloc('float32', length);
+        buf.a.set(uniformF32(10 * j + 7, length, -2, 2));
+        buffers[copy].push(buf);
+        return buf.address;
+      });
+    const one = args(0);
+    const two = args(1);
+    expect(one[0] * ROW_KERNELS[name].width(one)).toBeGreaterThanOrEqual(MIN_SHARED_ROWS);
+    (k[name] as (...a: number[]) => void)(...one);
+    team.rows(k, name as RowKernel, two);
+    buffers[0].forEach((b, i) => {
+      const c = buffers[1][i];
+      const x = new Uint32Array(b.a.buffer, b.address, b.length).slice();
+      const y = new Uint32Array(c.a.buffer, c.address, c.length).slice();
+      expect(firstDifference(y, x), `buffer ${i}`).toBe(-1);
+    });
+    for (const list of buffers) for (const b of list) memory.release(b);
+  });
 });
+
+/**
+ * Each row kernel's arguments as assembly/cells.ts declares them: row and element counts, H,
+ * the gate row stride, flags, and pointers to gate rows (`G`, `[rows, ldg]`), states (`S`,
+ * `[rows, H]`) or elements (`E`, n).
+ */
+const ARGUMENTS: Record<RowKernel, readonly string[]> = {
+  lstmForward: ['rows', 'H', 'G', 'ldg', 'S', 'S', 'S', 'S'],
+  lstmBackward: ['rows', 'H', 'G', 'ldg', 'S', 'S', 'S', 'S'],
+  gruForward: ['rows', 'H', 'G', 'G', 'ldg', 'S', 'S', 'S'],
+  gruBackward: ['rows', 'H', 'G', 'G', 'ldg', 'S', 'S', 'S', 'S'],
+  rnnForward: ['n', 'E', 'E', 'flag'],
+  rnnBackward: ['n', 'E', 'E', 'E', 'flag'],
+};

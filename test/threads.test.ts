@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, beforeEach } from 'vitest';
-import { Model, type CellType, type ModelOptions } from '../src/index.js';
+import { Model, adam, mseLoss, trainStep, type CellType, type ModelOptions } from '../src/index.js';
 import { normalTensors } from './helpers/random.js';
 import { maxError } from './helpers/compare.js';
 
@@ -136,5 +136,49 @@ describe('threads', () => {
     expect(model.threads).toBe(2);
     await model.useThreads(1);
     expect(model.threads).toBe(1);
+  });
+});
+
+// On the wasm kernels the threads share the model's memory and take shares of its products and
+// gate steps: training is the one-thread training, bit for bit, for every cell and option.
+const TEAM_CONFIGS: [string, ModelOptions][] = [
+  ['rnn tanh, 2 layers', { cell: 'rnn', numLayers: 2 }],
+  ['rnn relu, bidirectional', { cell: 'rnn', nonlinearity: 'relu', bidirectional: true }],
+  ['lstm, 2 layers, bidirectional', { cell: 'lstm', numLayers: 2, bidirectional: true }],
+  ['gru', { cell: 'gru' }],
+  ['gru, reset before the product', { cell: 'gru', linearBeforeReset: false }],
+  ['lstm, reverse only, learned state', { cell: 'lstm', reverse: true, initialState: 'learned' }],
+];
+
+describe.each(TEAM_CONFIGS)('%s on two threads sharing its memory', (_, cellOptions) => {
+  it('trains to the weights of one thread, bit for bit, with lengths and clipping', async () => {
+    const options: ModelOptions = {
+      inputSize: 16,
+      hiddenSize: 64,
+      outputSize: 3,
+      seed: 4,
+      ...cellOptions,
+    };
+    const one = new Model(options);
+    const two = new Model(options);
+    await two.useThreads(2);
+    threaded.push(two);
+    expect([one.backend, two.backend, two.threads]).toEqual(['wasm', 'wasm', 2]);
+    const B = 24;
+    const input = randn([B, 12, 16], 'float32');
+    const target = randn([B, 12, 3], 'float32');
+    const lengths = Array.from({ length: B }, (_, b) => 12 - (b % 5));
+    // Each model its own optimizer: Adam keeps state per parameter vector.
+    const train = () => ({ loss: mseLoss(), optimizer: adam({ lr: 0.01 }), clip: { maxNorm: 1 } });
+    const [trainOne, trainTwo] = [train(), train()];
+    for (let i = 0; i < 3; i++) {
+      const a = trainStep(one, { input, target, lengths }, trainOne);
+      const b = trainStep(two, { input, target, lengths }, trainTwo);
+      expect(b.loss).toBe(a.loss);
+    }
+    expect(Array.from(two.params.values)).toEqual(Array.from(one.params.values));
+    const p1 = one.predict(input, { lengths });
+    const p2 = two.predict(input, { lengths });
+    expect(Array.from(p2.data)).toEqual(Array.from(p1.data));
   });
 });

@@ -5,8 +5,10 @@ export interface TeamInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
-  /** This worker's share (1, 2, …; the calling thread takes share 0). */
+  /** This worker's place (1, 2, …; the calling thread is 0). */
   index: number;
+  /** The kernels module's exports, in the order KERNEL counts them. */
+  kernels: readonly string[];
   slots: TeamSlots;
 }
 
@@ -18,9 +20,9 @@ export interface TeamInit {
  * init message (team-protocol.ts); test/kernel-team.test.ts runs it.
  *
  * The worker instantiates the kernels module on the model's shared memory and loops: it waits
- * for a new job number (spinning for half a millisecond, then sleeping in Atomics.wait), runs its
- * share of the product with its own scratch, and counts itself done. `port` is Node's
- * parentPort, or null in a page (which listens on its global scope).
+ * for a new job number (spinning for half a millisecond, then sleeping in Atomics.wait), calls
+ * the job's kernel with its own arguments (its share, its rows, its scratch), and counts itself
+ * done. `port` is Node's parentPort, or null in a page (which listens on its global scope).
  */
 const WORKER_BODY = `
 function teamWorker(port) {
@@ -35,25 +37,19 @@ function teamWorker(port) {
   function run(init, reply) {
     var slot = init.slots;
     var instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
-    var gemm = instance.exports.gemmShare;
-    var packed = instance.exports.gemmPackedBShare;
+    var kernels = init.kernels.map(function (name) { return instance.exports[name]; });
     var ctrl = new Int32Array(init.control);
-    var me = init.index;
+    var base = slot.ARGS + init.index * slot.ARG_SLOTS;
     reply.postMessage('ready');
     var seen = 0;
     for (;;) {
       seen = next(ctrl, slot.SEQ, seen);
-      var op = ctrl[slot.OP];
-      if (op === slot.OP_CLOSE) break;
+      var kernel = ctrl[slot.KERNEL];
+      if (kernel === slot.CLOSE) break;
       try {
-        var isGemm = op === slot.OP_GEMM;
-        if (!isGemm && op !== slot.OP_GEMM_PACKED_B) throw new Error('unknown job ' + op);
         // Flags arrive as 0 and 1 and addresses below 2 GiB: wasm takes both as i32.
-        var count = isGemm ? slot.GEMM_ARGS : slot.GEMM_PACKED_B_ARGS;
-        var args = [me, ctrl[slot.SHARES]];
-        for (var i = 0; i < count - 1; i++) args.push(ctrl[slot.ARGS + i]);
-        args.push(ctrl[slot.SCRATCH + me]);
-        (isGemm ? gemm : packed).apply(null, args);
+        var args = Array.prototype.slice.call(ctrl, base, base + ctrl[slot.COUNT]);
+        kernels[kernel].apply(null, args);
       } catch (e) {
         Atomics.store(ctrl, slot.FAILED, 1);
       }

@@ -1,18 +1,18 @@
+import { ROW_KERNELS, type RowKernel } from './row-kernels.js';
+import { EXPORT_NAMES } from './wasm-bytes.js';
 import type { WasmExports } from './wasm.js';
 import type { WasmMemory } from './wasm-memory.js';
 import {
   ARGS,
-  CONTROL_SLOTS,
+  ARG_SLOTS,
+  CLOSE,
+  COUNT,
   DONE,
   FAILED,
-  OP,
-  OP_CLOSE,
-  OP_GEMM,
-  OP_GEMM_PACKED_B,
-  SCRATCH,
+  KERNEL,
   SEQ,
-  SHARES,
   TEAM_SLOTS,
+  controlSlots,
 } from './team-protocol.js';
 import { NODE_TEAM_WORKER, PAGE_TEAM_WORKER, type TeamInit } from './team-worker.js';
 
@@ -22,8 +22,8 @@ import { NODE_TEAM_WORKER, PAGE_TEAM_WORKER, type TeamInit } from './team-worker
  */
 export const MIN_SHARED_PRODUCT = 1 << 17;
 
-/** Most threads a team has, the calling one included (the control block's scratch slots). */
-export const MAX_TEAM_THREADS = CONTROL_SLOTS - SCRATCH;
+/** Row kernels over fewer elements than this run on the calling thread alone. */
+export const MIN_SHARED_ROWS = 1 << 12;
 
 let live = 0;
 
@@ -38,13 +38,19 @@ interface TeamThread {
   stop(): Promise<void>;
 }
 
+const kernelIndex = (name: keyof WasmExports): number => EXPORT_NAMES.indexOf(name);
+
 /**
- * Worker threads that share a model's WebAssembly memory and take shares of its large
- * products: the calling thread writes a product's arguments into a shared control block, wakes
- * the workers, runs its own share and waits for theirs. Nothing is copied: the operands, the
- * result and every thread's scratch are ranges of the one memory, and the shares together give
- * the one-thread result bit for bit (assembly/share.ts). The calling thread waits by spinning,
- * which pages allow on their main thread.
+ * Worker threads that share a model's WebAssembly memory and take shares of its kernels: the
+ * calling thread writes which kernel to run and each worker's arguments into a shared control
+ * block, wakes the workers, runs its own share and waits for theirs. Nothing is copied: the
+ * operands, the results and every thread's scratch are ranges of the one memory.
+ *
+ * - Products are cut into whole tiles on the path the whole product takes
+ *   (assembly/share.ts), so the shares give the one-thread result bit for bit.
+ * - Gate steps are dealt out by rows (row-kernels.ts): each row is computed as on one thread.
+ *
+ * The calling thread waits by spinning, which pages allow on their main thread.
  */
 export class KernelTeam {
   private readonly ctrl: Int32Array;
@@ -64,27 +70,26 @@ export class KernelTeam {
    */
   static async start(memory: WasmMemory, workers: number): Promise<KernelTeam> {
     if (!memory.shared) throw new Error('a kernel team needs a shared WebAssembly memory');
-    if (workers + 1 > MAX_TEAM_THREADS)
-      throw new RangeError(`${workers + 1} threads, expected at most ${MAX_TEAM_THREADS}`);
-    const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
+    const control = new SharedArrayBuffer(controlSlots(workers + 1) * 4);
     const threads: TeamThread[] = [];
+    const team = (): KernelTeam => new KernelTeam(memory, threads, control);
     try {
-      for (let i = 1; i <= workers; i++) {
+      for (let index = 1; index <= workers; index++) {
         const init: TeamInit = {
           module: memory.module,
           memory: memory.instance.memory,
           control,
-          index: i,
+          index,
+          kernels: EXPORT_NAMES,
           slots: TEAM_SLOTS,
         };
         threads.push(await startThread(init));
       }
     } catch (e) {
-      const team = new KernelTeam(memory, threads, control);
-      await team.close();
+      await team().close();
       throw e;
     }
-    return new KernelTeam(memory, threads, control);
+    return team();
   }
 
   /** Threads taking shares, the calling one included. */
@@ -99,8 +104,8 @@ export class KernelTeam {
       k.gemm(...args);
       return;
     }
-    const scratch = k.gemmScratch(M, N, K);
-    this.post(OP_GEMM, args, scratch);
+    const floats = k.gemmScratch(M, N, K);
+    this.dealShares(kernelIndex('gemmShare'), args.map(Number), floats);
     k.gemmShare(0, this.size, ...args);
     this.wait();
   }
@@ -113,20 +118,57 @@ export class KernelTeam {
       return;
     }
     // Only a transposed A is packed, into [ceil(M/4)·4, K].
-    const scratch = transA ? (((M + 3) >> 2) << 2) * K : 0;
-    this.post(OP_GEMM_PACKED_B, args, scratch);
+    const floats = transA ? (((M + 3) >> 2) << 2) * K : 0;
+    this.dealShares(kernelIndex('gemmPackedBShare'), args.map(Number), floats);
     k.gemmPackedBShare(0, this.size, ...args);
     this.wait();
   }
 
-  /** Writes a job (its arguments without the scratch, then each worker's scratch) and wakes the workers. */
-  private post(op: number, args: readonly (number | boolean)[], scratchFloats: number): void {
+  /** A row kernel with the same arguments, its rows dealt out when there are enough. */
+  rows<K extends RowKernel>(k: WasmExports, name: K, args: readonly number[]): void {
+    const split = ROW_KERNELS[name];
+    const run = k[name] as (...a: number[]) => void;
+    const units = Math.floor(args[0] / split.unit);
+    if (this.closed || args[0] * split.width(args) < MIN_SHARED_ROWS || units < this.size) {
+      run(...args);
+      return;
+    }
+    const strides = split.strides(args);
+    /** The arguments for rows [from, to): pointers moved, the count replaced. */
+    const share = (i: number): number[] => {
+      const from = Math.floor((units * i) / this.size) * split.unit;
+      const to =
+        i === this.size - 1 ? args[0] : Math.floor((units * (i + 1)) / this.size) * split.unit;
+      return args.map((a, j) => (j === 0 ? to - from : a + 4 * strides[j] * from));
+    };
+    for (let i = 1; i < this.size; i++) this.write(i, share(i));
+    this.post(kernelIndex(name), args.length);
+    run(...share(0));
+    this.wait();
+  }
+
+  /**
+   * Writes worker i's arguments for a share kernel (`(share, shares, …args, scratch)`: its own
+   * share and scratch of `floats` floats) and wakes the workers.
+   */
+  private dealShares(kernel: number, args: readonly number[], floats: number): void {
+    const body = args.slice(0, -1);
+    for (let i = 1; i < this.size; i++) {
+      const scratch = floats > 0 ? this.memory.scratch(floats, i) : 0;
+      this.write(i, [i, this.size, ...body, scratch]);
+    }
+    this.post(kernel, args.length + 2);
+  }
+
+  private write(worker: number, args: readonly number[]): void {
+    this.ctrl.set(args, ARGS + worker * ARG_SLOTS);
+  }
+
+  /** Starts job `kernel` with `count` arguments per worker. */
+  private post(kernel: number, count: number): void {
     const ctrl = this.ctrl;
-    for (let i = 0; i < args.length - 1; i++) ctrl[ARGS + i] = Number(args[i]);
-    for (let i = 1; i < this.size; i++)
-      ctrl[SCRATCH + i] = scratchFloats > 0 ? this.memory.scratch(scratchFloats, i) : 0;
-    ctrl[OP] = op;
-    ctrl[SHARES] = this.size;
+    ctrl[KERNEL] = kernel;
+    ctrl[COUNT] = count;
     ctrl[FAILED] = 0;
     Atomics.store(ctrl, DONE, 0);
     Atomics.add(ctrl, SEQ, 1);
@@ -138,14 +180,14 @@ export class KernelTeam {
     const workers = this.threads.length;
     while (Atomics.load(this.ctrl, DONE) < workers);
     if (Atomics.load(this.ctrl, FAILED) !== 0)
-      throw new Error('a worker thread failed on its share of a product');
+      throw new Error('a worker thread failed on its share of a kernel');
   }
 
   /** Stops the workers: their loops end, then the threads stop. Calling it again does nothing. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.ctrl[OP] = OP_CLOSE;
+    this.ctrl[KERNEL] = CLOSE;
     Atomics.add(this.ctrl, SEQ, 1);
     Atomics.notify(this.ctrl, SEQ);
     await Promise.all(this.threads.map((t) => t.stop()));

@@ -1,6 +1,7 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { Arena } from './arena.js';
 import { Buf, disposedError, type KernelMemory } from './memory.js';
+import { ROW_KERNEL_NAMES, type RowKernel } from './row-kernels.js';
 import {
   instantiateKernels,
   instantiateShared,
@@ -15,10 +16,11 @@ import {
 const spare: WasmInstance[] = [];
 const SPARE_LIMIT = 4;
 
-/** What takes shares of a memory's products on other threads (a `KernelTeam`, team.ts). */
-export interface ProductSharing {
+/** What takes shares of a memory's kernels on other threads (a `KernelTeam`, team.ts). */
+export interface KernelSharing {
   gemm(k: WasmExports, ...args: Parameters<WasmExports['gemm']>): void;
   gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void;
+  rows(k: WasmExports, name: RowKernel, args: readonly number[]): void;
 }
 
 /**
@@ -69,16 +71,22 @@ export class WasmMemory implements KernelMemory {
   }
 
   /** Routes the products through `team` (null: back to the calling thread alone). */
-  useTeam(team: ProductSharing | null): void {
+  useTeam(team: KernelSharing | null): void {
+    if (team === null) {
+      this.teamExports = null;
+      return;
+    }
     const k = this.current.exports;
-    this.teamExports =
-      team === null
-        ? null
-        : {
-            ...k,
-            gemm: (...args) => team.gemm(k, ...args),
-            gemmPackedB: (...args) => team.gemmPackedB(k, ...args),
-          };
+    const shared: WasmExports = {
+      ...k,
+      gemm: (...args) => team.gemm(k, ...args),
+      gemmPackedB: (...args) => team.gemmPackedB(k, ...args),
+    };
+    for (const name of ROW_KERNEL_NAMES) {
+      const rows = (...args: (number | boolean)[]): void => team.rows(k, name, args.map(Number));
+      Object.assign(shared, { [name]: rows });
+    }
+    this.teamExports = shared;
   }
 
   /**
