@@ -23,7 +23,7 @@ import { NODE_TEAM_WORKER, PAGE_TEAM_WORKER, type TeamInit } from './team-worker
 export const MIN_SHARED_PRODUCT = 1 << 17;
 
 /** Row kernels over fewer elements than this run on the calling thread alone. */
-export const MIN_SHARED_ROWS = 1 << 12;
+export const MIN_SHARED_ROWS = 1 << 13;
 
 let live = 0;
 
