@@ -95,8 +95,8 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
 
   it.each(ROW_KERNEL_NAMES)('%s dealt out by rows writes what one thread writes', (name) => {
     const k = memory.instance.exports;
-    // 37 rows (odd, so shares differ) of H = 130 (not a multiple of four); gate rows of ldg.
-    const [rows, H] = [37, 130];
+    // 67 rows (odd, so shares differ) of H = 130 (not a multiple of four); gate rows of ldg.
+    const [rows, H] = [67, 130];
     const ldg = 4 * H + 3;
     const n = rows * H;
     const buffers: ReturnType<WasmMemory['alloc']>[][] = [[], []];
