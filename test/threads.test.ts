@@ -152,9 +152,10 @@ const TEAM_CONFIGS: [string, ModelOptions][] = [
 
 describe.each(TEAM_CONFIGS)('%s on two threads sharing its memory', (_, cellOptions) => {
   it('trains to the weights of one thread, bit for bit, with lengths and clipping', async () => {
+    // B = 32 and H = 256: large enough that products and every cell's gate steps are shared.
     const options: ModelOptions = {
       inputSize: 16,
-      hiddenSize: 64,
+      hiddenSize: 256,
       outputSize: 3,
       seed: 4,
       ...cellOptions,
@@ -164,7 +165,7 @@ describe.each(TEAM_CONFIGS)('%s on two threads sharing its memory', (_, cellOpti
     await two.useThreads(2);
     threaded.push(two);
     expect([one.backend, two.backend, two.threads]).toEqual(['wasm', 'wasm', 2]);
-    const B = 24;
+    const B = 32;
     const input = randn([B, 12, 16], 'float32');
     const target = randn([B, 12, 3], 'float32');
     const lengths = Array.from({ length: B }, (_, b) => 12 - (b % 5));
