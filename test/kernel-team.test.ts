@@ -37,7 +37,7 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     const m = WasmMemory.create(true);
     if (m === null || !m.shared) throw new Error('no shared WebAssembly memory on Node');
     memory = m;
-    team = await KernelTeam.start(memory, workers);
+    team = await KernelTeam.start(memory, memory.instance, workers);
   });
   afterAll(async () => {
     await team.close();

@@ -141,7 +141,7 @@ describe('threads', () => {
 
 // On the wasm kernels the threads share the model's memory and take shares of its products and
 // gate steps: training is the one-thread training, bit for bit, for every cell and option.
-const TEAM_CONFIGS: [string, ModelOptions][] = [
+const TEAM_CONFIGS: [string, Omit<ModelOptions, 'inputSize' | 'hiddenSize'>][] = [
   ['rnn tanh, 2 layers', { cell: 'rnn', numLayers: 2 }],
   ['rnn relu, bidirectional', { cell: 'rnn', nonlinearity: 'relu', bidirectional: true }],
   ['lstm, 2 layers, bidirectional', { cell: 'lstm', numLayers: 2, bidirectional: true }],

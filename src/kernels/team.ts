@@ -1,6 +1,6 @@
 import { ROW_KERNELS, type RowKernel } from './row-kernels.js';
 import { EXPORT_NAMES } from './wasm-bytes.js';
-import type { WasmExports } from './wasm.js';
+import type { WasmExports, WasmInstance } from './wasm.js';
 import type { WasmMemory } from './wasm-memory.js';
 import {
   ARGS,
@@ -65,19 +65,24 @@ export class KernelTeam {
   }
 
   /**
-   * Starts `workers` threads on `memory`, which must be shared.
-   * @throws Error where worker threads cannot start (no Worker, no shared memory).
+   * Starts `workers` threads on `shared`, the instance `memory` works in or is to move to
+   * ({@link WasmMemory.moveTo}) before the team's first job.
+   * @throws Error where worker threads cannot start (no Worker).
    */
-  static async start(memory: WasmMemory, workers: number): Promise<KernelTeam> {
-    if (!memory.shared) throw new Error('a kernel team needs a shared WebAssembly memory');
+  static async start(
+    memory: WasmMemory,
+    shared: WasmInstance,
+    workers: number,
+  ): Promise<KernelTeam> {
+    if (!shared.shared) throw new Error('a kernel team needs a shared WebAssembly memory');
     const control = new SharedArrayBuffer(controlSlots(workers + 1) * 4);
     const threads: TeamThread[] = [];
     const team = (): KernelTeam => new KernelTeam(memory, threads, control);
     try {
       for (let index = 1; index <= workers; index++) {
         const init: TeamInit = {
-          module: memory.module,
-          memory: memory.instance.memory,
+          module: shared.module,
+          memory: shared.memory,
           control,
           index,
           kernels: EXPORT_NAMES,

@@ -90,21 +90,27 @@ export class WasmMemory implements KernelMemory {
   }
 
   /**
-   * Moves the contents to a shared memory, once, so that worker threads can work in it. Every
-   * buffer keeps its address; views taken before read as empty (the old memory is detached,
-   * as when a plain memory grows), so they are re-read from the buffers.
+   * A new instance of the kernels over a shared memory, for {@link moveTo}: worker threads can
+   * be started on it before the model moves.
    * @throws Error where shared memories cannot be made (a page without cross-origin isolation).
    */
-  share(): void {
-    if (this.disposed) throw disposedError();
-    if (this.current.shared) return;
+  static sharedInstance(): WasmInstance {
     const next = instantiateShared();
-    if (next === null)
-      throw new Error(
-        'threads need a shared WebAssembly memory, which needs SharedArrayBuffer: in a page, ' +
-          'cross-origin isolation (the headers Cross-Origin-Opener-Policy: same-origin and ' +
-          'Cross-Origin-Embedder-Policy: require-corp)',
-      );
+    if (next !== null) return next;
+    throw new Error(
+      'threads need a shared WebAssembly memory, which needs SharedArrayBuffer: in a page, ' +
+        'cross-origin isolation (the headers Cross-Origin-Opener-Policy: same-origin and ' +
+        'Cross-Origin-Embedder-Policy: require-corp)',
+    );
+  }
+
+  /**
+   * Moves the contents to `next`'s (shared) memory and goes on there. Every buffer keeps its
+   * address; views taken before read as empty (the old memory is detached, as when a plain
+   * memory grows), so they are re-read from the buffers.
+   */
+  moveTo(next: WasmInstance): void {
+    if (this.disposed) throw disposedError();
     const old = this.current;
     const bytes = old.memory.buffer.byteLength;
     const have = next.memory.buffer.byteLength;
@@ -114,6 +120,7 @@ export class WasmMemory implements KernelMemory {
     this.arena.moveTo(next.memory);
     this.buffer = next.memory.buffer;
     this.epoch++;
+    if (old.shared) return;
     old.memory.grow(0);
     if (spare.length < SPARE_LIMIT) spare.push(old);
   }

@@ -1,5 +1,5 @@
 import { KernelTeam } from '../kernels/team.js';
-import type { WasmMemory } from '../kernels/wasm-memory.js';
+import { WasmMemory } from '../kernels/wasm-memory.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
@@ -81,11 +81,18 @@ export async function startReplicas(workers: number, snapshot: ModelJSON): Promi
 
 /**
  * A team of worker threads on the model's own memory, made shared: the passes run on the
- * calling thread and the team takes shares of their products. Nothing is copied per call.
+ * calling thread and the team takes shares of their kernels. Nothing is copied per call. The
+ * workers start on a new shared memory, and the model moves there only once they all have, so
+ * a failure leaves it as it was.
  */
 export async function startTeam(memory: WasmMemory, workers: number): Promise<RunningThreads> {
-  memory.share();
-  const team = await KernelTeam.start(memory, workers);
+  const shared = memory.shared ? memory.instance : WasmMemory.sharedInstance();
+  const team = await KernelTeam.start(memory, shared, workers);
+  if (memory.disposed) {
+    await team.close();
+    throw new Error('the model was disposed while its threads started');
+  }
+  if (!memory.shared) memory.moveTo(shared);
   memory.useTeam(team);
   return {
     workers,
