@@ -29,15 +29,17 @@ const entry = path.join(repo, 'dist', 'index.js');
  * early stopping and the dropout generator, CRC-32 checksums, undo of calls that throw, the
  * shared batch and chunk loop, caps and boundary checks: 3 KB each), the relaxed-SIMD build
  * of the kernels beside the plain one and fitAsync's steps in halves, measured together at
- * 58.3 KB and 45.1 KB: raise one only on purpose, saying why in the commit.
+ * 58.3 KB and 45.1 KB, then for threads on the model's shared memory (the kernel team, its
+ * worker's source text and the row-kernel table: 2.3 KB each), measured at 60.7 KB and 47.5 KB:
+ * raise one only on purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 60 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 62 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 47 * 1024,
+    limit: 49 * 1024,
   },
   {
     // Tensors alone carry none of the models, training or kernels: budget on the minified size.

@@ -41,23 +41,24 @@ const elementwise = (pointers: number): RowSplit => ({
   strides: () => [0, ...Array<number>(pointers).fill(1), 0],
 });
 
+// Calls marked pure, so that a bundle without the model drops this table.
 export const ROW_KERNELS: Readonly<Record<RowKernel, RowSplit>> = {
   // (rows, H, g, ldg, cPrev, c, tc, h)
-  lstmForward: gated(1, 4),
+  lstmForward: /* @__PURE__ */ gated(1, 4),
   // (rows, H, g, ldg, cPrev, tc, dh, dc)
-  lstmBackward: gated(1, 4),
+  lstmBackward: /* @__PURE__ */ gated(1, 4),
   // (rows, H, x, hp, ldg, hPrev, hn, h)
-  gruForward: gated(2, 3),
+  gruForward: /* @__PURE__ */ gated(2, 3),
   // (rows, H, g, gh, ldg, hPrev, hn, dh, direct)
-  gruBackward: gated(2, 4),
+  gruBackward: /* @__PURE__ */ gated(2, 4),
   // (n, pre, h, relu)
-  rnnForward: elementwise(2),
+  rnnForward: /* @__PURE__ */ elementwise(2),
   // (n, h, dh, dg, relu)
-  rnnBackward: elementwise(3),
+  rnnBackward: /* @__PURE__ */ elementwise(3),
 };
 
 /** The row kernels' names, for wrapping an instance's exports. */
-export const ROW_KERNEL_NAMES = Object.keys(ROW_KERNELS) as RowKernel[];
+export const ROW_KERNEL_NAMES = /* @__PURE__ */ Object.keys(ROW_KERNELS) as RowKernel[];
 
 /** A row kernel's parameters as numbers (flags as 0 and 1). */
 export type RowKernelArgs<K extends RowKernel> = Parameters<WasmExports[K]>;

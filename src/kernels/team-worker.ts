@@ -67,8 +67,11 @@ function teamWorker(port) {
 }
 `;
 
-/** The worker's source for Node (`new Worker(source, { eval: true })`), a CommonJS script. */
-export const NODE_TEAM_WORKER = `${WORKER_BODY}teamWorker(require('node:worker_threads').parentPort);`;
-
-/** The worker's source for a page's Worker. */
-export const PAGE_TEAM_WORKER = `${WORKER_BODY}teamWorker(null);`;
+/**
+ * The worker's source: for Node (`new Worker(source, { eval: true })`, a CommonJS script) or for
+ * a page's Worker. A function, so that bundles that never start threads drop the text.
+ */
+export function teamWorkerSource(runtime: 'node' | 'page'): string {
+  const port = runtime === 'node' ? "require('node:worker_threads').parentPort" : 'null';
+  return `${WORKER_BODY}teamWorker(${port});`;
+}

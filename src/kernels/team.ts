@@ -14,7 +14,7 @@ import {
   TEAM_SLOTS,
   controlSlots,
 } from './team-protocol.js';
-import { NODE_TEAM_WORKER, PAGE_TEAM_WORKER, type TeamInit } from './team-worker.js';
+import { teamWorkerSource, type TeamInit } from './team-worker.js';
 
 /**
  * Products smaller than this many multiply-adds run on the calling thread alone: below it,
@@ -205,7 +205,9 @@ async function startThread(init: TeamInit): Promise<TeamThread> {
   if (scope.process?.versions?.node !== undefined) return startNodeThread(init);
   if (typeof Worker !== 'function')
     throw new Error('threads need Worker, which this runtime lacks');
-  const url = URL.createObjectURL(new Blob([PAGE_TEAM_WORKER], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(
+    new Blob([teamWorkerSource('page')], { type: 'text/javascript' }),
+  );
   try {
     const worker = new Worker(url);
     await new Promise<void>((resolve, reject) => {
@@ -231,7 +233,7 @@ async function startNodeThread(init: TeamInit): Promise<TeamThread> {
   const threads = (await import(
     /* webpackIgnore: true */ /* @vite-ignore */ specifier
   )) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(NODE_TEAM_WORKER, { eval: true });
+  const worker = new threads.Worker(teamWorkerSource('node'), { eval: true });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);

@@ -105,7 +105,9 @@ export async function startTeam(memory: WasmMemory, workers: number): Promise<Ru
 }
 
 /** Stops the threads of a model that was dropped without `useThreads(1)` or `dispose()`. */
-const orphans = new FinalizationRegistry<RunningThreads>((threads) => void threads.close());
+const orphans = /* @__PURE__ */ new FinalizationRegistry<RunningThreads>(
+  (threads) => void threads.close(),
+);
 
 /** Batches smaller than this run on one thread even when more are set. */
 export const MIN_SPLIT_BATCH = 8;
