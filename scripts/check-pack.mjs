@@ -82,30 +82,32 @@ const js = (src) => src.replace(/: (number|Tensor)\b/g, '');
 const names = 'Model, Tensor, adam, fit, mseLoss';
 
 /**
- * useThreads in an app bundled by esbuild (platform node): without the worker script it fails
- * with an error that says how to provide it; with dist/worker.cjs copied next to the bundle and
- * setWorkerUrl, it runs on two threads.
+ * useThreads in an app bundled by esbuild (platform node). A float32 model on the wasm kernels
+ * runs on two threads with no worker script (its threads share its memory). A float64 model's
+ * threads are replicas: without the worker script useThreads fails with an error that says how
+ * to provide it; with dist/worker.cjs copied next to the bundle and setWorkerUrl, it runs on
+ * two threads.
  */
 async function bundledThreads(app, format) {
   const out = path.join(app, `bundle-${format}`);
   mkdirSync(out);
   const here =
     format === 'esm' ? 'import.meta.url' : "require('node:url').pathToFileURL(__filename)";
-  const code = (setup) => `import { Model, Tensor, setWorkerUrl } from 'rnnkit';
+  const code = (setup, dtype) => `import { Model, Tensor, setWorkerUrl } from 'rnnkit';
 ${setup}
-const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 4, seed: 1 });
+const model = new Model({ cell: 'lstm', inputSize: 2, hiddenSize: 4, seed: 1, dtype: '${dtype}' });
 model.useThreads(2).then(
   () => {
-    model.forward(new Tensor([8, 3, 2]));
+    model.forward(new Tensor([8, 3, 2], '${dtype}'));
     console.log('threads ' + model.threads);
     return model.useThreads(1);
   },
   (err) => console.log(err.message),
 );
 `;
-  const bundle = async (name, setup) => {
+  const bundle = async (name, setup, dtype = 'float64') => {
     const entry = path.join(app, `${name}-${format}.mjs`);
-    writeFileSync(entry, code(setup));
+    writeFileSync(entry, code(setup, dtype));
     const outfile = path.join(out, `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`);
     await build({
       entryPoints: [entry],
@@ -118,7 +120,14 @@ model.useThreads(2).then(
     return run(process.execPath, [outfile], out).trim();
   };
   await stepAsync(
-    `bundled (${format}) without the worker script: the error says what to do`,
+    `bundled (${format}), float32 on wasm: two threads, no worker script`,
+    async () => {
+      const shared = await bundle('shared', '', 'float32');
+      if (shared !== 'threads 2') throw new Error(`unexpected output: ${shared}`);
+    },
+  );
+  await stepAsync(
+    `bundled (${format}), float64, without the worker script: the error says what to do`,
     async () => {
       const missing = await bundle('missing', '');
       if (!missing.includes('copy node_modules/rnnkit/dist/worker.cjs next to the bundle')) {
@@ -128,7 +137,7 @@ model.useThreads(2).then(
   );
   const worker = path.join(app, 'node_modules', 'rnnkit', 'dist', 'worker.cjs');
   await stepAsync(
-    `bundled (${format}) with dist/worker.cjs copied and setWorkerUrl: two threads`,
+    `bundled (${format}), float64, with dist/worker.cjs copied and setWorkerUrl: two threads`,
     async () => {
       copyFileSync(worker, path.join(out, 'worker.cjs'));
       const copied = await bundle('copied', `setWorkerUrl(new URL('./worker.cjs', ${here}));`);
