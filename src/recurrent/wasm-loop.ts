@@ -98,7 +98,7 @@ export function wasmBackward(
   for (let s = T - 1; s >= 0; s--) {
     const t = d.timeAt(s);
     const row = t * B * GH;
-    gatherStepGrad(d, t);
+    gatherStepGradOn(k, d, t);
     step(k, t, d.stateBefore(t), row);
     zeroInactiveGates(d, t);
     // prettier-ignore
@@ -113,6 +113,19 @@ export function wasmBackward(
     }
   }
   d.gradsAccumulated = true;
+}
+
+/**
+ * `dh = dhNext + dOut[t]` in one kernel call when every sequence is real at every step and no
+ * trace records the step norms; otherwise {@link gatherStepGrad}'s rules for padding apply.
+ */
+function gatherStepGradOn(k: WasmExports, d: Direction, t: number): void {
+  if (d.lengths !== null || d.stepGradNorms !== null) {
+    gatherStepGrad(d, t);
+    return;
+  }
+  const { B, H, ldo, outCol } = d;
+  k.addRows(B, H, d.dh.at(0), H, d.dhNext.at(0), H, d.dOut.at(t * B * ldo + outCol), ldo);
 }
 
 /** Steps of per-step gradients summed into the weight gradients at a time, while in cache. */

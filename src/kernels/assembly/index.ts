@@ -1,7 +1,7 @@
 // Entry of the f32 SIMD kernels module: every export takes byte offsets into the imported
 // memory and element counts, checks nothing and allocates nothing.
 
-export { addColumnSums, addInto, copyRows } from './vector';
+export { addColumnSums, addInto, addRows, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
 export { gemm, gemmPackedB } from './gemm';
 export { gemmPackedBShare, gemmShare } from './share';

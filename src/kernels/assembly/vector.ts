@@ -52,6 +52,22 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   }
 }
 
+/** `dst = a + b` over `rows` rows of `n` floats (row strides `ldd`, `lda`, `ldb` elements). */
+export function addRows(
+  rows: i32, n: i32, dst: usize, ldd: i32, a: usize, lda: i32, b: usize, ldb: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const d = dst + ((<usize>r * ldd) << 2);
+    const x = a + ((<usize>r * lda) << 2);
+    const y = b + ((<usize>r * ldb) << 2);
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      const m = n - j;
+      vstore(d + o, f32x4.add(vload(x + o, m), vload(y + o, m)), m);
+    }
+  }
+}
+
 /**
  * Adds the column sums of the `[rows, cols]` matrix at `a` (row stride `lda` elements) into
  * `out[0..cols)`: sixteen columns at a time held in registers down all rows.
