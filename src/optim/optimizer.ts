@@ -7,7 +7,9 @@ export type { OptimizerState } from './state.js';
 /**
  * Updates parameters in place from their gradients. Optimizers work on the model's flat
  * parameter and gradient arrays, so each update is one loop; their state is sized on the
- * first step.
+ * first step. An optimizer with state (moments, a step count) belongs to one model: give each
+ * model its own, since a second model of the same size would update from the first one's
+ * moments without any error.
  * @category Optimizers
  */
 export interface Optimizer {
