@@ -267,7 +267,8 @@ export class Model {
    *   per thread. Nothing is copied per call and the results are those of one thread, bit for
    *   bit. It works in Node and in cross-origin-isolated pages (served with
    *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
-   *   require-corp`), and needs no worker script. Moving to the shared memory detaches views
+   *   require-corp`), and needs no worker script (in a page the workers start from a `blob:`
+   *   URL, which a Content-Security-Policy must allow as `worker-src`). Moving to the shared memory detaches views
    *   taken from `params` before (re-read `params.values`).
    * - On `'js'` (float64 models) it is Node only: each batch is split into chunks, one per
    *   thread, each with a replica of this model, and the gradients are summed; results match
