@@ -5,8 +5,9 @@
  *
  *   npm run bench:relaxed   (node --experimental-wasm-relaxed-simd)
  */
-import { EXPORT_NAMES, kernelsBase64, relaxedKernelsBase64 } from '../src/kernels/wasm-bytes.js';
-import type { WasmExports } from '../src/kernels/wasm-bytes.js';
+import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes-relaxed.js';
+import { kernelsBase64 } from '../src/kernels/wasm-bytes-simd.js';
+import { EXPORT_NAMES, type WasmExports } from '../src/kernels/wasm-exports.js';
 
 /** [name, M, N, K, transA, transB] of each product. */
 const SHAPES: [string, number, number, number, boolean, boolean][] = [

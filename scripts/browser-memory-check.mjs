@@ -8,7 +8,7 @@
  *
  *   npm run build && node scripts/browser-memory-check.mjs   (needs /usr/bin/chromium)
  */
-import { ISOLATION_HEADERS, launchChromium, pageResult, servePage } from './chromium.mjs';
+import { plainAndIsolated } from './chromium.mjs';
 const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
 <script type="module">
   import { Model, Rng, Tensor, mseLoss, sgd, trainStep } from '/dist/index.js';
@@ -39,18 +39,7 @@ const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
   }
 </script>`;
 
-const server = await servePage(page, (url) =>
-  url.searchParams.has('isolated') ? ISOLATION_HEADERS : {},
-);
-const browser = await launchChromium();
-const results = {};
-try {
-  results.plain = await pageResult(browser, `${server.origin}/`);
-  results.isolated = await pageResult(browser, `${server.origin}/?isolated`);
-} finally {
-  await browser.close();
-  server.close();
-}
+const results = await plainAndIsolated(page);
 console.log('browser memory check:', JSON.stringify(results));
 const { plain, isolated } = results;
 let ok = !plain.error && !isolated.error && !plain.isolated && isolated.isolated;

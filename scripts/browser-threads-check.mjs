@@ -8,7 +8,7 @@
  *
  *   npm run build && node scripts/browser-threads-check.mjs   (needs /usr/bin/chromium)
  */
-import { ISOLATION_HEADERS, launchChromium, pageResult, servePage } from './chromium.mjs';
+import { plainAndIsolated } from './chromium.mjs';
 
 const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
 <script type="module">
@@ -60,18 +60,7 @@ const page = `<!doctype html><meta charset="utf-8"><pre id="out">running</pre>
   }
 </script>`;
 
-const server = await servePage(page, (url) =>
-  url.searchParams.has('isolated') ? ISOLATION_HEADERS : {},
-);
-const browser = await launchChromium();
-const results = {};
-try {
-  results.isolated = await pageResult(browser, `${server.origin}/?isolated`);
-  results.plain = await pageResult(browser, `${server.origin}/`);
-} finally {
-  await browser.close();
-  server.close();
-}
+const results = await plainAndIsolated(page);
 console.log('browser threads check:', JSON.stringify(results));
 const { isolated, plain } = results;
 const ok =

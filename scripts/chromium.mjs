@@ -59,6 +59,25 @@ export function launchChromium() {
   });
 }
 
+/**
+ * Runs `page` twice, in a tab without cross-origin isolation and in one served with
+ * {@link ISOLATION_HEADERS}, and returns both tabs' `globalThis.result` as `{ plain, isolated }`.
+ */
+export async function plainAndIsolated(page) {
+  const server = await servePage(page, (url) =>
+    url.searchParams.has('isolated') ? ISOLATION_HEADERS : {},
+  );
+  const browser = await launchChromium();
+  try {
+    const plain = await pageResult(browser, `${server.origin}/`);
+    const isolated = await pageResult(browser, `${server.origin}/?isolated`);
+    return { plain, isolated };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 /** Opens `url` in a new tab of `browser` and returns `globalThis.result` once the page sets it. */
 export async function pageResult(browser, url, timeout = 300_000) {
   const tab = await browser.newPage();

@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { createKernels } from '../src/kernels/backend.js';
 import { wasmVariant } from '../src/kernels/wasm.js';
-import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes.js';
+import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes-relaxed.js';
 import { withBackend } from './helpers/backend.js';
 import { maxError } from './helpers/compare.js';
 import { uniformF32 } from './helpers/wasm.js';

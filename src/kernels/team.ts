@@ -1,5 +1,5 @@
 import { ROW_KERNELS, type RowKernel } from './row-kernels.js';
-import { EXPORT_NAMES } from './wasm-bytes.js';
+import { EXPORT_NAMES } from './wasm-exports.js';
 import type { WasmExports, WasmInstance } from './wasm.js';
 import type { WasmMemory } from './wasm-memory.js';
 import {
@@ -109,8 +109,7 @@ export class KernelTeam {
       k.gemm(...args);
       return;
     }
-    const floats = k.gemmScratch(M, N, K);
-    this.dealShares(kernelIndex('gemmShare'), args.map(Number), floats);
+    this.dealShares(kernelIndex('gemmShare'), args, k.gemmScratch(M, N, K));
     k.gemmShare(0, this.size, ...args);
     this.wait();
   }
@@ -122,51 +121,56 @@ export class KernelTeam {
       k.gemmPackedB(...args);
       return;
     }
-    // Only a transposed A is packed, into [ceil(M/4)·4, K].
-    const floats = transA ? (((M + 3) >> 2) << 2) * K : 0;
-    this.dealShares(kernelIndex('gemmPackedBShare'), args.map(Number), floats);
+    // Only a transposed A is packed (B already is): gemm's scratch holds it.
+    this.dealShares(kernelIndex('gemmPackedBShare'), args, transA ? k.gemmScratch(M, N, K) : 0);
     k.gemmPackedBShare(0, this.size, ...args);
     this.wait();
   }
 
-  /** A row kernel with the same arguments, its rows dealt out when there are enough. */
-  rows<K extends RowKernel>(k: WasmExports, name: K, args: readonly number[]): void {
+  /**
+   * A row kernel with the arguments `args` (flags as 0 and 1), its rows dealt out when there are
+   * enough. The calling thread takes the first rows: only its count changes, in `args` itself.
+   */
+  rows<K extends RowKernel>(k: WasmExports, name: K, args: number[]): void {
     const split = ROW_KERNELS[name];
     const run = k[name] as (...a: number[]) => void;
+    const size = this.size;
     const units = Math.floor(args[0] / split.unit);
-    if (this.closed || args[0] * split.width(args) < MIN_SHARED_ROWS || units < this.size) {
+    if (this.closed || args[0] * split.width(args) < MIN_SHARED_ROWS || units < size) {
       run(...args);
       return;
     }
-    const strides = split.strides(args);
-    /** The arguments for rows [from, to): pointers moved, the count replaced. */
-    const share = (i: number): number[] => {
-      const from = Math.floor((units * i) / this.size) * split.unit;
-      const to =
-        i === this.size - 1 ? args[0] : Math.floor((units * (i + 1)) / this.size) * split.unit;
-      return args.map((a, j) => (j === 0 ? to - from : a + 4 * strides[j] * from));
-    };
-    for (let i = 1; i < this.size; i++) this.write(i, share(i));
+    /** The first row of share i. */
+    const first = (i: number): number =>
+      i === size ? args[0] : Math.floor((units * i) / size) * split.unit;
+    const ctrl = this.ctrl;
+    for (let i = 1; i < size; i++) {
+      const [from, at] = [first(i), ARGS + i * ARG_SLOTS];
+      ctrl[at] = first(i + 1) - from;
+      for (let j = 1; j < args.length; j++)
+        ctrl[at + j] = args[j] + 4 * split.stride(args, j) * from;
+    }
     this.post(kernelIndex(name), args.length);
-    run(...share(0));
+    args[0] = first(1);
+    run(...args);
     this.wait();
   }
 
   /**
-   * Writes worker i's arguments for a share kernel (`(share, shares, …args, scratch)`: its own
-   * share and scratch of `floats` floats) and wakes the workers.
+   * Writes each worker's arguments for a share kernel, `(share, shares, …args, scratch)` with
+   * its own share and `floats` floats of its own scratch, and wakes the workers.
    */
-  private dealShares(kernel: number, args: readonly number[], floats: number): void {
-    const body = args.slice(0, -1);
+  private dealShares(kernel: number, args: readonly (number | boolean)[], floats: number): void {
+    const ctrl = this.ctrl;
+    const last = args.length - 1; // the scratch, replaced
     for (let i = 1; i < this.size; i++) {
-      const scratch = floats > 0 ? this.memory.scratch(floats, i) : 0;
-      this.write(i, [i, this.size, ...body, scratch]);
+      const at = ARGS + i * ARG_SLOTS;
+      ctrl[at] = i;
+      ctrl[at + 1] = this.size;
+      for (let j = 0; j < last; j++) ctrl[at + 2 + j] = Number(args[j]);
+      ctrl[at + 2 + last] = floats > 0 ? this.memory.scratch(floats, i) : 0;
     }
     this.post(kernel, args.length + 2);
-  }
-
-  private write(worker: number, args: readonly number[]): void {
-    this.ctrl.set(args, ARGS + worker * ARG_SLOTS);
   }
 
   /** Starts job `kernel` with `count` arguments per worker. */

@@ -1,11 +1,9 @@
-import {
-  EXPORT_NAMES,
-  kernelsBase64,
-  relaxedKernelsBase64,
-  type WasmExports,
-} from './wasm-bytes.js';
+// The plain build first, then the relaxed one: in a bundle they stay side by side.
+import { kernelsBase64 } from './wasm-bytes-simd.js';
+import { relaxedKernelsBase64 } from './wasm-bytes-relaxed.js';
+import { EXPORT_NAMES, type WasmExports } from './wasm-exports.js';
 
-export type { WasmExports } from './wasm-bytes.js';
+export type { WasmExports } from './wasm-exports.js';
 
 /** One instance of the kernels module and the memory it works in. */
 export interface WasmInstance {

@@ -2,7 +2,7 @@ import { Rng } from '../tensor/rng.js';
 import { createKernels } from '../kernels/backend.js';
 import type { Backend, Kernels } from '../kernels/kernels.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
-import { checkKeys, describe } from '../tensor/errors.js';
+import { checkKeys } from '../tensor/errors.js';
 import type { ParameterSet, Parameters } from '../nn/parameters.js';
 import { checkStateDict, type StateDictEntry } from '../nn/state-dict.js';
 import type { SequenceInput } from '../nn/validate.js';
@@ -31,8 +31,7 @@ import {
   type ModelOptions,
   type ResolvedModelOptions,
 } from './options.js';
-import { ThreadSwitch, startReplicas, startTeam } from './threads.js';
-import { maxThreads } from './caps.js';
+import { ThreadSwitch } from './threads.js';
 import { ModelPasses } from './passes.js';
 import { PendingForward } from './pending.js';
 import { checkNotMidStep } from './busy.js';
@@ -68,11 +67,7 @@ export class Model {
   private readonly inference: Inference;
   private readonly mode: DropoutMode;
   private readonly pending = new PendingForward();
-  private readonly threadSwitch = new ThreadSwitch(this, (workers, snapshot) =>
-    this.kernels.wasm === null
-      ? startReplicas(workers, snapshot)
-      : startTeam(this.kernels.wasm, workers),
-  );
+  private readonly threadSwitch: ThreadSwitch;
   private readonly local: ModelPasses;
   private readonly kernels: Kernels;
 
@@ -93,6 +88,7 @@ export class Model {
     this.inference = new Inference(this.makeStack, initial, head, params, kernels.memory);
     this.mode = new DropoutMode(this.stack, o.dropout, o.seed + 1);
     this.local = new ModelPasses(o, params, this.stack, initial, head, tokens);
+    this.threadSwitch = new ThreadSwitch(this, kernels, this.local, params, this.pending);
     this.initialize(new Rng(o.seed));
   }
 
@@ -183,12 +179,10 @@ export class Model {
     this.local.ids = ids;
     // Replicas run dense inputs without dropout: token and dropout models stay on this thread.
     const splittable = ids === null && this.options.dropout === 0;
-    const values = this.params.values;
-    const run = this.threadSwitch.forward(this.local, values, x, lengths, states, splittable);
-    const split =
-      run.bounds === null ? null : { bounds: run.bounds, outputShape: this.outputShape(B, T), B };
+    const shape = () => this.outputShape(B, T);
+    const { result, split } = this.threadSwitch.forward(x, lengths, states, splittable, shape);
     this.pending.begin(split);
-    return run.result;
+    return result;
   }
 
   /** The input as vectors `[B, T, I]`: checked, or embedded from token ids. */
@@ -249,48 +243,25 @@ export class Model {
     const dy = checkGradOutput(this.options, gradOutput, shape);
     const checked = checkStateGrads(this.options, options, B);
     this.pending.use();
-    return this.threadSwitch.backward(
-      this.local,
-      this.params.grads,
-      split?.bounds ?? null,
-      dy,
-      checked,
-    );
+    return this.threadSwitch.backward(split, dy, checked);
   }
 
   /**
-   * Runs the model's passes on `threads` threads; `useThreads(1)` stops the workers.
-   *
-   * - On the `'wasm'` backend the model's memory becomes a shared `WebAssembly.Memory` and
-   *   `threads - 1` worker threads work in it: every large product (the steps, the input
-   *   projection, the weight gradients, inference and streams alike) is cut into shares, one
-   *   per thread. Nothing is copied per call and the results are those of one thread, bit for
-   *   bit. It works in Node and in cross-origin-isolated pages (served with
-   *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
-   *   require-corp`), and needs no worker script (in a page the workers start from a `blob:`
-   *   URL, which a Content-Security-Policy must allow as `worker-src`). Moving to the shared memory detaches views
-   *   taken from `params` before (re-read `params.values`).
-   * - On `'js'` (float64 models) it is Node only: each batch is split into chunks, one per
-   *   thread, each with a replica of this model, and the gradients are summed; results match
-   *   one thread up to rounding. Batches smaller than 8 sequences run on the calling thread.
-   *
-   * Calls take effect one after another in call order, so the last call decides, awaited or not.
-   * @throws RangeError for a thread count that is not an integer in [1, {@link maxThreads}()]
-   *   (twice the logical processors, at least 16).
-   * @throws Error where threads cannot start: a page without cross-origin isolation (no
-   *   shared memory), a runtime without workers, a `'js'` model outside Node.
+   * Runs the model's passes on `threads` threads; `useThreads(1)` stops the workers. Calls take
+   * effect in call order, so the last call decides, awaited or not.
+   * - `'wasm'`: the memory becomes a shared `WebAssembly.Memory` that `threads - 1` workers work
+   *   in, each large product and gate step cut into one share per thread (training, inference
+   *   and streams). Nothing is copied per call; results are one thread's, bit for bit. Node and
+   *   cross-origin-isolated pages (COOP `same-origin`, COEP `require-corp`; workers start from a
+   *   `blob:` URL). Views taken from `params` before are detached: re-read `params.values`.
+   * - `'js'` (float64; Node only): each batch of 8 or more is split among replicas of the model
+   *   and their gradients summed; results match one thread up to rounding.
+   * @throws RangeError for a count that is not an integer in [1, `maxThreads()`].
+   * @throws Error where threads cannot start: a page without isolation, a runtime without
+   *   workers, a `'js'` model outside Node.
    */
   useThreads(threads: number): Promise<void> {
-    const most = maxThreads();
-    if (!Number.isInteger(threads) || threads < 1 || threads > most) {
-      return Promise.reject(
-        new RangeError(`threads is ${describe(threads)}, expected an integer in [1, ${most}]`),
-      );
-    }
-    return this.threadSwitch.set(threads, () => {
-      this.pending.threadsChanged();
-      return this.toJSON();
-    });
+    return this.threadSwitch.set(threads, () => this.toJSON());
   }
 
   /** Number of threads forward and backward passes use (1 unless {@link useThreads} set more). */
@@ -300,9 +271,7 @@ export class Model {
 
   /** Every parameter's accumulated gradient by name, as copies. */
   gradDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const p of this.params.list) out[p.name] = this.params.gradTensor(p);
-    return out;
+    return Object.fromEntries(this.params.list.map((p) => [p.name, this.params.gradTensor(p)]));
   }
 
   /** Sets every gradient to zero. */
@@ -312,9 +281,7 @@ export class Model {
 
   /** Every parameter by its PyTorch name (`rnn.weight_ih_l0`, `head.bias`, `h0`, ...), as copies. */
   stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const p of this.params.list) out[p.name] = this.params.tensor(p);
-    return out;
+    return Object.fromEntries(this.params.list.map((p) => [p.name, this.params.tensor(p)]));
   }
 
   /**

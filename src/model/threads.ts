@@ -1,9 +1,13 @@
+import type { Kernels } from '../kernels/kernels.js';
 import { KernelTeam } from '../kernels/team.js';
 import { WasmMemory } from '../kernels/wasm-memory.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { InitialStateInputs } from '../recurrent/initial-state.js';
+import { describe } from '../tensor/errors.js';
+import { maxThreads } from './caps.js';
 import type { ModelJSON } from './json.js';
+import type { PendingForward, Split } from './pending.js';
 import type { BackwardResult, CheckedBackwardOptions, ForwardResult } from './types.js';
 
 /** The passes a model runs on its own thread, over one chunk of a batch. */
@@ -122,15 +126,26 @@ export class ThreadSwitch {
   private changes: Promise<void> = Promise.resolve();
   private paused = 0;
 
+  /** How the model's threads start: a team on its wasm memory, else replicas. */
+  private readonly start: ThreadStarter;
+
   /**
    * @param owner the model, so {@link onOneThread} can find its switch.
-   * @param start how the model's threads start.
+   * @param kernels the model's kernels, which decide what its threads are.
+   * @param local the passes on the calling thread.
+   * @param params the model's weights and gradients (read at each call: they are live views).
+   * @param pending the model's last forward, which a change of threads may spend.
    */
   constructor(
     private readonly owner: object,
-    private readonly start: ThreadStarter,
+    kernels: Kernels,
+    private readonly local: LocalPasses,
+    private readonly params: { readonly values: FloatArray; readonly grads: FloatArray },
+    private readonly pending: PendingForward,
   ) {
     switches.set(owner, this);
+    const wasm = kernels.wasm;
+    this.start = wasm === null ? startReplicas : (workers) => startTeam(wasm, workers);
   }
 
   /** Threads the passes use, the calling one included. */
@@ -150,44 +165,52 @@ export class ThreadSwitch {
 
   /**
    * A forward pass on the threads when there are some and the batch is `splittable` and at
-   * least {@link MIN_SPLIT_BATCH} sequences, else on `local`; `bounds` are the chunks' (null on
-   * one thread).
+   * least {@link MIN_SPLIT_BATCH} sequences, else on `local`; `split` says how the batch was
+   * divided (null on one thread), with the output's shape from `outputShape`.
    */
   forward(
-    local: LocalPasses,
-    weights: FloatArray,
     x: Tensor,
     lengths: Int32Array | null,
     states: InitialStateInputs,
     splittable: boolean,
-  ): { result: ForwardResult; bounds: number[] | null } {
+    outputShape: () => number[],
+  ): { result: ForwardResult; split: Split | null } {
     const threads = this.current;
+    const local = this.local;
     if (threads === null || x.shape[0] < MIN_SPLIT_BATCH || !splittable)
-      return { result: local.forward(x, lengths, states), bounds: null };
-    return threads.forward(local, weights, x, lengths, states);
+      return { result: local.forward(x, lengths, states), split: null };
+    const { result, bounds } = threads.forward(local, this.params.values, x, lengths, states);
+    return { result, split: { bounds, outputShape: outputShape(), B: x.shape[0] } };
   }
 
-  /** The backward pass of a forward split at `bounds` (null: it ran on `local` alone). */
+  /** The backward pass of a forward divided by `split` (null: it ran on `local` alone). */
   backward(
-    local: LocalPasses,
-    grads: FloatArray,
-    bounds: number[] | null,
+    split: Split | null,
     gradOutput: Tensor,
     options: CheckedBackwardOptions,
   ): BackwardResult {
     const threads = this.current;
-    if (bounds === null || threads === null) return local.backward(gradOutput, options);
-    return threads.backward(local, grads, bounds, gradOutput, options);
+    const local = this.local;
+    if (split === null || threads === null) return local.backward(gradOutput, options);
+    return threads.backward(local, this.params.grads, split.bounds, gradOutput, options);
   }
 
   /**
-   * Queues a change to `threads` threads; `snapshot` is called when it runs (it also tells the
-   * model its last split forward is void) and gives the replicas' weights.
+   * Queues a change to `threads` threads. When it runs, the model's last forward is spent if it
+   * was split, and `snapshot` gives the replicas' weights. A count that is not
+   * an integer in [1, maxThreads()] is rejected with a RangeError, and nothing is queued.
    */
   set(threads: number, snapshot: () => ModelJSON): Promise<void> {
+    const most = maxThreads();
+    if (!Number.isInteger(threads) || threads < 1 || threads > most) {
+      return Promise.reject(
+        new RangeError(`threads is ${describe(threads)}, expected an integer in [1, ${most}]`),
+      );
+    }
     const change = this.changes.then(async () => {
       const old = this.running;
       this.running = null;
+      this.pending.threadsChanged();
       const json = snapshot();
       if (old !== null) {
         orphans.unregister(old);
