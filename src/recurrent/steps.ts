@@ -84,3 +84,29 @@ export function zeroInactiveGates(d: Direction, t: number): void {
     if (d.dGatesHidden !== d.dGates) dGatesHidden.fill(0, o, o + GH);
   }
 }
+
+/**
+ * The TypeScript backward loop of cells whose hidden product is one `[B, G·H]·W_hh`: for each
+ * step from the last, gathers dL/dh, calls `step(t, prev, row)` for the gate gradients (`row`:
+ * the step's first gate row), sends `dGatesHidden·W_hh` to the step before, then `after()` (a
+ * term that skips the gates) and the padding rule. wasm-loop.ts has its twin.
+ */
+export function backwardLoop(
+  d: Direction,
+  step: (t: number, prev: number, row: number) => void,
+  after?: () => void,
+): void {
+  const { T, B, H, kernels: k } = d;
+  const GH = d.G * H;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = d.timeAt(s);
+    const row = t * B * GH;
+    gatherStepGrad(d, t);
+    step(t, d.stateBefore(t), row);
+    zeroInactiveGates(d, t);
+    // prettier-ignore
+    k.gemm(false, false, B, H, GH, d.dGatesHidden, row, GH, d.p, d.w.whh, H, d.dhNext, 0, H, false);
+    after?.();
+    passInactive(d, t, d.dhNext, d.dh);
+  }
+}

@@ -2,13 +2,7 @@ import type { Buf } from '../../kernels/memory.js';
 import { isRealStep } from '../../nn/padding.js';
 import { sigmoid } from '../../tensor/ops.js';
 import type { CellSpec, Direction } from '../direction.js';
-import {
-  carryInactive,
-  gatherStepGrad,
-  passInactive,
-  projectInputs,
-  zeroInactiveGates,
-} from '../steps.js';
+import { backwardLoop, carryInactive, projectInputs } from '../steps.js';
 import { forRealRows, wasmBackward, wasmForward } from '../wasm-loop.js';
 import { gruResetBeforeCell } from './gru-reset-before.js';
 
@@ -61,20 +55,15 @@ export const gruCell: CellSpec<GruBuffers> = {
     }
   },
   backward(d: Direction, own: GruBuffers): void {
-    const { T, B, H, kernels: k } = d;
-    const GH = 3 * H;
-    for (let s = T - 1; s >= 0; s--) {
-      const t = d.timeAt(s);
-      const row = t * B * GH;
-      gatherStepGrad(d, t);
-      backwardGates(d, own, t, d.stateBefore(t), row);
-      zeroInactiveGates(d, t);
-      // prettier-ignore
-      k.gemm(false, false, B, H, GH, d.dGatesHidden, row, GH, d.p, d.w.whh, H, d.dhNext, 0, H, false);
-      const [dhNext, skip] = [d.dhNext.a, own.skip.a];
-      for (let i = 0; i < B * H; i++) dhNext[i] += skip[i];
-      passInactive(d, t, d.dhNext, d.dh);
-    }
+    const BH = d.B * d.H;
+    backwardLoop(
+      d,
+      (t, prev, row) => backwardGates(d, own, t, prev, row),
+      () => {
+        const [dhNext, skip] = [d.dhNext.a, own.skip.a];
+        for (let i = 0; i < BH; i++) dhNext[i] += skip[i];
+      },
+    );
   },
   wasm: {
     forward(d, { hidden, whn }, m): void {

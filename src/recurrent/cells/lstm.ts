@@ -2,13 +2,7 @@ import type { Buf } from '../../kernels/memory.js';
 import { isRealStep } from '../../nn/padding.js';
 import { sigmoid } from '../../tensor/ops.js';
 import type { CellSpec, Direction } from '../direction.js';
-import {
-  carryInactive,
-  gatherStepGrad,
-  passInactive,
-  projectInputs,
-  zeroInactiveGates,
-} from '../steps.js';
+import { backwardLoop, carryInactive, projectInputs } from '../steps.js';
 import { forRealRows, wasmBackward, wasmForward } from '../wasm-loop.js';
 
 /** The LSTM's own buffers. */
@@ -51,17 +45,7 @@ export const lstmCell: CellSpec<LstmBuffers> = {
     }
   },
   backward(d: Direction, own: LstmBuffers): void {
-    const { T, B, H, kernels: k } = d;
-    const GH = 4 * H;
-    for (let s = T - 1; s >= 0; s--) {
-      const t = d.timeAt(s);
-      const row = t * B * GH;
-      gatherStepGrad(d, t);
-      backwardGates(d, own, t, d.stateBefore(t), row);
-      zeroInactiveGates(d, t);
-      k.gemm(false, false, B, H, GH, d.dGates, row, GH, d.p, d.w.whh, H, d.dhNext, 0, H, false);
-      passInactive(d, t, d.dhNext, d.dh);
-    }
+    backwardLoop(d, (t, prev, row) => backwardGates(d, own, t, prev, row));
   },
   wasm: {
     forward(d, { tanhC }, m): void {

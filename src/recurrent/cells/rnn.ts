@@ -1,11 +1,5 @@
 import type { CellSpec, Direction } from '../direction.js';
-import {
-  carryInactive,
-  gatherStepGrad,
-  passInactive,
-  projectInputs,
-  zeroInactiveGates,
-} from '../steps.js';
+import { backwardLoop, carryInactive, projectInputs } from '../steps.js';
 import { wasmBackward, wasmForward } from '../wasm-loop.js';
 
 /**
@@ -45,13 +39,10 @@ export const rnnCell: CellSpec<null> = {
     }
   },
   backward(d: Direction): void {
-    const { T, B, H, relu, kernels: k } = d;
+    const { H, B, relu } = d;
     const BH = B * H;
-    for (let s = T - 1; s >= 0; s--) {
-      const t = d.timeAt(s);
+    backwardLoop(d, (t, _prev, row) => {
       const cur = d.stateAfter(t);
-      const row = t * BH;
-      gatherStepGrad(d, t);
       const [hs, dGates, dh] = [d.hs.a, d.dGates.a, d.dh.a];
       if (relu) {
         for (let i = 0; i < BH; i++) dGates[row + i] = hs[cur + i] > 0 ? dh[i] : 0;
@@ -61,10 +52,7 @@ export const rnnCell: CellSpec<null> = {
           dGates[row + i] = dh[i] * (1 - h * h);
         }
       }
-      zeroInactiveGates(d, t);
-      k.gemm(false, false, B, H, H, d.dGates, row, H, d.p, d.w.whh, H, d.dhNext, 0, H, false);
-      passInactive(d, t, d.dhNext, d.dh);
-    }
+    });
   },
   wasm: {
     forward(d, _own, m): void {
