@@ -145,7 +145,8 @@ export class KernelTeam {
       i === size ? args[0] : Math.floor((units * i) / size) * split.unit;
     const ctrl = this.ctrl;
     for (let i = 1; i < size; i++) {
-      const [from, at] = [first(i), ARGS + i * ARG_SLOTS];
+      const from = first(i);
+      const at = ARGS + i * ARG_SLOTS;
       ctrl[at] = first(i + 1) - from;
       for (let j = 1; j < args.length; j++)
         ctrl[at + j] = args[j] + 4 * split.stride(args, j) * from;

@@ -65,7 +65,7 @@ export function startBatchSplit(workers: number, snapshot: ModelJSON): Promise<B
 }
 
 /** A model's running worker threads. */
-export interface RunningThreads {
+interface RunningThreads {
   /** Number of worker threads (besides the calling one). */
   readonly workers: number;
   /** The split the passes run through (replicas), or null when the threads share the kernels. */
@@ -75,10 +75,10 @@ export interface RunningThreads {
 }
 
 /** Starts `workers` threads for a model whose state `snapshot` holds. */
-export type ThreadStarter = (workers: number, snapshot: ModelJSON) => Promise<RunningThreads>;
+type ThreadStarter = (workers: number, snapshot: ModelJSON) => Promise<RunningThreads>;
 
 /** Replicas of the model in worker threads, each running a chunk of every batch. */
-export async function startReplicas(workers: number, snapshot: ModelJSON): Promise<RunningThreads> {
+async function startReplicas(workers: number, snapshot: ModelJSON): Promise<RunningThreads> {
   const split = await startBatchSplit(workers, snapshot);
   return { workers, split, close: () => split.close() };
 }
@@ -89,7 +89,7 @@ export async function startReplicas(workers: number, snapshot: ModelJSON): Promi
  * workers start on a new shared memory, and the model moves there only once they all have, so
  * a failure leaves it as it was.
  */
-export async function startTeam(memory: WasmMemory, workers: number): Promise<RunningThreads> {
+async function startTeam(memory: WasmMemory, workers: number): Promise<RunningThreads> {
   const shared = memory.shared ? memory.instance : WasmMemory.sharedInstance();
   const team = await KernelTeam.start(memory, shared, workers);
   if (memory.disposed) {
