@@ -84,7 +84,7 @@ for (const p of products) {
   const pa = arena.alloc(M * K);
   const pb = arena.alloc(K * N);
   const pc = arena.alloc(M * N);
-  const scratch = arena.alloc((Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N);
+  const scratch = arena.alloc(k.gemmScratch(tA, tB, M, N, K));
   const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
   f32(pa, M * K).set(a);
   f32(pb, K * N).set(b);

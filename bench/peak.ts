@@ -62,7 +62,7 @@ export function measureGemmPeak(): PeakPoint[] {
     const pa = arena.alloc(M * K);
     const pb = arena.alloc(K * N);
     const pc = arena.alloc(M * N);
-    const scratchSize = (Math.ceil(N / 8) * 8 + Math.ceil(M / 4) * 4) * K + M * N;
+    const scratchSize = k.gemmScratch(false, true, M, N, K);
     const scratch = arena.alloc(scratchSize);
     const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
     const a = f32(pa, M * K);

@@ -59,7 +59,7 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     const run = (share: boolean): Uint32Array => {
       const c = memory.alloc('float32', M * ldc);
       c.a.set(c0);
-      const scratch = memory.scratch(k.gemmScratch(M, N, K));
+      const scratch = memory.scratch(k.gemmScratch(tA, tB, M, N, K));
       const args = [tA, tB, M, N, K, a.address, lda, b.address, ldb, c.address, ldc] as const;
       const bias0 = bias ? bs.address : 0;
       if (share) team.gemm(k, ...args, acc, bias0, scratch);
@@ -84,11 +84,13 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     const h = memory.alloc('float32', B * H);
     w.a.set(uniformF32(5, w.length));
     h.a.set(uniformF32(6, h.length));
-    const packed = memory.scratch(k.packedSize(H, GH));
+    const size = k.packedSize(H, GH);
+    const packed = memory.scratch(size + k.panelScratch());
+    const panel = packed + 4 * size;
     k.packB(true, H, GH, w.address, H, packed);
     const out = [memory.alloc('float32', B * GH), memory.alloc('float32', B * GH)];
-    k.gemmPackedB(false, B, GH, H, h.address, H, packed, out[0].address, GH, false, 0, 0);
-    team.gemmPackedB(k, false, B, GH, H, h.address, H, packed, out[1].address, GH, false, 0, 0);
+    k.gemmPackedB(false, B, GH, H, h.address, H, packed, out[0].address, GH, false, 0, panel);
+    team.gemmPackedB(k, false, B, GH, H, h.address, H, packed, out[1].address, GH, false, 0, panel);
     const bits = out.map((o) => new Uint32Array(o.a.buffer, o.address, o.length).slice());
     expect(firstDifference(bits[1], bits[0])).toBe(-1);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gemm } from '../src/tensor/gemm.js';
 import { maxError } from './helpers/compare.js';
-import { get, put, uniformF32, wasmSetup } from './helpers/wasm.js';
+import { f32, get, put, uniformF32, wasmSetup } from './helpers/wasm.js';
 
 const TOL = 1e-5;
 
@@ -78,7 +78,7 @@ describe('wasm gemm matches the TypeScript gemm', () => {
           const ldc = N + 3;
           const c0 = uniformF32(3, M * ldc);
           const bias = uniformF32(4, N);
-          const scratch = arena.alloc(k.gemmScratch(M, N, K)); // the size the module states
+          const scratch = arena.alloc(k.gemmScratch(tA, tB, M, N, K)); // the size the module states
           const pa = put(arena, a.data);
           const pb = put(arena, b.data);
           const pbias = put(arena, bias);
@@ -102,6 +102,49 @@ describe('wasm gemm matches the TypeScript gemm', () => {
     }
   }
 
+  it('writes no scratch beyond what gemmScratch and panelScratch state', () => {
+    const { k, arena } = wasmSetup();
+    const GUARD = 64;
+    /** Runs `f` on scratch of `floats` floats followed by a guard; the guard must stay as it was. */
+    const within = (floats: number, f: (scratch: number) => void, what: string): void => {
+      const scratch = arena.alloc(floats + GUARD);
+      const guard = f32(arena, scratch + 4 * floats, GUARD);
+      guard.fill(-7.25);
+      f(scratch);
+      expect(
+        guard.every((v) => v === -7.25),
+        what,
+      ).toBe(true);
+      arena.release(scratch, floats + GUARD);
+    };
+    for (const [M, N, K] of SHAPES) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          const a = stored(7, M, K, tA, 0);
+          const b = stored(8, K, N, tB, 0);
+          const [pa, pb, pc] = [put(arena, a.data), put(arena, b.data), arena.alloc(M * N)];
+          const shape = `M=${M} N=${N} K=${K} tA=${tA} tB=${tB}`;
+          within(
+            k.gemmScratch(tA, tB, M, N, K),
+            (s) => {
+              k.gemm(tA, tB, M, N, K, pa, a.ld, pb, b.ld, pc, N, false, 0, s);
+            },
+            `gemm ${shape}`,
+          );
+          const packed = arena.alloc(k.packedSize(K, N));
+          k.packB(tB, K, N, pb, b.ld, packed);
+          within(
+            k.panelScratch(),
+            (s) => {
+              k.gemmPackedB(tA, M, N, K, pa, a.ld, packed, pc, N, false, 0, s);
+            },
+            `gemmPackedB ${shape}`,
+          );
+        }
+      }
+    }
+  });
+
   it('gemmPackedB with a packed op(B) gives the same product as gemm', () => {
     const { k, arena } = wasmSetup();
     const [M, N, K] = [9, 21, 11];
@@ -112,7 +155,7 @@ describe('wasm gemm matches the TypeScript gemm', () => {
         const pa = put(arena, a.data);
         const pb = put(arena, b.data);
         const packed = arena.alloc(Math.ceil(N / 8) * 8 * K);
-        const scratch = arena.alloc(Math.ceil(M / 4) * 4 * K);
+        const scratch = arena.alloc(k.panelScratch());
         k.packB(tB, K, N, pb, b.ld, packed);
         const pc = arena.alloc(M * N);
         k.gemmPackedB(tA, M, N, K, pa, a.ld, packed, pc, N, false, 0, scratch);

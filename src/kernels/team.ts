@@ -104,25 +104,25 @@ export class KernelTeam {
 
   /** `gemm` with the same arguments, shared among the threads when it is large enough. */
   gemm(k: WasmExports, ...args: Parameters<WasmExports['gemm']>): void {
-    const [, , M, N, K] = args;
+    const [transA, transB, M, N, K] = args;
     if (this.closed || M * N * K < MIN_SHARED_PRODUCT) {
       k.gemm(...args);
       return;
     }
-    this.dealShares(kernelIndex('gemmShare'), args, k.gemmScratch(M, N, K));
+    this.dealShares(kernelIndex('gemmShare'), args, k.gemmScratch(transA, transB, M, N, K));
     k.gemmShare(0, this.size, ...args);
     this.wait();
   }
 
   /** `gemmPackedB` with the same arguments, shared among the threads when large enough. */
   gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void {
-    const [transA, M, N, K] = args;
+    const [, M, N, K] = args;
     if (this.closed || M * N * K < MIN_SHARED_PRODUCT) {
       k.gemmPackedB(...args);
       return;
     }
-    // Only a transposed A is packed (B already is): gemm's scratch holds it.
-    this.dealShares(kernelIndex('gemmPackedBShare'), args, transA ? k.gemmScratch(M, N, K) : 0);
+    // Each thread packs its panels of op(A) into scratch of its own (B already is packed).
+    this.dealShares(kernelIndex('gemmPackedBShare'), args, k.panelScratch());
     k.gemmPackedBShare(0, this.size, ...args);
     this.wait();
   }

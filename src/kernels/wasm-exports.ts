@@ -13,11 +13,12 @@ export interface WasmExports {
   tanhInto(dst: number, src: number, n: number): void;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
   gemmPackedB(transA: boolean, M: number, N: number, K: number, a: number, lda: number, pb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
+  gemmScratch(transA: boolean, transB: boolean, M: number, N: number, K: number): number;
   gemmPackedBShare(share: number, shares: number, transA: boolean, M: number, N: number, K: number, a: number, lda: number, pb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
   gemmShare(share: number, shares: number, transA: boolean, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
-  gemmScratch(M: number, N: number, K: number): number;
   packB(transB: boolean, K: number, N: number, b: number, ldb: number, dst: number): void;
   packedSize(K: number, N: number): number;
+  panelScratch(): number;
   gruBackward(rows: number, H: number, g: number, gh: number, ldg: number, hPrev: number, hn: number, dh: number, direct: number): void;
   gruForward(rows: number, H: number, x: number, hp: number, ldg: number, hPrev: number, hn: number, h: number): void;
   lstmBackward(rows: number, H: number, g: number, ldg: number, cPrev: number, tc: number, dh: number, dc: number): void;
@@ -36,11 +37,12 @@ export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'tanhInto',
   'gemm',
   'gemmPackedB',
+  'gemmScratch',
   'gemmPackedBShare',
   'gemmShare',
-  'gemmScratch',
   'packB',
   'packedSize',
+  'panelScratch',
   'gruBackward',
   'gruForward',
   'lstmBackward',

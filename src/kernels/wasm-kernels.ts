@@ -14,7 +14,7 @@ export function wasmKernels(memory: WasmMemory): Kernels {
         return;
       }
       const k = memory.exports;
-      const scratch = memory.scratch(k.gemmScratch(M, N, K));
+      const scratch = memory.scratch(k.gemmScratch(tA, tB, M, N, K));
       // prettier-ignore
       k.gemm(tA, tB, M, N, K, A.at(aOff), lda, B.at(bOff), ldb, C.at(cOff), ldc, acc, 0, scratch);
     },

@@ -29,17 +29,22 @@ export function wasmForward(
   if (T === 0 || B === 0) return;
   const k = m.exports;
   const GH = d.G * H;
-  const packSize = k.packedSize(Math.max(In, H), GH);
-  const packed = m.scratch(packSize + GH);
-  // The projection packs W_ih (ceil(GH/8)*8*In floats) where W_hh goes after it.
-  project(d, m, packed, packed + 4 * packSize);
+  // Scratch: a summed bias (G·H floats, rounded up to whole vectors), then the projection's
+  // scratch, where the loop then keeps W_hh packed and a panel of h.
+  const biasFloats = (GH + 3) & ~3;
+  const packSize = k.packedSize(H, GH);
+  const work = Math.max(k.gemmScratch(false, true, T * B, GH, In), packSize + k.panelScratch());
+  const biasAt = m.scratch(biasFloats + work);
+  const packed = biasAt + 4 * biasFloats;
+  const panel = packed + 4 * packSize;
+  project(d, m, packed, biasAt);
   const W = d.p.at(d.w.whh);
   // Streaming (B = 1) reads W_hh as it is; larger batches pack it once for the whole loop.
   if (B > 1) k.packB(true, H, GH, W, H, packed);
   const c: WasmStepContext = {
     k,
     product(h, out, acc, bias) {
-      if (B > 1) k.gemmPackedB(false, B, GH, H, h, H, packed, out, GH, acc, bias, 0);
+      if (B > 1) k.gemmPackedB(false, B, GH, H, h, H, packed, out, GH, acc, bias, panel);
       else k.gemm(false, true, 1, GH, H, h, H, W, H, out, GH, acc, bias, 0);
     },
   };
@@ -90,7 +95,9 @@ export function wasmBackward(
   if (T === 0 || B === 0) return;
   const k = m.exports;
   const GH = d.G * H;
-  const packed = m.scratch(k.packedSize(GH, H));
+  const packSize = k.packedSize(GH, H);
+  const packed = m.scratch(packSize + k.panelScratch());
+  const panel = packed + 4 * packSize;
   // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step.
   const pack = (): void => k.packB(false, GH, H, d.p.at(d.w.whh), H, packed);
   pack();
@@ -102,7 +109,7 @@ export function wasmBackward(
     step(k, t, d.stateBefore(t), row);
     zeroInactiveGates(d, t);
     // prettier-ignore
-    k.gemmPackedB(false, B, H, GH, d.dGatesHidden.at(row), GH, packed, d.dhNext.at(0), H, false, 0, 0);
+    k.gemmPackedB(false, B, H, GH, d.dGatesHidden.at(row), GH, packed, d.dhNext.at(0), H, false, 0, panel);
     after?.(k);
     passInactive(d, t, d.dhNext, d.dh);
     if (++pending === GRAD_CHUNK || s === 0) {

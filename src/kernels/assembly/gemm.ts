@@ -2,12 +2,16 @@
 // The main kernel computes 4x8 tiles of C in eight f32x4 registers, walking K with one row of
 // op(B) (two vectors) and four broadcast elements of op(A) per step. op(B) is read in strips
 // of eight columns: straight from B when it is [K, N] row-major, otherwise from a packed copy
-// (strip-major, [K][8] per strip, zero-padded). A transposed A is packed into panels of four
-// rows ([K][4] per panel) so each step reads 16 contiguous bytes. One-row products take
-// dedicated paths: dot products along K (B transposed) or a scaled sum of B's rows.
+// (strip-major, [K][8] per strip, zero-padded). op(A) is packed a panel of four rows at a time
+// ([k][4], one block of K), so each step reads 16 contiguous bytes at fixed offsets from one
+// pointer. One-row products take dedicated paths: dot products along K (B transposed) or a
+// scaled sum of B's rows. Scratch layout: the panel first, then any packed operand.
 
 import { hsum, madd, vload, vstore } from './vector';
-import { packA, packB } from './pack';
+import { KC, PANEL_FLOATS, packB, packPanel, packedSize } from './pack';
+
+/** Bytes of one panel of op(A), at the start of a product's scratch. */
+const PANEL_BYTES = <usize>PANEL_FLOATS << 2;
 
 /** Loads the bias lanes for columns [j, j+8) limited to `w` valid columns, or zeros. */
 // @ts-ignore: decorator
@@ -35,125 +39,80 @@ function storeRow(c: usize, lo: v128, hi: v128, w: i32, acc: bool): void {
 }
 
 /**
- * One 4x8 tile: `pa` walks four rows of op(A) (row r at `pa + r*ars`, advancing `aks` bytes
- * per k), `pb` walks eight columns of op(B) (advancing `bks` bytes per k).
+ * One 4x8 tile: `pa` walks a panel of four rows of op(A) (16 bytes per k, see `packPanel`),
+ * `pb` walks eight columns of op(B) (advancing `bks` bytes per k); the first `h` rows are stored.
  */
 function tile4x8(
-  K: i32, pa: usize, ars: usize, aks: usize, pb: usize, bks: usize,
-  c: usize, ldcBytes: usize, w: i32, acc: bool, bias: usize,
+  K: i32, pa: usize, pb: usize, bks: usize,
+  c: usize, ldcBytes: usize, w: i32, h: i32, acc: bool, bias: usize,
 ): void {
   let c00 = biasLo(bias, w);
   let c01 = biasHi(bias, w);
   let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
-  let p1 = pa + ars;
-  let p2 = p1 + ars;
-  let p3 = p2 + ars;
-  for (let k = 0; k < K; k++) {
+  const end = pa + (<usize>K << 4);
+  while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     const a0 = v128.load32_splat(pa);
     c00 = madd(c00, a0, b0);
     c01 = madd(c01, a0, b1);
-    const a1 = v128.load32_splat(p1);
+    const a1 = v128.load32_splat(pa, 4);
     c10 = madd(c10, a1, b0);
     c11 = madd(c11, a1, b1);
-    const a2 = v128.load32_splat(p2);
+    const a2 = v128.load32_splat(pa, 8);
     c20 = madd(c20, a2, b0);
     c21 = madd(c21, a2, b1);
-    const a3 = v128.load32_splat(p3);
+    const a3 = v128.load32_splat(pa, 12);
     c30 = madd(c30, a3, b0);
     c31 = madd(c31, a3, b1);
-    pa += aks;
-    p1 += aks;
-    p2 += aks;
-    p3 += aks;
+    pa += 16;
     pb += bks;
   }
   storeRow(c, c00, c01, w, acc);
-  storeRow(c + ldcBytes, c10, c11, w, acc);
-  storeRow(c + 2 * ldcBytes, c20, c21, w, acc);
-  storeRow(c + 3 * ldcBytes, c30, c31, w, acc);
+  if (h > 1) storeRow(c + ldcBytes, c10, c11, w, acc);
+  if (h > 2) storeRow(c + 2 * ldcBytes, c20, c21, w, acc);
+  if (h > 3) storeRow(c + 3 * ldcBytes, c30, c31, w, acc);
 }
-
-/** One 1x8 tile (rows of C left over below the 4-row tiles). */
-function tile1x8(
-  K: i32, pa: usize, aks: usize, pb: usize, bks: usize, c: usize, w: i32, acc: bool, bias: usize,
-): void {
-  let c0 = biasLo(bias, w);
-  let c1 = biasHi(bias, w);
-  for (let k = 0; k < K; k++) {
-    const a = v128.load32_splat(pa);
-    c0 = madd(c0, a, v128.load(pb));
-    c1 = madd(c1, a, v128.load(pb, 16));
-    pa += aks;
-    pb += bks;
-  }
-  storeRow(c, c0, c1, w, acc);
-}
-
-/** Depth of one pass over K: a block of op(B) this deep stays in cache while every row panel uses it. */
-const KC = 256;
 
 /**
- * C `[M, N]` (row stride `ldc`) from op(A) and op(B) given as strips: strip s of op(B) starts
- * at `pb + s*bss` and advances `bks` bytes per k. Row i of op(A) starts at
- * `pa + (i/4)*pss + (i%4)*ars` and advances `aks` per k. K is walked in blocks of {@link KC}.
+ * C `[M, N]` (row stride `ldc`) from op(A) (`a`, row stride `lda`, transposed when `transA`)
+ * and op(B) given as strips: strip s starts at `pb + s*bss` and advances `bks` bytes per k.
+ * K is walked in blocks of {@link KC}; for each block, each panel of four rows of op(A) is
+ * packed into `panel` ({@link PANEL_FLOATS} floats) and multiplied by every strip.
  */
 function tiles(
-  M: i32, N: i32, K: i32,
-  pa: usize, ars: usize, aks: usize, pss: usize,
+  M: i32, N: i32, K: i32, transA: bool, a: usize, lda: i32,
   pb: usize, bss: usize, bks: usize,
-  c: usize, ldc: i32, acc: bool, bias: usize,
+  c: usize, ldc: i32, acc: bool, bias: usize, panel: usize,
 ): void {
+  const ldcBytes = <usize>ldc << 2;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const first = k0 == 0;
-    tileBlock(
-      M, N, kc, pa + <usize>k0 * aks, ars, aks, pss, pb + <usize>k0 * bks, bss, bks,
-      c, ldc, acc || !first, first ? bias : 0,
-    );
-  }
-}
-
-/** The tiles of C for one block of K. */
-function tileBlock(
-  M: i32, N: i32, K: i32,
-  pa: usize, ars: usize, aks: usize, pss: usize,
-  pb: usize, bss: usize, bks: usize,
-  c: usize, ldc: i32, acc: bool, bias: usize,
-): void {
-  const ldcBytes = <usize>ldc << 2;
-  const M4 = M & ~3;
-  for (let i = 0; i < M4; i += 4) {
-    const a = pa + (<usize>(i >> 2)) * pss;
-    const crow = c + <usize>i * ldcBytes;
-    for (let j = 0, s = 0; j < N; j += 8, s++) {
-      const bj = bias == 0 ? <usize>0 : bias + (<usize>j << 2);
-      tile4x8(K, a, ars, aks, pb + <usize>s * bss, bks, crow + (<usize>j << 2), ldcBytes, N - j, acc, bj);
-    }
-  }
-  for (let i = M4; i < M; i++) {
-    const a = pa + (<usize>(i >> 2)) * pss + <usize>(i & 3) * ars;
-    const crow = c + <usize>i * ldcBytes;
-    for (let j = 0, s = 0; j < N; j += 8, s++) {
-      const bj = bias == 0 ? <usize>0 : bias + (<usize>j << 2);
-      tile1x8(K, a, aks, pb + <usize>s * bss, bks, crow + (<usize>j << 2), N - j, acc, bj);
+    const add = acc || !first;
+    const pbk = pb + <usize>k0 * bks;
+    for (let i = 0; i < M; i += 4) {
+      const h = min(4, M - i);
+      packPanel(transA, h, kc, a, lda, i, k0, panel);
+      const crow = c + <usize>i * ldcBytes;
+      for (let j = 0, s = 0; j < N; j += 8, s++) {
+        const bj = !first || bias == 0 ? <usize>0 : bias + (<usize>j << 2);
+        // prettier-ignore
+        tile4x8(kc, panel, pbk + <usize>s * bss, bks, crow + (<usize>j << 2), ldcBytes, N - j, h, add, bj);
+      }
     }
   }
 }
 
-/** `C (+)= op(A)·P + bias` with op(B) already packed by {@link packB} at `pb`. */
+/**
+ * `C (+)= op(A)·P + bias` with op(B) already packed by {@link packB} at `pb`; `scratch` holds
+ * {@link panelScratch} floats.
+ */
 export function gemmPackedB(
   transA: bool, M: i32, N: i32, K: i32, a: usize, lda: i32,
   pb: usize, c: usize, ldc: i32, acc: bool, bias: usize, scratch: usize,
 ): void {
-  if (transA) {
-    packA(true, M, K, a, lda, scratch);
-    tiles(M, N, K, scratch, 4, 16, <usize>K << 4, pb, <usize>K << 5, 32, c, ldc, acc, bias);
-  } else {
-    const rowBytes = <usize>lda << 2;
-    tiles(M, N, K, a, rowBytes, 4, rowBytes << 2, pb, <usize>K << 5, 32, c, ldc, acc, bias);
-  }
+  tiles(M, N, K, transA, a, lda, pb, <usize>K << 5, 32, c, ldc, acc, bias, scratch);
 }
 
 /** The ways `gemm` computes a product, chosen by {@link pathOf} from its shape alone. */
@@ -170,6 +129,18 @@ export function pathOf(transA: bool, transB: bool, M: i32, N: i32, bias: usize):
   if (transA && !transB && N < M && (M & 7) == 0 && bias == 0) return WEIGHT_GRADIENT;
   if (!transB && (N & 7) == 0) return STRIPS_IN_PLACE;
   return STRIPS_PACKED;
+}
+
+/**
+ * Floats of scratch that `gemm` needs for this product, whatever its bias (a bias only ever
+ * moves a product off the weight-gradient path, to one that needs less); it bounds the scratch
+ * of every share of the product too.
+ */
+export function gemmScratch(transA: bool, transB: bool, M: i32, N: i32, K: i32): i32 {
+  const path = pathOf(transA, transB, M, N, 0);
+  if (path == WEIGHT_GRADIENT) return PANEL_FLOATS + N * M + packedSize(K, M);
+  if (path == STRIPS_PACKED) return PANEL_FLOATS + packedSize(K, N);
+  return path == STRIPS_IN_PLACE ? PANEL_FLOATS : 0;
 }
 
 /**
@@ -200,26 +171,18 @@ export function gemmOnPath(
     // transposed. Both operands are packed: the wider one's rows are far apart (a row of A is
     // M floats), and every row panel of the narrower one reads all of its strips, so reading
     // them in place walks K rows a stride apart again and again.
-    const ct = scratch + (<usize>((N + 3) & ~3) * <usize>K << 2);
+    const ct = scratch + PANEL_BYTES;
     const pw = ct + (<usize>N * <usize>M << 2);
-    packA(true, N, K, b, ldb, scratch);
     packB(false, K, M, a, lda, pw);
-    tiles(N, M, K, scratch, 4, 16, <usize>K << 4, pw, <usize>K << 5, 32, ct, M, false, 0);
+    tiles(N, M, K, true, b, ldb, pw, <usize>K << 5, 32, ct, M, false, 0, scratch);
     addTransposed(c, ldc, ct, N, M, acc);
   } else if (path == STRIPS_IN_PLACE) {
     // op(B) rows are contiguous: read strips straight from B.
-    const bks = <usize>ldb << 2;
-    if (transA) {
-      packA(true, M, K, a, lda, scratch);
-      tiles(M, N, K, scratch, 4, 16, <usize>K << 4, b, 32, bks, c, ldc, acc, bias);
-    } else {
-      const rowBytes = <usize>lda << 2;
-      tiles(M, N, K, a, rowBytes, 4, rowBytes << 2, b, 32, bks, c, ldc, acc, bias);
-    }
+    tiles(M, N, K, transA, a, lda, b, 32, <usize>ldb << 2, c, ldc, acc, bias, scratch);
   } else {
-    packB(transB, K, N, b, ldb, scratch);
-    const packed = <usize>((N + 7) & ~7) * <usize>K << 2;
-    gemmPackedB(transA, M, N, K, a, lda, scratch, c, ldc, acc, bias, scratch + packed);
+    const pb = scratch + PANEL_BYTES;
+    packB(transB, K, N, b, ldb, pb);
+    gemmPackedB(transA, M, N, K, a, lda, pb, c, ldc, acc, bias, scratch);
   }
 }
 

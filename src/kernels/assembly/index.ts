@@ -3,7 +3,7 @@
 
 export { addColumnSums, addInto, addRows, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
-export { gemm, gemmPackedB } from './gemm';
+export { gemm, gemmPackedB, gemmScratch } from './gemm';
 export { gemmPackedBShare, gemmShare } from './share';
-export { gemmScratch, packB, packedSize } from './pack';
+export { packB, packedSize, panelScratch } from './pack';
 export { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './cells';
