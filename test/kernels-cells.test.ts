@@ -36,6 +36,44 @@ describe('wasm activations and sums match the TypeScript reference', () => {
     }
   });
 
+  it('sigmoid and tanh on a dense sweep of [-12, 12] stay within 4e-7 relative', () => {
+    const { k, arena } = wasmSetup();
+    const n = 240_001;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = (i - 120_000) * 1e-4;
+    const px = put(arena, x);
+    const out = arena.alloc(n);
+    k.sigmoidInto(out, px, n);
+    const s = get(arena, out, n);
+    k.tanhInto(out, px, n);
+    const t = get(arena, out, n);
+    let worstS = 0;
+    let worstT = 0;
+    for (let i = 0; i < n; i++) {
+      worstS = Math.max(worstS, Math.abs(s[i] - sigmoid(x[i])) / sigmoid(x[i]));
+      const wt = Math.tanh(x[i]);
+      if (wt !== 0) worstT = Math.max(worstT, Math.abs(t[i] - wt) / Math.abs(wt));
+      if (Math.abs(t[i]) > 1) throw new RangeError(`tanh(${x[i]}) = ${t[i]} leaves [-1, 1]`);
+    }
+    expect(worstS).toBeLessThan(4e-7);
+    expect(worstT).toBeLessThan(4e-7);
+  });
+
+  it('sigmoid and tanh carry NaN through and saturate at the infinities', () => {
+    const { k, arena } = wasmSetup();
+    const x = [NaN, Infinity, -Infinity, NaN, 1];
+    const px = put(arena, x);
+    const out = arena.alloc(x.length);
+    k.sigmoidInto(out, px, x.length);
+    const s = get(arena, out, x.length);
+    expect([s[0], s[1], s[3], s[4]]).toEqual([NaN, 1, NaN, Math.fround(sigmoid(1))]);
+    expect(s[2]).toBeGreaterThanOrEqual(0);
+    expect(s[2]).toBeLessThan(1e-38);
+    k.tanhInto(out, px, x.length);
+    const t = get(arena, out, x.length);
+    expect(Array.from(t.subarray(0, 4))).toEqual([NaN, 1, -1, NaN]);
+  });
+
   it('column sums over awkward widths, added into the output', () => {
     const { k, arena } = wasmSetup();
     for (const [rows, cols] of [

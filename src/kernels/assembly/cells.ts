@@ -13,7 +13,7 @@ export function rnnForward(n: i32, pre: usize, h: usize, relu: bool): void {
     const o = <usize>j << 2;
     const m = n - j;
     const v = vload(pre + o, m);
-    vstore(h + o, relu ? f32x4.max(v, zero) : vtanh(v), m);
+    vstore(h + o, relu ? f32x4.pmax(v, zero) : vtanh(v), m);
   }
 }
 
