@@ -53,6 +53,9 @@ const SHAPES: [number, number, number][] = [
   [1, 13, 7],
   [1, 512, 128],
   [1, 37, 129],
+  // One row: K with a group of four after the pairs of groups (12), and a ragged end too (13).
+  [1, 4, 12],
+  [1, 9, 13],
   [3, 5, 2],
   [4, 8, 4],
   [5, 9, 3],

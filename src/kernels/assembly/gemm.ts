@@ -197,9 +197,14 @@ function addTransposed(c: usize, ldc: i32, t: usize, rows: i32, cols: i32, acc: 
   }
 }
 
-/** One row: `c[j] (+)= a·B[j, :] + bias[j]` with B stored `[N, K]`, four dot products at a time. */
+/**
+ * One row: `c[j] (+)= a·B[j, :] + bias[j]` with B stored `[N, K]`, four dot products at a time.
+ * Each dot product keeps two partial sums (even and odd groups of four along K), so eight
+ * independent additions are in flight and the loop is not held to one add latency per step.
+ */
 function rowDots(N: i32, K: i32, a: usize, b: usize, ldb: i32, c: usize, acc: bool, bias: usize): void {
   const rowBytes = <usize>ldb << 2;
+  const K8 = K & ~7;
   const K4 = K & ~3;
   for (let j = 0; j < N; j += 4) {
     const n = min(4, N - j);
@@ -208,8 +213,22 @@ function rowDots(N: i32, K: i32, a: usize, b: usize, ldb: i32, c: usize, acc: bo
     const b2 = n > 2 ? b1 + rowBytes : b1;
     const b3 = n > 3 ? b2 + rowBytes : b2;
     let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-    for (let k = 0; k < K4; k += 4) {
+    let t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+    for (let k = 0; k < K8; k += 8) {
       const o = <usize>k << 2;
+      const x = v128.load(a + o);
+      const y = v128.load(a + o, 16);
+      s0 = madd(s0, x, v128.load(b0 + o));
+      s1 = madd(s1, x, v128.load(b1 + o));
+      s2 = madd(s2, x, v128.load(b2 + o));
+      s3 = madd(s3, x, v128.load(b3 + o));
+      t0 = madd(t0, y, v128.load(b0 + o, 16));
+      t1 = madd(t1, y, v128.load(b1 + o, 16));
+      t2 = madd(t2, y, v128.load(b2 + o, 16));
+      t3 = madd(t3, y, v128.load(b3 + o, 16));
+    }
+    if (K8 < K4) {
+      const o = <usize>K8 << 2;
       const x = v128.load(a + o);
       s0 = madd(s0, x, v128.load(b0 + o));
       s1 = madd(s1, x, v128.load(b1 + o));
@@ -220,16 +239,16 @@ function rowDots(N: i32, K: i32, a: usize, b: usize, ldb: i32, c: usize, acc: bo
       const o = <usize>K4 << 2;
       const m = K - K4;
       const x = vload(a + o, m);
-      s0 = madd(s0, x, vload(b0 + o, m));
-      s1 = madd(s1, x, vload(b1 + o, m));
-      s2 = madd(s2, x, vload(b2 + o, m));
-      s3 = madd(s3, x, vload(b3 + o, m));
+      t0 = madd(t0, x, vload(b0 + o, m));
+      t1 = madd(t1, x, vload(b1 + o, m));
+      t2 = madd(t2, x, vload(b2 + o, m));
+      t3 = madd(t3, x, vload(b3 + o, m));
     }
     let r = f32x4.splat(0);
-    r = f32x4.replace_lane(r, 0, hsum(s0));
-    r = f32x4.replace_lane(r, 1, hsum(s1));
-    r = f32x4.replace_lane(r, 2, hsum(s2));
-    r = f32x4.replace_lane(r, 3, hsum(s3));
+    r = f32x4.replace_lane(r, 0, hsum(f32x4.add(s0, t0)));
+    r = f32x4.replace_lane(r, 1, hsum(f32x4.add(s1, t1)));
+    r = f32x4.replace_lane(r, 2, hsum(f32x4.add(s2, t2)));
+    r = f32x4.replace_lane(r, 3, hsum(f32x4.add(s3, t3)));
     const pc = c + (<usize>j << 2);
     if (bias != 0) r = f32x4.add(r, vload(bias + (<usize>j << 2), n));
     if (acc) r = f32x4.add(r, vload(pc, n));
