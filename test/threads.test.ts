@@ -183,3 +183,29 @@ describe.each(TEAM_CONFIGS)('%s on two threads sharing its memory', (_, cellOpti
     expect(Array.from(p2.data)).toEqual(Array.from(p1.data));
   });
 });
+
+describe('two threads over more steps than one chunk of weight gradients', () => {
+  it('keep the packed W_hh of the backward loop apart from the worker scratch (regression)', async () => {
+    // T = 50 > 32 steps per chunk: after the first chunk's weight-gradient products the loop
+    // packs W_hh again. Those products had moved the scratch to a larger block, and the packing
+    // went to the old address, where a worker's scratch then landed: most weights differed.
+    const options: ModelOptions = {
+      cell: 'lstm',
+      inputSize: 32,
+      hiddenSize: 256,
+      outputSize: 1,
+      seed: 1,
+    };
+    const [one, two] = await pair(options);
+    const input = randn([32, 50, 32], 'float32');
+    const target = randn([32, 50, 1], 'float32');
+    const opts = { loss: mseLoss(), optimizer: adam({ lr: 0.01 }) };
+    const [a, b] = [{ ...opts, optimizer: adam({ lr: 0.01 }) }, opts];
+    trainStep(one, { input, target }, a);
+    trainStep(two, { input, target }, b);
+    const [w1, w2] = [one.params.values, two.params.values];
+    let differing = 0;
+    for (let i = 0; i < w1.length; i++) if (!Object.is(w1[i], w2[i])) differing++;
+    expect(differing, 'weights that differ from one thread').toBe(0);
+  });
+});

@@ -96,10 +96,17 @@ export function wasmBackward(
   const k = m.exports;
   const GH = d.G * H;
   const packSize = k.packedSize(GH, H);
-  const packed = m.scratch(packSize + k.panelScratch());
-  const panel = packed + 4 * packSize;
-  // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step.
-  const pack = (): void => k.packB(false, GH, H, d.p.at(d.w.whh), H, packed);
+  let packed = 0;
+  let panel = 0;
+  // dh_{t-1} = dG_t·W_hh: W_hh [G·H, H] is op(B) as stored; pack it once for every step. The
+  // weight-gradient products take the same scratch and may move it to a larger block (the old
+  // one goes back to the arena, where a worker thread's scratch may land), so each packing asks
+  // for the scratch's current address.
+  const pack = (): void => {
+    packed = m.scratch(packSize + k.panelScratch());
+    panel = packed + 4 * packSize;
+    k.packB(false, GH, H, d.p.at(d.w.whh), H, packed);
+  };
   pack();
   let pending = 0;
   for (let s = T - 1; s >= 0; s--) {
