@@ -12,9 +12,20 @@ const SIZES: [number, number][] = [
   [4, 128],
 ];
 
+/** The wasm sigmoid and tanh of every element of `x`. */
+function activations(x: ArrayLike<number>): { s: Float32Array; t: Float32Array } {
+  const { k, arena } = wasmSetup();
+  const n = x.length;
+  const px = put(arena, x);
+  const out = arena.alloc(n);
+  k.sigmoidInto(out, px, n);
+  const s = get(arena, out, n);
+  k.tanhInto(out, px, n);
+  return { s, t: get(arena, out, n) };
+}
+
 describe('wasm activations and sums match the TypeScript reference', () => {
   it('sigmoid and tanh over [-30, 30], to float32 precision', () => {
-    const { k, arena } = wasmSetup();
     const n = 10_003;
     const x = uniformF32(1, n, -30, 30);
     for (let i = 0; i < 200; i++) x[i] = (i - 100) * 1e-3; // near zero, where tanh ~ x
@@ -22,12 +33,7 @@ describe('wasm activations and sums match the TypeScript reference', () => {
     x[201] = -0;
     x[202] = 100;
     x[203] = -100;
-    const px = put(arena, x);
-    const out = arena.alloc(n);
-    k.sigmoidInto(out, px, n);
-    const s = get(arena, out, n);
-    k.tanhInto(out, px, n);
-    const t = get(arena, out, n);
+    const { s, t } = activations(x);
     for (let i = 0; i < n; i++) {
       const ws = sigmoid(x[i]);
       const wt = Math.tanh(x[i]);
@@ -36,41 +42,30 @@ describe('wasm activations and sums match the TypeScript reference', () => {
     }
   });
 
-  it('sigmoid and tanh on a dense sweep of [-12, 12] stay within 4e-7 relative', () => {
-    const { k, arena } = wasmSetup();
+  it('sigmoid and tanh on a dense sweep of [-12, 12] stay within 4e-7 relative, tanh in [-1, 1]', () => {
     const n = 240_001;
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = (i - 120_000) * 1e-4;
-    const px = put(arena, x);
-    const out = arena.alloc(n);
-    k.sigmoidInto(out, px, n);
-    const s = get(arena, out, n);
-    k.tanhInto(out, px, n);
-    const t = get(arena, out, n);
+    const { s, t } = activations(x);
     let worstS = 0;
     let worstT = 0;
+    let outside = 0;
     for (let i = 0; i < n; i++) {
       worstS = Math.max(worstS, Math.abs(s[i] - sigmoid(x[i])) / sigmoid(x[i]));
       const wt = Math.tanh(x[i]);
       if (wt !== 0) worstT = Math.max(worstT, Math.abs(t[i] - wt) / Math.abs(wt));
-      if (Math.abs(t[i]) > 1) throw new RangeError(`tanh(${x[i]}) = ${t[i]} leaves [-1, 1]`);
+      if (Math.abs(t[i]) > 1) outside++;
     }
     expect(worstS).toBeLessThan(4e-7);
     expect(worstT).toBeLessThan(4e-7);
+    expect(outside, 'tanh values outside [-1, 1]').toBe(0);
   });
 
   it('sigmoid and tanh carry NaN through and saturate at the infinities', () => {
-    const { k, arena } = wasmSetup();
-    const x = [NaN, Infinity, -Infinity, NaN, 1];
-    const px = put(arena, x);
-    const out = arena.alloc(x.length);
-    k.sigmoidInto(out, px, x.length);
-    const s = get(arena, out, x.length);
+    const { s, t } = activations([NaN, Infinity, -Infinity, NaN, 1]);
     expect([s[0], s[1], s[3], s[4]]).toEqual([NaN, 1, NaN, Math.fround(sigmoid(1))]);
     expect(s[2]).toBeGreaterThanOrEqual(0);
     expect(s[2]).toBeLessThan(1e-38);
-    k.tanhInto(out, px, x.length);
-    const t = get(arena, out, x.length);
     expect(Array.from(t.subarray(0, 4))).toEqual([NaN, 1, -1, NaN]);
   });
 

@@ -199,10 +199,10 @@ describe('two threads over more steps than one chunk of weight gradients', () =>
     const [one, two] = await pair(options);
     const input = randn([32, 50, 32], 'float32');
     const target = randn([32, 50, 1], 'float32');
-    const opts = { loss: mseLoss(), optimizer: adam({ lr: 0.01 }) };
-    const [a, b] = [{ ...opts, optimizer: adam({ lr: 0.01 }) }, opts];
-    trainStep(one, { input, target }, a);
-    trainStep(two, { input, target }, b);
+    // Each model its own optimizer: Adam keeps state per parameter vector.
+    const train = () => ({ loss: mseLoss(), optimizer: adam({ lr: 0.01 }) });
+    trainStep(one, { input, target }, train());
+    trainStep(two, { input, target }, train());
     const [w1, w2] = [one.params.values, two.params.values];
     let differing = 0;
     for (let i = 0; i < w1.length; i++) if (!Object.is(w1[i], w2[i])) differing++;

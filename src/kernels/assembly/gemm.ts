@@ -145,7 +145,7 @@ export function gemmScratch(transA: bool, transB: bool, M: i32, N: i32, K: i32):
 
 /**
  * `C = op(A)·op(B)`, plus C when `acc`, plus `bias[0..N)` on every row when `bias` is not 0.
- * `scratch` holds packed copies: room for {@link gemmScratch}`(M, N, K)` floats.
+ * `scratch` holds packed copies: room for {@link gemmScratch}`(transA, transB, M, N, K)` floats.
  */
 export function gemm(
   transA: bool, transB: bool, M: i32, N: i32, K: i32,

@@ -15,7 +15,7 @@ function cut(units: i32, share: i32, shares: i32): i32 {
 
 /**
  * Share `share` of `shares` of `gemm(transA, transB, M, N, K, …)`; `scratch` is this share's
- * own, with room for `gemmScratch(M, N, K)` floats.
+ * own, with room for `gemmScratch(transA, transB, M, N, K)` floats.
  */
 export function gemmShare(
   share: i32, shares: i32, transA: bool, transB: bool, M: i32, N: i32, K: i32,
