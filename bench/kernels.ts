@@ -23,7 +23,7 @@ const TB = T * B;
 const mod = instantiateKernels();
 if (mod === null) throw new Error('WebAssembly SIMD is not available here');
 const k = mod.exports;
-const arena = new Arena(mod.memory);
+const arena = new Arena(mod.memory, mod.exports.staticEnd());
 const f32 = (off: number, n: number) => new Float32Array(mod.memory.buffer, off, n);
 const rng = new Rng(1);
 

@@ -54,7 +54,7 @@ export function measureGemmPeak(): PeakPoint[] {
   const mod = instantiateKernels();
   if (mod === null) throw new Error('WebAssembly SIMD is not available here');
   const k = mod.exports;
-  const arena = new Arena(mod.memory);
+  const arena = new Arena(mod.memory, mod.exports.staticEnd());
   const f32 = (off: number, n: number): Float32Array => new Float32Array(mod.memory.buffer, off, n);
   const rng = new Rng(1);
   const points: PeakPoint[] = [];

@@ -8,6 +8,7 @@
 import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes-relaxed.js';
 import { kernelsBase64 } from '../src/kernels/wasm-bytes-simd.js';
 import { EXPORT_NAMES, type WasmExports } from '../src/kernels/wasm-exports.js';
+import { decodeKernels } from '../src/kernels/wasm.js';
 
 /** [name, M, N, K, transA, transB] of each product. */
 const SHAPES: [string, number, number, number, boolean, boolean][] = [
@@ -19,7 +20,7 @@ const SHAPES: [string, number, number, number, boolean, boolean][] = [
 ];
 
 function instance(base64: string): { k: WasmExports; memory: WebAssembly.Memory } | null {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const bytes = decodeKernels(base64);
   if (!WebAssembly.validate(bytes)) return null;
   const memory = new WebAssembly.Memory({ initial: 2000, maximum: 65536 });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });

@@ -32,11 +32,13 @@ const entry = path.join(repo, 'dist', 'index.js');
  * 58.3 KB and 45.1 KB, then for threads on the model's shared memory (the kernel team, its
  * worker's source text and the row-kernel table: 2.3 KB each), measured at 60.7 KB and 47.5 KB,
  * then by 1 KB for the whole library when the kernels' new activations, panels and row dots
- * left the module 6 % smaller but its base64 0.5 KB larger gzipped (62.0 KB and 48.8 KB):
- * raise one only on purpose, saying why in the commit.
+ * left the module 6 % smaller but its base64 0.5 KB larger gzipped (62.0 KB and 48.8 KB),
+ * lowered back by that 1 KB when the kernels' text was cut at function bodies, so that gzip
+ * stores a function the two builds share once (60.8 KB and 47.7 KB): raise one only on
+ * purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 63 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 62 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};

@@ -12,8 +12,10 @@ import {
   type CellType,
 } from '../src/index.js';
 import { createKernels } from '../src/kernels/backend.js';
-import { wasmVariant } from '../src/kernels/wasm.js';
+import { decodeKernels, wasmVariant } from '../src/kernels/wasm.js';
 import { relaxedKernelsBase64 } from '../src/kernels/wasm-bytes-relaxed.js';
+import { kernelsBase64 } from '../src/kernels/wasm-bytes-simd.js';
+import { EXPORT_NAMES } from '../src/kernels/wasm-exports.js';
 import { withBackend } from './helpers/backend.js';
 import { maxError } from './helpers/compare.js';
 import { uniformF32 } from './helpers/wasm.js';
@@ -34,8 +36,17 @@ describe('backend switch', () => {
     expect(a.params.values.buffer.byteLength).toBeGreaterThanOrEqual(65536); // pages, not the heap
   });
 
+  it('decodes the kernels text: base64 pieces joined by dots, one per function body', () => {
+    expect(Array.from(decodeKernels('AAE=.AgME.BQ=='))).toEqual([0, 1, 2, 3, 4, 5]);
+    const pieces = kernelsBase64.split('.');
+    expect(pieces.length).toBeGreaterThan(EXPORT_NAMES.length); // a piece per function at least
+    const bytes = decodeKernels(kernelsBase64);
+    expect(Array.from(bytes.subarray(0, 4))).toEqual([0, 0x61, 0x73, 0x6d]); // "\0asm"
+    expect(WebAssembly.validate(bytes)).toBe(true);
+  });
+
   it('runs the relaxed-SIMD build exactly where it validates, else the SIMD one', () => {
-    const bytes = Uint8Array.from(atob(relaxedKernelsBase64), (ch) => ch.charCodeAt(0));
+    const bytes = decodeKernels(relaxedKernelsBase64);
     expect(wasmVariant()).toBe(WebAssembly.validate(bytes) ? 'relaxed-simd' : 'simd');
     // CI runs the kernel suites again under --experimental-wasm-relaxed-simd and says so here.
     const expected = process.env.RNNKIT_EXPECT_WASM_VARIANT;

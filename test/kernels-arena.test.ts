@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../src/kernels/arena.js';
+import { WasmMemory } from '../src/kernels/wasm-memory.js';
 import { f32 } from './helpers/wasm.js';
 
 describe('Arena', () => {
   it('hands out aligned, non-zero, disjoint ranges', () => {
-    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }));
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 16);
     const a = arena.alloc(3);
     const b = arena.alloc(5);
     expect(a).toBeGreaterThan(0);
@@ -15,7 +16,7 @@ describe('Arena', () => {
 
   it('keeps contents across growth (a plain memory detaches the views taken before)', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const arena = new Arena(memory);
+    const arena = new Arena(memory, 16);
     const a = arena.alloc(4);
     const before = f32(arena, a, 4);
     before.set([1, 2, 3, 4]);
@@ -26,7 +27,7 @@ describe('Arena', () => {
   });
 
   it('reuses released ranges and merges free neighbours', () => {
-    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }));
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 16);
     const a = arena.alloc(8);
     const b = arena.alloc(8);
     const c = arena.alloc(8);
@@ -39,7 +40,7 @@ describe('Arena', () => {
   });
 
   it('lowers the top when the last range is released', () => {
-    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }));
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 16);
     const a = arena.alloc(8);
     const b = arena.alloc(8);
     arena.release(b, 8);
@@ -49,7 +50,7 @@ describe('Arena', () => {
 
   it('throws a RangeError, changing nothing, when the memory cannot grow', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-    const arena = new Arena(memory);
+    const arena = new Arena(memory, 16);
     const a = arena.alloc(10_000);
     expect(() => arena.alloc(10_000)).toThrow(RangeError);
     expect(memory.buffer.byteLength).toBe(65536);
@@ -59,11 +60,36 @@ describe('Arena', () => {
 
   it('grows a shared memory in place: earlier views stay valid', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 100, shared: true });
-    const arena = new Arena(memory);
+    const arena = new Arena(memory, 16);
     const early = f32(arena, arena.alloc(4), 4);
     early.set([5, 6, 7, 8]);
     arena.alloc(100_000);
     expect(memory.buffer.byteLength).toBeGreaterThan(65536);
     expect(Array.from(early)).toEqual([5, 6, 7, 8]);
+  });
+});
+
+describe('Arena start', () => {
+  it('refuses a start that is not a multiple of 16 from 16 up', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    expect(() => new Arena(memory, 0)).toThrow(RangeError);
+    expect(() => new Arena(memory, 24)).toThrow(/multiple of 16 from 16, not 24/);
+  });
+
+  it("a model memory's buffers lie above the kernels' constants: filling them leaves the kernels right", () => {
+    const m = WasmMemory.create(false);
+    expect(m).not.toBeNull();
+    const k = m!.exports;
+    const buffers = [1, 3, 8, 64].map((n) => m!.alloc('float32', n));
+    for (const b of buffers) {
+      expect(b.address).toBeGreaterThanOrEqual(k.staticEnd());
+      b.a.fill(1e30);
+    }
+    const x = m!.alloc('float32', 8);
+    const y = m!.alloc('float32', 8);
+    x.a.set([0, 1, -1, 2, -2, 4, -4, 30]);
+    k.sigmoidInto(y.address, x.address, 8);
+    for (let i = 0; i < 8; i++) expect(y.a[i]).toBeCloseTo(1 / (1 + Math.exp(-x.a[i])), 6);
+    m!.dispose();
   });
 });

@@ -6,9 +6,20 @@
 export class Arena {
   /** Free ranges as [offset, bytes], sorted by offset. */
   private free: [number, number][] = [];
-  private top = 16; // offset 0 means "none" to the kernels
+  private top: number;
 
-  constructor(private mem: WebAssembly.Memory) {}
+  /**
+   * Ranges start at `start`, a multiple of 16 from 16 up: offset 0 means "none" to the kernels,
+   * and a kernels instance keeps its constants below its `staticEnd()`, where ranges start.
+   */
+  constructor(
+    private mem: WebAssembly.Memory,
+    start: number,
+  ) {
+    if (start < 16 || start % 16 !== 0)
+      throw new RangeError(`an arena starts at a multiple of 16 from 16, not ${start}`);
+    this.top = start;
+  }
 
   /** The memory ranges are handed out of. */
   get memory(): WebAssembly.Memory {

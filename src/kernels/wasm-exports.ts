@@ -5,6 +5,7 @@
  * element counts. Nothing is checked: callers pass valid, 4-byte-aligned ranges.
  */
 export interface WasmExports {
+  staticEnd(): number;
   addColumnSums(out: number, a: number, rows: number, cols: number, lda: number): void;
   addInto(dst: number, src: number, n: number): void;
   addRows(rows: number, n: number, dst: number, ldd: number, a: number, lda: number, b: number, ldb: number): void;
@@ -29,6 +30,7 @@ export interface WasmExports {
 
 /** The names of {@link WasmExports}, every one of which the loader requires. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
+  'staticEnd',
   'addColumnSums',
   'addInto',
   'addRows',

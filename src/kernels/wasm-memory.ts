@@ -37,7 +37,7 @@ export class WasmMemory implements KernelMemory {
   private teamExports: WasmExports | null = null;
 
   private constructor(private current: WasmInstance) {
-    this.arena = new Arena(current.memory);
+    this.arena = new Arena(current.memory, current.exports.staticEnd());
     this.buffer = current.memory.buffer;
   }
 

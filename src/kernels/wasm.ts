@@ -101,10 +101,10 @@ function compiledModule(shared: boolean): WebAssembly.Module | null {
   let module: WebAssembly.Module | null = null;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
-    let bytes = decodeBase64(relaxedKernelsBase64);
+    let bytes = decodeKernels(relaxedKernelsBase64);
     variant = 'relaxed-simd';
     if (!WebAssembly.validate(bytes)) {
-      bytes = decodeBase64(kernelsBase64);
+      bytes = decodeKernels(kernelsBase64);
       variant = 'simd';
     }
     if (shared && !shareMemoryImport(bytes)) throw new Error('the module imports no memory');
@@ -159,8 +159,13 @@ function shareMemoryImport(bytes: Uint8Array): boolean {
   return false;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
+/**
+ * The bytes of a kernels module from its generated text: base64 pieces joined by '.', one per
+ * function body (scripts/build-kernels.mjs cuts them so that gzip finds the functions the two
+ * builds share), decoded one by one and concatenated.
+ */
+export function decodeKernels(text: string): Uint8Array<ArrayBuffer> {
+  const binary = text.split('.').map(atob).join('');
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;

@@ -7,7 +7,7 @@ import { Rng } from '../../src/index.js';
 export function wasmSetup(): { k: WasmExports; arena: Arena } {
   const m = instantiateKernels();
   expect(m, 'WebAssembly SIMD kernels instantiate on Node').not.toBeNull();
-  return { k: m!.exports, arena: new Arena(m!.memory) };
+  return { k: m!.exports, arena: new Arena(m!.memory, m!.exports.staticEnd()) };
 }
 
 /** A view of `n` floats at byte offset `off` of the arena's memory. */

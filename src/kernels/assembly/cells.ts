@@ -1,19 +1,24 @@
 // Fused gate steps of one time step for `rows` consecutive sequences of the batch. Gate blocks
 // of a row are `H` apart inside a row of `ldg` elements (PyTorch's order: LSTM i, f, g, o; GRU
 // r, z, n); states are `[rows, H]` contiguous. The backward steps overwrite the gate values
-// with the gradients of the gates' pre-activations, as the TypeScript cells do.
+// with the gradients of the gates' pre-activations, as the TypeScript cells do. The forward
+// steps activate a row's gate blocks in whole passes of sigmoidInto and tanhInto, which load
+// their constants once per pass (see activation.ts).
 
-import { vsigmoid, vtanh } from './activation';
-import { vload, vstore } from './vector';
+import { sigmoidInto, tanhInto } from './activation';
+import { addInto, vload, vstore } from './vector';
 
 /** RNN forward: `h = act(pre)` over `n` elements, act = tanh or relu. */
 export function rnnForward(n: i32, pre: usize, h: usize, relu: bool): void {
+  if (!relu) {
+    tanhInto(h, pre, n);
+    return;
+  }
   const zero = f32x4.splat(0);
   for (let j = 0; j < n; j += 4) {
     const o = <usize>j << 2;
     const m = n - j;
-    const v = vload(pre + o, m);
-    vstore(h + o, relu ? f32x4.pmax(v, zero) : vtanh(v), m);
+    vstore(h + o, f32x4.pmax(vload(pre + o, m), zero), m);
   }
 }
 
@@ -44,23 +49,21 @@ export function lstmForward(
   for (let b = 0; b < rows; b++) {
     const gi = g + ((<usize>b * ldg) << 2);
     const s = <usize>b * hb;
+    sigmoidInto(gi, gi, 2 * H); // i and f
+    tanhInto(gi + 2 * hb, gi + 2 * hb, H);
+    sigmoidInto(gi + 3 * hb, gi + 3 * hb, H);
     for (let j = 0; j < H; j += 4) {
       const o = <usize>j << 2;
       const m = H - j;
       const p = gi + o;
-      const iv = vsigmoid(vload(p, m));
-      const fv = vsigmoid(vload(p + hb, m));
-      const gv = vtanh(vload(p + 2 * hb, m));
-      const ov = vsigmoid(vload(p + 3 * hb, m));
-      vstore(p, iv, m);
-      vstore(p + hb, fv, m);
-      vstore(p + 2 * hb, gv, m);
-      vstore(p + 3 * hb, ov, m);
-      const cv = f32x4.add(f32x4.mul(fv, vload(cPrev + s + o, m)), f32x4.mul(iv, gv));
-      const t = vtanh(cv);
-      vstore(c + s + o, cv, m);
-      vstore(tc + s + o, t, m);
-      vstore(h + s + o, f32x4.mul(ov, t), m);
+      const fc = f32x4.mul(vload(p + hb, m), vload(cPrev + s + o, m));
+      vstore(c + s + o, f32x4.add(fc, f32x4.mul(vload(p, m), vload(p + 2 * hb, m))), m);
+    }
+    tanhInto(tc + s, c + s, H);
+    for (let j = 0; j < H; j += 4) {
+      const o = <usize>j << 2;
+      const m = H - j;
+      vstore(h + s + o, f32x4.mul(vload(gi + 3 * hb + o, m), vload(tc + s + o, m)), m);
     }
   }
 }
@@ -116,17 +119,22 @@ export function gruForward(
     const xr = x + ((<usize>b * ldg) << 2);
     const sr = hp + ((<usize>b * ldg) << 2);
     const s = <usize>b * hb;
+    addInto(xr, sr, 2 * H); // r and z: input side plus hidden side
+    sigmoidInto(xr, xr, 2 * H);
     for (let j = 0; j < H; j += 4) {
       const o = <usize>j << 2;
       const m = H - j;
-      const r = vsigmoid(f32x4.add(vload(xr + o, m), vload(sr + o, m)));
-      const z = vsigmoid(f32x4.add(vload(xr + hb + o, m), vload(sr + hb + o, m)));
       const hv = vload(sr + 2 * hb + o, m);
-      const n = vtanh(f32x4.add(vload(xr + 2 * hb + o, m), f32x4.mul(r, hv)));
-      vstore(xr + o, r, m);
-      vstore(xr + hb + o, z, m);
-      vstore(xr + 2 * hb + o, n, m);
       vstore(hn + s + o, hv, m);
+      const pre = f32x4.add(vload(xr + 2 * hb + o, m), f32x4.mul(vload(xr + o, m), hv));
+      vstore(xr + 2 * hb + o, pre, m);
+    }
+    tanhInto(xr + 2 * hb, xr + 2 * hb, H);
+    for (let j = 0; j < H; j += 4) {
+      const o = <usize>j << 2;
+      const m = H - j;
+      const z = vload(xr + hb + o, m);
+      const n = vload(xr + 2 * hb + o, m);
       const hp0 = vload(hPrev + s + o, m);
       vstore(h + s + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, hp0)), m);
     }
