@@ -165,7 +165,10 @@ function shareMemoryImport(bytes: Uint8Array): boolean {
  * builds share), decoded one by one and concatenated.
  */
 export function decodeKernels(text: string): Uint8Array<ArrayBuffer> {
-  const binary = text.split('.').map(atob).join('');
+  const binary = text
+    .split('.')
+    .map((piece) => atob(piece))
+    .join('');
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;

@@ -9,7 +9,9 @@ import { madd, vload, vstore } from './vector';
 // The constants live in the module's static data, and each kernel loads them into locals before
 // its loop: V8 rebuilds a `v128.const` from general registers (several instructions) wherever
 // register pressure makes it give the register up, even inside the loop, while a value loaded
-// from memory stays in a register or on the stack. Hoisted, tanh runs about 1.7x faster.
+// from memory stays in a register or on the stack. Every instance writes these same bytes when
+// it is made (a worker's instance on a shared memory too), so no buffer may lie below
+// `staticEnd()` (index.ts).
 
 /**
  * exp: the clamp bounds, log2(e), 1.5·2^23 (adding it rounds a float below 2^22 to an integer
@@ -22,7 +24,7 @@ const EXP_CONSTANTS = memory.data<f32>([
 const EXP_POLY = memory.data<f32>([
   1.3836828293e-3, 8.3748148754e-3, 4.1668225080e-2, 1.6666419804e-1, 4.9999991059e-1,
 ]);
-/** The exponent bias of a float32, added to n before it is shifted into the exponent field. */
+/** The exponent bias of a float32, added to k before it is shifted into the exponent field. */
 const EXPONENT_BIAS = memory.data<i32>([127]);
 /** tanh(x) ≈ x·P(x²)/Q(x²): P = 1 + u·(p3 + u·(p2 + u·(p1 + u·p0))), p0..p3, then Q's q0..q3. */
 const TANH_PQ = memory.data<f32>([
@@ -42,8 +44,8 @@ function constant(table: usize, i: i32): v128 {
 
 /**
  * `dst = 1 / (1 + e^-x)` for `n` elements of `src` (`dst` may be `src`). e^-x: x clamped to
- * [-88.3, 87.3] so the result stays a normal float, n = round(x·log2 e) by the rounding constant,
- * r = x - n·ln 2 in two parts (|r| <= ln2/2), e^r by the polynomial, 2^n built in the exponent.
+ * [-88.3, 87.3] so the result stays a normal float, k = round(x·log2 e) by the rounding constant,
+ * r = x - k·ln 2 in two parts (|r| <= ln2/2), e^r by the polynomial, 2^k built in the exponent.
  */
 export function sigmoidInto(dst: usize, src: usize, n: i32): void {
   const lo = constant(EXP_CONSTANTS, 0), hi = constant(EXP_CONSTANTS, 1);
@@ -51,7 +53,7 @@ export function sigmoidInto(dst: usize, src: usize, n: i32): void {
   const ln2Hi = constant(EXP_CONSTANTS, 4), ln2Lo = constant(EXP_CONSTANTS, 5);
   const c0 = constant(EXP_POLY, 0), c1 = constant(EXP_POLY, 1), c2 = constant(EXP_POLY, 2);
   const c3 = constant(EXP_POLY, 3), c4 = constant(EXP_POLY, 4);
-  const bias = v128.load32_splat(EXPONENT_BIAS), one = v128.load32_splat(ONE);
+  const exponentBias = constant(EXPONENT_BIAS, 0), one = constant(ONE, 0);
   for (let j = 0; j < n; j += 4) {
     const o = <usize>j << 2;
     const m = n - j;
@@ -67,7 +69,7 @@ export function sigmoidInto(dst: usize, src: usize, n: i32): void {
     p = madd(one, p, r);
     // The low bits of `shifted` hold k (two's complement); shifting k + 127 into the exponent
     // field drops the rounding constant's own bits, which all sit above bit 8.
-    const scale = i32x4.shl(i32x4.add(shifted, bias), 23);
+    const scale = i32x4.shl(i32x4.add(shifted, exponentBias), 23);
     vstore(dst + o, f32x4.div(one, f32x4.add(one, f32x4.mul(p, scale))), m);
   }
 }
@@ -78,8 +80,8 @@ export function sigmoidInto(dst: usize, src: usize, n: i32): void {
  * [-1, 1]). Relative error about 4e-7; no exp, one division, odd and exact at 0.
  */
 export function tanhInto(dst: usize, src: usize, n: i32): void {
-  const hi = v128.load32_splat(TANH_LIMIT), lo = f32x4.neg(hi);
-  const one = v128.load32_splat(ONE), minusOne = f32x4.neg(one);
+  const hi = constant(TANH_LIMIT, 0), lo = f32x4.neg(hi);
+  const one = constant(ONE, 0), minusOne = f32x4.neg(one);
   const p0 = constant(TANH_PQ, 0), p1 = constant(TANH_PQ, 1);
   const p2 = constant(TANH_PQ, 2), p3 = constant(TANH_PQ, 3);
   const q0 = constant(TANH_PQ, 4), q1 = constant(TANH_PQ, 5);
