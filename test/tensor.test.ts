@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, Tensor, orthogonalInit } from '../src/index.js';
+import { toBatchFirst, toTimeMajor } from '../src/tensor/ops.js';
 
 describe('Tensor', () => {
   it('round-trips nested arrays with their shape', () => {
@@ -87,5 +88,29 @@ describe('Rng', () => {
         expect(d).toBeCloseTo(i === j ? 1 : 0, 10);
       }
     }
+  });
+});
+
+describe('time windows', () => {
+  // [B=2, T=3, F=2] with element (b, t, f) = 100b + 10t + f
+  const B = 2,
+    T = 3,
+    F = 2;
+  const batchFirst = Float32Array.from({ length: B * T * F }, (_, i) => {
+    const [b, t, f] = [Math.floor(i / (T * F)), Math.floor(i / F) % T, i % F];
+    return 100 * b + 10 * t + f;
+  });
+
+  it('toTimeMajor copies steps t0 .. t0+n-1 into [n, B, F]', () => {
+    const dst = new Float32Array(2 * B * F).fill(-1);
+    toTimeMajor(dst, batchFirst, B, T, F, 1, 2);
+    expect(Array.from(dst)).toEqual([10, 11, 110, 111, 20, 21, 120, 121]);
+  });
+
+  it('toBatchFirst writes [n, B, F] back at steps t0 .. t0+n-1 and nothing else', () => {
+    const window = Float32Array.from([10, 11, 110, 111, 20, 21, 120, 121]);
+    const dst = new Float32Array(B * T * F).fill(-1);
+    toBatchFirst(dst, window, B, T, F, 1, 2);
+    expect(Array.from(dst)).toEqual([-1, -1, 10, 11, 20, 21, -1, -1, 110, 111, 120, 121]);
   });
 });

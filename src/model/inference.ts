@@ -2,6 +2,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { allocate } from '../tensor/dtype.js';
 import type { Buf, KernelMemory } from '../kernels/memory.js';
 import { Tensor } from '../tensor/tensor.js';
+import { toBatchFirst, toTimeMajor } from '../tensor/ops.js';
 import type { ParameterSet } from '../nn/parameters.js';
 import type { RecurrentStack } from '../recurrent/stack.js';
 import type { InitialState, InitialStateInputs } from '../recurrent/initial-state.js';
@@ -47,14 +48,7 @@ export class Inference {
       const n = Math.min(INFERENCE_CHUNK, T - start);
       stack.prepare(n, B, null);
       this.prepareHead(n * B);
-      const sx = stack.x.a;
-      for (let t = 0; t < n; t++) {
-        for (let b = 0; b < B; b++)
-          sx.set(
-            x.data.subarray((b * T + start + t) * I, (b * T + start + t + 1) * I),
-            (t * B + b) * I,
-          );
-      }
+      toTimeMajor(stack.x.a, x.data, B, T, I, start, n);
       if (start === 0) this.initial.write(stack, this.store, B, states);
       else {
         stack.h0.set(this.carryH);
@@ -99,11 +93,7 @@ export class Inference {
       return;
     }
     this.head.step(stack.output, values, n * B, this.headOut);
-    const out = this.headOut.a;
-    for (let t = 0; t < n; t++) {
-      for (let b = 0; b < B; b++)
-        result.set(out.subarray((t * B + b) * O, (t * B + b + 1) * O), (b * T + start + t) * O);
-    }
+    toBatchFirst(result, this.headOut.a, B, T, O, start, n);
   }
 
   /** Room for the head's output over `rows` rows, allocated before the chunk runs. */

@@ -62,3 +62,39 @@ export function swapAxes01(
     }
   }
 }
+
+/**
+ * Copies steps `t0 .. t0+n-1` of a batch-first `[B, T, F]` array into a time-major `[n, B, F]`
+ * one: `dst[t][b] = src[b][t0 + t]`.
+ */
+export function toTimeMajor(
+  dst: FloatArray,
+  src: FloatArray,
+  B: number,
+  T: number,
+  F: number,
+  t0: number,
+  n: number,
+): void {
+  for (let t = 0; t < n; t++) {
+    for (let b = 0; b < B; b++) copy(dst, (t * B + b) * F, src, (b * T + t0 + t) * F, F);
+  }
+}
+
+/**
+ * Writes a time-major `[n, B, F]` block as steps `t0 .. t0+n-1` of a batch-first `[B, T, F]`
+ * array: `dst[b][t0 + t] = src[t][b]`.
+ */
+export function toBatchFirst(
+  dst: FloatArray,
+  src: FloatArray,
+  B: number,
+  T: number,
+  F: number,
+  t0: number,
+  n: number,
+): void {
+  for (let t = 0; t < n; t++) {
+    for (let b = 0; b < B; b++) copy(dst, (b * T + t0 + t) * F, src, (t * B + b) * F, F);
+  }
+}
