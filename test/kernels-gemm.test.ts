@@ -167,4 +167,43 @@ describe('wasm gemm matches the TypeScript gemm', () => {
       }
     }
   });
+
+  it('packBStacked packs [W1 | W2] as packB packs the joined matrix, for ragged K1, K2 and N', () => {
+    const { k, arena } = wasmSetup();
+    for (const [M, N, K1, K2] of [
+      [32, 512, 16, 128],
+      [5, 13, 3, 7],
+      [9, 21, 8, 1],
+      [2, 8, 1, 4],
+    ]) {
+      const K = K1 + K2;
+      // W1 [N, K1] and W2 [N, K2] with padded rows; the joined W [N, K] is their columns side by side.
+      const [ld1, ld2] = [K1 + 1, K2 + 2];
+      const w1 = uniformF32(11, N * ld1);
+      const w2 = uniformF32(12, N * ld2);
+      const joined = new Float32Array(N * K);
+      for (let j = 0; j < N; j++) {
+        for (let c = 0; c < K1; c++) joined[j * K + c] = w1[j * ld1 + c];
+        for (let c = 0; c < K2; c++) joined[j * K + K1 + c] = w2[j * ld2 + c];
+      }
+      const [p1, p2, pj] = [put(arena, w1), put(arena, w2), put(arena, joined)];
+      const stacked = arena.alloc(k.packedSize(K, N));
+      const plain = arena.alloc(k.packedSize(K, N));
+      k.packBStacked(N, K1, p1, ld1, K2, p2, ld2, stacked);
+      k.packB(true, K, N, pj, K, plain);
+      const shape = `M=${M} N=${N} K1=${K1} K2=${K2}`;
+      expect(Array.from(get(arena, stacked, k.packedSize(K, N))), shape).toEqual(
+        Array.from(get(arena, plain, k.packedSize(K, N))),
+      );
+      // And the product of [A1 | A2] by it is the product by the joined matrix.
+      const a = stored(13, M, K, false, 3);
+      const pa = put(arena, a.data);
+      const pc = arena.alloc(M * N);
+      const scratch = arena.alloc(k.panelScratch());
+      k.gemmPackedB(false, M, N, K, pa, a.ld, stacked, pc, N, false, 0, scratch);
+      const b = { data: joined, ld: K };
+      const want = reference(false, true, M, N, K, a, b, new Float32Array(M * N), N, false, null);
+      expect(maxError(get(arena, pc, M * N), want, 'relative'), shape).toBeLessThan(TOL);
+    }
+  });
 });

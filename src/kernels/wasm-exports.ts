@@ -18,6 +18,7 @@ export interface WasmExports {
   gemmPackedBShare(share: number, shares: number, transA: boolean, M: number, N: number, K: number, a: number, lda: number, pb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
   gemmShare(share: number, shares: number, transA: boolean, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: boolean, bias: number, scratch: number): void;
   packB(transB: boolean, K: number, N: number, b: number, ldb: number, dst: number): void;
+  packBStacked(N: number, K1: number, b1: number, ld1: number, K2: number, b2: number, ld2: number, dst: number): void;
   packedSize(K: number, N: number): number;
   panelScratch(): number;
   gruBackward(rows: number, H: number, g: number, gh: number, ldg: number, hPrev: number, hn: number, dh: number, direct: number): void;
@@ -43,6 +44,7 @@ export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'gemmPackedBShare',
   'gemmShare',
   'packB',
+  'packBStacked',
   'packedSize',
   'panelScratch',
   'gruBackward',

@@ -11,29 +11,87 @@ import { carryInactive, gatherStepGrad, passInactive, zeroInactiveGates } from '
 /** What a cell's wasm forward step gets: the kernels, and the product `out (+)= h·W_hhᵀ (+ bias)`. */
 export interface WasmStepContext {
   readonly k: WasmExports;
-  /** `out = (acc ? out : 0) + h·W_hhᵀ + bias` for the `B` rows at byte address `h` into `out`. */
+  /**
+   * `out = (acc ? out : 0) + h·W_hhᵀ + bias` for the `B` rows at byte address `h` into `out`;
+   * only for a cell that keeps `b_hh` apart (the loop writes the others' whole pre-activations).
+   */
   product(h: number, out: number, acc: boolean, bias: number): void;
 }
 
+/** A cell's gate update of step `t`, from the states at `prev` to `cur`; its gate rows start at `row`. */
+type WasmStep = (c: WasmStepContext, t: number, prev: number, cur: number, row: number) => void;
+
 /**
- * The forward loop: projects every step's input (bias folded, plus `b_hh` unless the cell keeps
- * it apart), then for each step in the direction's order calls `step(t, prev, cur, row)` with
- * the state offsets and the step's first gate row, and carries finished sequences' states.
+ * The forward loop: for each step in the direction's order, writes the gate pre-activations
+ * `x_t·W_ihᵀ + h_{t-1}·W_hhᵀ + b_ih + b_hh` over the step's gate rows (a cell that keeps `b_hh`
+ * apart gets `x_t·W_ihᵀ + b_ih` there and its own hidden product), calls
+ * `step(c, t, prev, cur, row)` with the state offsets and the step's first gate row, and carries
+ * finished sequences' states.
  */
-export function wasmForward(
+export function wasmForward(d: Direction, m: WasmMemory, step: WasmStep): void {
+  if (d.T === 0 || d.B === 0) return;
+  if (d.B > 1 && !d.cell.hiddenApart) stackedForward(d, m, step);
+  else projectedForward(d, m, step);
+}
+
+/** Runs `step` for every step in the direction's order, then carries finished sequences' states. */
+function eachStep(
   d: Direction,
-  m: WasmMemory,
-  step: (c: WasmStepContext, t: number, prev: number, cur: number, row: number) => void,
+  f: (t: number, prev: number, cur: number, row: number) => void,
 ): void {
-  const { T, B, In, H } = d;
-  if (T === 0 || B === 0) return;
+  const GH = d.G * d.H;
+  for (let s = 0; s < d.T; s++) {
+    const t = d.timeAt(s);
+    const prev = d.stateBefore(t);
+    const cur = d.stateAfter(t);
+    f(t, prev, cur, t * d.B * GH);
+    carryInactive(d, t, d.hs, prev, cur);
+    if (d.cell.cellState) carryInactive(d, t, d.cs, prev, cur);
+  }
+}
+
+/**
+ * Batches with the bias summed: one product a step, `[x_t | h_{t-1}]·[W_ih | W_hh]ᵀ + b`, with
+ * K = In + H and the stacked weights packed once. The rows of `[x_t | h_{t-1}]` are copied
+ * into scratch each step (B·(In+H) floats, small beside the product).
+ */
+function stackedForward(d: Direction, m: WasmMemory, step: WasmStep): void {
+  const { B, In, H, p, w } = d;
+  const k = m.exports;
+  const GH = d.G * H;
+  const K = In + H;
+  // Scratch: the summed bias (whole vectors), the packed weights, a panel, the joined rows.
+  const biasFloats = (GH + 3) & ~3;
+  const packSize = k.packedSize(K, GH);
+  const biasAt = m.scratch(biasFloats + packSize + k.panelScratch() + B * K);
+  const packed = biasAt + 4 * biasFloats;
+  const panel = packed + 4 * packSize;
+  const rows = panel + 4 * k.panelScratch();
+  const bias = w.bih >= 0 ? sumBiases(d, m, biasAt) : 0;
+  k.packBStacked(GH, In, p.at(w.wih), In, H, p.at(w.whh), H, packed);
+  const c = noHiddenProduct(k);
+  eachStep(d, (t, prev, cur, row) => {
+    k.copyRows(B, In, rows, K, d.x.at(t * B * In), In);
+    k.copyRows(B, H, rows + 4 * In, K, d.hs.at(prev), H);
+    k.gemmPackedB(false, B, GH, K, rows, K, packed, d.gates.at(row), GH, false, bias, panel);
+    step(c, t, prev, cur, row);
+  });
+}
+
+/**
+ * Streaming (B = 1) and cells that keep `b_hh` apart: every step's input projection in one
+ * product (bias folded, plus `b_hh` unless the cell keeps it apart), then one product of
+ * `h_{t-1}` by `W_hh` a step, added to it or, for those cells, left to the step.
+ */
+function projectedForward(d: Direction, m: WasmMemory, step: WasmStep): void {
+  const { B, In, H } = d;
   const k = m.exports;
   const GH = d.G * H;
   // Scratch: a summed bias (G·H floats, rounded up to whole vectors), then the projection's
   // scratch, where the loop then keeps W_hh packed and a panel of h.
   const biasFloats = (GH + 3) & ~3;
   const packSize = k.packedSize(H, GH);
-  const work = Math.max(k.gemmScratch(false, true, T * B, GH, In), packSize + k.panelScratch());
+  const work = Math.max(k.gemmScratch(false, true, d.T * B, GH, In), packSize + k.panelScratch());
   const biasAt = m.scratch(biasFloats + work);
   const packed = biasAt + 4 * biasFloats;
   const panel = packed + 4 * packSize;
@@ -41,21 +99,35 @@ export function wasmForward(
   const W = d.p.at(d.w.whh);
   // Streaming (B = 1) reads W_hh as it is; larger batches pack it once for the whole loop.
   if (B > 1) k.packB(true, H, GH, W, H, packed);
-  const c: WasmStepContext = {
+  const product = (h: number, out: number, acc: boolean, bias: number): void => {
+    if (B > 1) k.gemmPackedB(false, B, GH, H, h, H, packed, out, GH, acc, bias, panel);
+    else k.gemm(false, true, 1, GH, H, h, H, W, H, out, GH, acc, bias, 0);
+  };
+  const apart = d.cell.hiddenApart;
+  const c: WasmStepContext = apart ? { k, product } : noHiddenProduct(k);
+  eachStep(d, (t, prev, cur, row) => {
+    if (!apart) product(d.hs.at(prev), d.gates.at(row), true, 0);
+    step(c, t, prev, cur, row);
+  });
+}
+
+/** The step context of a cell whose pre-activations the loop writes whole. */
+function noHiddenProduct(k: WasmExports): WasmStepContext {
+  return {
     k,
-    product(h, out, acc, bias) {
-      if (B > 1) k.gemmPackedB(false, B, GH, H, h, H, packed, out, GH, acc, bias, panel);
-      else k.gemm(false, true, 1, GH, H, h, H, W, H, out, GH, acc, bias, 0);
+    product() {
+      throw new Error("the forward loop writes this cell's hidden product itself");
     },
   };
-  for (let s = 0; s < T; s++) {
-    const t = d.timeAt(s);
-    const prev = d.stateBefore(t);
-    const cur = d.stateAfter(t);
-    step(c, t, prev, cur, t * B * GH);
-    carryInactive(d, t, d.hs, prev, cur);
-    if (d.cell.cellState) carryInactive(d, t, d.cs, prev, cur);
-  }
+}
+
+/** `b_ih + b_hh` into `G·H` floats at byte address `at`; returns `at`. */
+function sumBiases(d: Direction, m: WasmMemory, at: number): number {
+  const GH = d.G * d.H;
+  const v = d.p.a;
+  const sum = new Float32Array(m.instance.memory.buffer, at, GH);
+  for (let j = 0; j < GH; j++) sum[j] = v[d.w.bih + j] + v[d.w.bhh + j];
+  return at;
 }
 
 /**
@@ -67,14 +139,7 @@ function project(d: Direction, m: WasmMemory, scratch: number, biasAt: number): 
   const k = m.exports;
   const GH = d.G * d.H;
   let bias = 0;
-  if (w.bih >= 0 && d.cell.hiddenApart) {
-    bias = p.at(w.bih);
-  } else if (w.bih >= 0) {
-    const v = p.a;
-    const sum = new Float32Array(m.instance.memory.buffer, biasAt, GH);
-    for (let j = 0; j < GH; j++) sum[j] = v[w.bih + j] + v[w.bhh + j];
-    bias = biasAt;
-  }
+  if (w.bih >= 0) bias = d.cell.hiddenApart ? p.at(w.bih) : sumBiases(d, m, biasAt);
   // prettier-ignore
   k.gemm(false, true, T * B, GH, In, d.x.at(0), In, p.at(w.wih), In, d.gates.at(0), GH, false, bias, scratch);
 }

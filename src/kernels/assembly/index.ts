@@ -11,5 +11,5 @@ export { addColumnSums, addInto, addRows, copyRows } from './vector';
 export { sigmoidInto, tanhInto } from './activation';
 export { gemm, gemmPackedB, gemmScratch } from './gemm';
 export { gemmPackedBShare, gemmShare } from './share';
-export { packB, packedSize, panelScratch } from './pack';
+export { packB, packBStacked, packedSize, panelScratch } from './pack';
 export { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './cells';

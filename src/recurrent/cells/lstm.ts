@@ -52,7 +52,6 @@ export const lstmCell: CellSpec<LstmBuffers> = {
       const { B, H } = d;
       const GH = 4 * H;
       wasmForward(d, m, (c, t, prev, cur, row) => {
-        c.product(d.hs.at(prev), d.gates.at(row), true, 0);
         // prettier-ignore
         c.k.lstmForward(B, H, d.gates.at(row), GH, d.cs.at(prev), d.cs.at(cur), tanhC.at(t * B * H), d.hs.at(cur));
       });

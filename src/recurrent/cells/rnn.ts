@@ -58,7 +58,6 @@ export const rnnCell: CellSpec<null> = {
     forward(d, _own, m): void {
       const BH = d.B * d.H;
       wasmForward(d, m, (c, _t, prev, cur, row) => {
-        c.product(d.hs.at(prev), d.gates.at(row), true, 0);
         c.k.rnnForward(BH, d.gates.at(row), d.hs.at(cur), d.relu);
       });
     },
