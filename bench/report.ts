@@ -58,6 +58,33 @@ function roundRate(r: Rate): Rate {
 }
 
 /** Turns a worker outcome into a results.json entry (numbers rounded to 0.1). */
+/**
+ * One outcome from the rounds of one measurement: each time figure's best round (wall and CPU
+ * time apart), the highest peak memory and the first note. Contention on a shared machine only
+ * ever adds time, so the fastest round is the one least disturbed; every library gets the same
+ * rule. Any failed round makes the measurement a failure.
+ */
+export function bestOfRounds(rounds: readonly WorkerOutcome[]): WorkerOutcome {
+  if (rounds.length === 0) throw new RangeError('bestOfRounds: no rounds, expected at least one');
+  const failed = rounds.find((r) => !r.ok);
+  if (failed !== undefined) return failed;
+  const ok = rounds as readonly Extract<WorkerOutcome, { ok: true }>[];
+  const figures: Figures = {};
+  for (const f of ['train', 'infer', 'step'] as const) {
+    const rates = ok.map((r) => r.figures[f]).filter((r): r is Rate => r !== undefined);
+    if (rates.length === 0) continue;
+    figures[f] = {
+      wallUs: Math.min(...rates.map((r) => r.wallUs)),
+      cpuUs: Math.min(...rates.map((r) => r.cpuUs)),
+    };
+  }
+  const peakRssMB = Math.max(...ok.map((r) => r.peakRssMB));
+  const note = ok.find((r) => r.note !== undefined)?.note;
+  return note === undefined
+    ? { ok: true, figures, peakRssMB }
+    : { ok: true, figures, peakRssMB, note };
+}
+
 export function toEntry(key: EntryKey, outcome: WorkerOutcome): ResultEntry {
   if (!outcome.ok) return { ...key, error: outcome.error };
   const out: ResultEntry = { ...key, peakRssMB: round(outcome.peakRssMB) };

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --libs=rnnkit,pytorch] [-- --cells=lstm] [-- --workloads=W1]
- *   [-- --threads=1,2] [-- --scaling]`
+ *   [-- --threads=1,2] [-- --rounds=2] [-- --scaling]`
  *
  * Measures workloads W1 and W2 (see workload.ts) for each (library, cell, thread count) in its
  * own child process, so that each peak-memory figure belongs to one library alone. rnnkit and
@@ -21,6 +21,7 @@ import type { PeakPoint } from './peak.js';
 import { parseWorkerOutput, toWorkerOutcome } from './protocol.js';
 import {
   DEFAULT_LIBRARIES,
+  bestOfRounds,
   LIBRARIES,
   formatRatioTable,
   formatResultsTable,
@@ -66,6 +67,8 @@ const PEER_PACKAGES: Partial<Record<Library, string>> = {
 
 interface Options {
   quick: boolean;
+  /** Times every measurement is made, in alternating order; each figure is its best round. */
+  rounds: number;
   libs: Library[];
   cells: Cell[];
   workloads: WorkloadName[];
@@ -99,8 +102,14 @@ function parseOptions(argv: string[]): Options {
   for (const n of threads) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`bad thread count '${n}' in --threads`);
   }
+  const quick = argv.includes('--quick');
+  const roundsArg = argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length);
+  const rounds = roundsArg === undefined ? (quick ? 1 : 2) : Number(roundsArg);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`bad round count '${roundsArg}' in --rounds: expected a whole number >= 1`);
   return {
-    quick: argv.includes('--quick'),
+    quick,
+    rounds,
     libs: parseList(argv, 'libs', LIBRARIES) ?? [...DEFAULT_LIBRARIES],
     cells: parseList(argv, 'cells', CELLS) ?? [...CELLS],
     workloads: parseList(argv, 'workloads', WORKLOAD_NAMES) ?? [...WORKLOAD_NAMES],
@@ -246,40 +255,60 @@ function plan(
 }
 
 async function measureAll(opts: Options, notes: Map<string, string>): Promise<ResultEntry[]> {
+  const skipTorch = opts.libs.includes('pytorch') ? torchUnavailable() : undefined;
+  const peersMissing = ensurePeers(opts.libs);
+  const keys = plan(opts).filter(({ library }) => {
+    const skip =
+      library === 'pytorch' ? skipTorch : library in PEER_ADAPTERS ? peersMissing : undefined;
+    if (skip !== undefined) notes.set(library, `${library} skipped: ${skip}`);
+    return skip === undefined;
+  });
+  // Rounds run the plan forwards, then backwards, and so on, so that the libraries measured
+  // first in one round are measured last in the next: a shared machine's slow spells then fall
+  // on different libraries, and each figure keeps its best round.
+  const rounds: WorkerOutcome[][] = keys.map(() => []);
+  for (let r = 0; r < opts.rounds; r++) {
+    const order = keys.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) {
+      const t0 = performance.now();
+      const outcome = await measureOne(opts, keys[i]);
+      rounds[i].push(outcome);
+      const { library, workload, threads, cell } = keys[i];
+      const status = outcome.ok ? 'ok' : `failed (${outcome.error})`;
+      log(
+        `  round ${r + 1}/${opts.rounds} ${workload} ${library} x${threads} ${cell}: ${status}, ${seconds(t0)}`,
+      );
+    }
+  }
+  return keys.map((key, i) => {
+    const outcome = bestOfRounds(rounds[i]);
+    if (outcome.ok && outcome.note)
+      notes.set(
+        `${key.library} ${key.threads}`,
+        `${key.library}, ${key.threads} thread(s): ${outcome.note}`,
+      );
+    return toEntry(key, outcome);
+  });
+}
+
+/** One measurement in its own process. */
+async function measureOne(
+  opts: Options,
+  key: ReturnType<typeof plan>[number],
+): Promise<WorkerOutcome> {
+  const { library, workload, threads, cell } = key;
   const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
   const quickFlag = opts.quick ? ['--quick'] : [];
   const timeoutMs = opts.quick ? 120_000 : 30 * 60_000;
-  const skipTorch = opts.libs.includes('pytorch') ? torchUnavailable() : undefined;
-  const peersMissing = ensurePeers(opts.libs);
-  const entries: ResultEntry[] = [];
-  for (const key of plan(opts)) {
-    const { library, workload, threads, cell } = key;
-    const skip =
-      library === 'pytorch' ? skipTorch : library in PEER_ADAPTERS ? peersMissing : undefined;
-    if (skip !== undefined) {
-      notes.set(library, `${library} skipped: ${skip}`);
-      continue;
-    }
-    const t0 = performance.now();
-    let outcome: WorkerOutcome;
-    if (library === 'pytorch') {
-      outcome = await torchWorker(cell, workload, threads, timing, timeoutMs);
-    } else {
-      const env = library === 'rnnkit-js' ? { ...process.env, RNNKIT_BACKEND: 'js' } : process.env;
-      const args = [library, cell, `--workload=${workload}`, `--threads=${threads}`, ...quickFlag];
-      // rnnkit-relaxed: the relaxed-SIMD build, the default of Chrome 114+ and Node 22+,
-      // behind a flag on Node 20.
-      const flags = library === 'rnnkit-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-      const [value, failure] = await nodeWorker(args, timeoutMs, env, flags);
-      outcome = toWorkerOutcome(value, failure);
-    }
-    if (outcome.ok && outcome.note)
-      notes.set(`${library} ${threads}`, `${library}, ${threads} thread(s): ${outcome.note}`);
-    entries.push(toEntry(key, outcome));
-    const status = outcome.ok ? 'ok' : `failed (${outcome.error})`;
-    log(`  ${workload} ${library} x${threads} ${cell}: ${status}, ${seconds(t0)}`);
-  }
-  return entries;
+  if (library === 'pytorch') return torchWorker(cell, workload, threads, timing, timeoutMs);
+  const env = library === 'rnnkit-js' ? { ...process.env, RNNKIT_BACKEND: 'js' } : process.env;
+  const args = [library, cell, `--workload=${workload}`, `--threads=${threads}`, ...quickFlag];
+  // rnnkit-relaxed: the relaxed-SIMD build, the default of Chrome 114+ and Node 22+,
+  // behind a flag on Node 20.
+  const flags = library === 'rnnkit-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const [value, failure] = await nodeWorker(args, timeoutMs, env, flags);
+  return toWorkerOutcome(value, failure);
 }
 
 async function measurePeak(): Promise<PeakPoint[] | undefined> {
@@ -319,7 +348,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   const notes = new Map<string, string>();
   for (const w of opts.workloads) log(`${w}: ${describeWorkload(WORKLOADS[w])}`);
-  log(`threads ${opts.threads.join(', ')}; ${opts.quick ? 'quick' : 'full'} run`);
+  log(
+    `threads ${opts.threads.join(', ')}; ${opts.quick ? 'quick' : 'full'} run, ${opts.rounds} round(s)`,
+  );
   if (opts.libs.includes('pytorch')) log(ensureOpenBlas());
 
   const [base] = await nodeWorker(['baseline'], 60_000);
@@ -343,7 +374,8 @@ async function main(): Promise<void> {
     console.log(`${w}: ${describeWorkload(WORKLOADS[w])}, MSE, SGD lr 0.01, float32`);
   const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
   console.log(
-    `${opts.quick ? 'quick run' : 'full run'}: median of up to ${timing.repeats} repeats of at least ${timing.minRepeatMs} ms.` +
+    `${opts.quick ? 'quick run' : 'full run'}: median of up to ${timing.repeats} repeats of at least ${timing.minRepeatMs} ms,` +
+      ` best of ${opts.rounds} round(s) run in alternating order.` +
       ' Figures are wall / CPU microseconds per sequence (step: per streaming step, B=1);' +
       ' CPU time is user + system of the whole process (every thread).',
   );

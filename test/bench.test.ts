@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RESULT_MARKER, parseWorkerOutput, toWorkerOutcome } from '../bench/protocol.js';
 import {
+  bestOfRounds,
   cpuRatio,
   formatRatioTable,
   formatResultsTable,
@@ -174,6 +175,31 @@ describe('results and tables', () => {
       peakRssMB: 80.1,
     });
     expect(entries[4]).not.toHaveProperty('train');
+  });
+
+  it('rounds give each time figure its fastest round, wall and CPU apart, and the highest peak', () => {
+    const best = bestOfRounds([
+      { ok: true, figures: { train: rate(1000, 900), infer: rate(300, 280) }, peakRssMB: 80 },
+      {
+        ok: true,
+        figures: { train: rate(1100, 850), infer: rate(250, 310) },
+        peakRssMB: 95,
+        note: 'n',
+      },
+    ]);
+    expect(best).toEqual({
+      ok: true,
+      figures: { train: rate(1000, 850), infer: rate(250, 280) },
+      peakRssMB: 95,
+      note: 'n',
+    });
+  });
+
+  it('a failed round fails the measurement; no rounds is a RangeError', () => {
+    const failed = { ok: false as const, error: 'worker exited with code 1' };
+    const good = { ok: true as const, figures: { infer: rate(300, 280) }, peakRssMB: 80 };
+    expect(bestOfRounds([good, failed])).toEqual(failed);
+    expect(() => bestOfRounds([])).toThrow(RangeError);
   });
 
   it('a failed peer becomes an entry with its key and error only', () => {
