@@ -4,9 +4,10 @@ import { isRealStep } from '../nn/padding.js';
 import { accumulateWeightGrads, type Direction } from './direction.js';
 import { carryInactive, gatherStepGrad, passInactive, zeroInactiveGates } from './steps.js';
 
-// The time loops every cell shares on the WebAssembly kernels: the input projection for all
-// steps, the step product with W_hh packed once, the padding rules and the chunked weight
-// gradients. A cell's wasm step (its file) supplies the gate update of one step.
+// The time loops every cell shares on the WebAssembly kernels: the pre-activations of each
+// step (one product of [x_t | h_{t-1}] by the stacked weights for batches, or the input
+// projection of all steps and a product by W_hh a step), the padding rules and the chunked
+// weight gradients. A cell's wasm step (its file) supplies the gate update of one step.
 
 /** What a cell's wasm forward step gets: the kernels, and the product `out (+)= h·W_hhᵀ (+ bias)`. */
 export interface WasmStepContext {
