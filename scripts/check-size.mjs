@@ -35,16 +35,18 @@ const entry = path.join(repo, 'dist', 'index.js');
  * left the module 6 % smaller but its base64 0.5 KB larger gzipped (62.0 KB and 48.8 KB),
  * lowered back by that 1 KB when the kernels' text was cut at function bodies, so that gzip
  * stores a function the two builds share once (60.8 KB and 47.7 KB), then by 1 KB each for
- * activations that run two vectors a pass and the stacked step product (61.8 KB and 48.6 KB):
- * raise one only on purpose, saying why in the commit.
+ * activations that run two vectors a pass and the stacked step product (61.8 KB and 48.6 KB),
+ * then by 1 KB each for the team's ring of jobs and the steps it deals out by batch rows (the
+ * batch, the table of kernels that work row by row: 62.9 KB and 49.7 KB): raise one only on
+ * purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 62 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 63 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
 globalThis.train = (data) => fit(new Model({ cell: 'lstm', inputSize: 1, hiddenSize: 8 }), data, { loss: mseLoss(), optimizer: adam() });`,
-    limit: 49 * 1024,
+    limit: 50 * 1024,
   },
   {
     // Tensors alone carry none of the models, training or kernels: budget on the minified size.

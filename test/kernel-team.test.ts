@@ -3,6 +3,7 @@ import { KernelTeam, MIN_SHARED_PRODUCT, MIN_SHARED_ROWS } from '../src/kernels/
 import { ROW_KERNELS, ROW_KERNEL_NAMES, type RowKernel } from '../src/kernels/row-kernels.js';
 import { WasmMemory } from '../src/kernels/wasm-memory.js';
 import { uniformF32 } from './helpers/wasm.js';
+import type { WasmExports } from '../src/kernels/wasm.js';
 
 // Products shared among worker threads on one shared memory give the one-thread result bit for
 // bit, on every path the kernel takes (one row, weight gradients, strips in place or packed).
@@ -93,6 +94,79 @@ describe.each([1, 2, 3])('a kernel team with %i worker thread(s)', (workers) => 
     team.gemmPackedB(k, false, B, GH, H, h.address, H, packed, out[1].address, GH, false, 0, panel);
     const bits = out.map((o) => new Uint32Array(o.a.buffer, o.address, o.length).slice());
     expect(firstDifference(bits[1], bits[0])).toBe(-1);
+  });
+
+  it('takes the steps of a loop by batch rows (byRows) as one thread makes them, bit for bit', () => {
+    // 37 rows (the threads' shares start at multiples of four; the last takes the rest) of
+    // n = 130 floats; more calls a step than a job holds; calls that do not cover the batch
+    // row by row (a count of fewer rows, a product with A transposed) and a kernel that is not
+    // a row kernel wait for the batch's calls before them and run in their order.
+    const [rows, n, N] = [37, 130, 64];
+    const k = memory.instance.exports;
+    const packSize = k.packedSize(n, N);
+    const weights = memory.alloc('float32', n * N);
+    weights.a.set(uniformF32(21, weights.length, -0.1, 0.1));
+    const packed = memory.scratch(packSize + 2 * k.panelScratch());
+    const panel = packed + 4 * packSize;
+    k.packB(false, n, N, weights.address, N, packed);
+    const run = (kk: WasmExports, byRows: (f: () => void) => void): Uint32Array[] => {
+      const x = memory.alloc('float32', rows * n);
+      const y = memory.alloc('float32', rows * n);
+      const g = memory.alloc('float32', rows * N);
+      const h = memory.alloc('float32', rows * N);
+      const sums = memory.alloc('float32', N);
+      const wg = memory.alloc('float32', N * N);
+      x.a.set(uniformF32(22, x.length));
+      y.a.set(uniformF32(23, y.length));
+      h.a.fill(0);
+      sums.a.fill(0);
+      wg.a.fill(0);
+      byRows(() => {
+        for (let step = 0; step < 3; step++) {
+          kk.copyRows(rows, N, y.address, n, h.address, N);
+          for (let i = 0; i < 5; i++) kk.addRows(rows, n, x.address, n, x.address, n, y.address, n);
+          kk.gemmPackedB(false, rows, N, n, x.address, n, packed, g.address, N, false, 0, panel);
+          kk.rnnForward(rows * N, g.address, h.address, false);
+          kk.addInto(h.address, g.address, rows * N);
+          kk.addColumnSums(sums.address, h.address, rows, N, N);
+          kk.copyRows(rows - 1, 8, x.address, n, h.address, N);
+          kk.gemm(
+            true,
+            false,
+            N,
+            N,
+            rows,
+            g.address,
+            N,
+            h.address,
+            N,
+            wg.address,
+            N,
+            true,
+            0,
+            panel,
+          );
+          memory.postRows();
+        }
+      });
+      const bufs = [x, y, g, h, sums, wg];
+      const bits = bufs.map((b) => new Uint32Array(b.a.buffer, b.address, b.length).slice());
+      for (const b of bufs) memory.release(b);
+      return bits;
+    };
+    const alone = run(k, (f) => f());
+    memory.useTeam(team);
+    const before = team.batchedCalls;
+    let shared: Uint32Array[];
+    try {
+      shared = run(memory.exports, (f) => memory.byRows(rows, 1 << 20, f));
+    } finally {
+      memory.useTeam(null);
+    }
+    // 3 steps of 9 calls dealt out by rows (a copy, five sums, the product, tanh, addInto).
+    expect(team.batchedCalls - before).toBe(27);
+    alone.forEach((bits, i) => expect(firstDifference(shared[i], bits), `buffer ${i}`).toBe(-1));
+    memory.release(weights);
   });
 
   it.each(ROW_KERNEL_NAMES)('%s dealt out by rows writes what one thread writes', (name) => {

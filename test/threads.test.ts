@@ -1,5 +1,6 @@
-import { afterAll, describe, expect, it, beforeEach } from 'vitest';
+import { afterAll, describe, expect, it, beforeEach, vi } from 'vitest';
 import { Model, adam, mseLoss, trainStep, type CellType, type ModelOptions } from '../src/index.js';
+import { KernelTeam } from '../src/kernels/team.js';
 import { normalTensors } from './helpers/random.js';
 import { maxError } from './helpers/compare.js';
 
@@ -209,3 +210,70 @@ describe('two threads over more steps than one chunk of weight gradients', () =>
     expect(differing, 'weights that differ from one thread').toBe(0);
   });
 });
+
+// Loops whose steps multiply by few enough weights are dealt out by batch rows: each thread
+// makes every call of a step on its own rows and goes on without waiting for the others.
+const ROW_CONFIGS: [string, Omit<ModelOptions, 'inputSize' | 'hiddenSize'>, number, boolean][] = [
+  ['rnn tanh', { cell: 'rnn' }, 32, false],
+  [
+    'rnn relu, 2 layers, 30 sequences',
+    { cell: 'rnn', nonlinearity: 'relu', numLayers: 2 },
+    30,
+    false,
+  ],
+  ['lstm, bidirectional', { cell: 'lstm', bidirectional: true }, 32, false],
+  ['lstm with lengths', { cell: 'lstm' }, 32, true],
+  ['gru', { cell: 'gru' }, 37, false],
+  ['gru, 2 layers, bidirectional', { cell: 'gru', numLayers: 2, bidirectional: true }, 32, false],
+];
+
+describe.each(ROW_CONFIGS)(
+  '%s on two threads taking steps by rows',
+  (_, cellOptions, B, padded) => {
+    it('trains to the weights of one thread, bit for bit, and deals calls out by rows', async () => {
+      const teams = new Set<KernelTeam>();
+      const byRows = KernelTeam.prototype.byRows;
+      const spy = vi.spyOn(KernelTeam.prototype, 'byRows').mockImplementation(function (
+        this: KernelTeam,
+        rows: number,
+        work: number,
+        f: () => void,
+      ) {
+        teams.add(this);
+        byRows.call(this, rows, work, f);
+      });
+      try {
+        // H = 64: every cell's step weights are below MAX_ROW_SPLIT_WEIGHTS, its products above
+        // MIN_SHARED_PRODUCT; T = 40 steps, more than one chunk of weight gradients.
+        const options: ModelOptions = {
+          inputSize: 16,
+          hiddenSize: 64,
+          outputSize: 3,
+          seed: 7,
+          ...cellOptions,
+        };
+        const [one, two] = await pair(options);
+        const T = 40;
+        const input = randn([B, T, 16], 'float32');
+        const target = randn([B, T, 3], 'float32');
+        const lengths = padded ? Array.from({ length: B }, (_, b) => T - (b % 7)) : undefined;
+        const given = lengths === undefined ? {} : { lengths };
+        const train = () => ({ loss: mseLoss(), optimizer: adam({ lr: 0.01 }) });
+        const [trainOne, trainTwo] = [train(), train()];
+        for (let i = 0; i < 2; i++) {
+          const a = trainStep(one, { input, target, ...given }, trainOne);
+          const b = trainStep(two, { input, target, ...given }, trainTwo);
+          expect(b.loss).toBe(a.loss);
+        }
+        expect(Array.from(two.params.values)).toEqual(Array.from(one.params.values));
+        const p1 = one.predict(input, given);
+        const p2 = two.predict(input, given);
+        expect(Array.from(p2.data)).toEqual(Array.from(p1.data));
+        const batched = [...teams].reduce((n, team) => n + team.batchedCalls, 0);
+        expect(batched).toBeGreaterThan(0);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  },
+);

@@ -1,18 +1,25 @@
-import { ROW_KERNELS, type RowKernel } from './row-kernels.js';
+import {
+  BATCH_ROW_KERNELS,
+  ROW_KERNELS,
+  type BatchRowKernel,
+  type BatchVectorKernel,
+  type RowKernel,
+} from './row-kernels.js';
 import { EXPORT_NAMES } from './wasm-exports.js';
 import type { WasmExports, WasmInstance } from './wasm.js';
 import type { WasmMemory } from './wasm-memory.js';
 import {
-  ARGS,
-  ARG_SLOTS,
   CLOSE,
-  COUNT,
-  DONE,
   FAILED,
-  KERNEL,
+  MAX_CALLS,
+  RING,
   SEQ,
   TEAM_SLOTS,
+  callSlot,
   controlSlots,
+  jobSlot,
+  progressSlot,
+  workerSlot,
 } from './team-protocol.js';
 import { teamWorkerSource, type TeamInit } from './team-worker.js';
 
@@ -25,11 +32,29 @@ export const MIN_SHARED_PRODUCT = 1 << 17;
 /** Row kernels over fewer elements than this run on the calling thread alone. */
 export const MIN_SHARED_ROWS = 1 << 13;
 
+/**
+ * Loops whose step multiplies by more weights than this (floats: 512 KiB) are not dealt out by
+ * batch rows ({@link KernelTeam.byRows}): every thread would read all of them each step, where
+ * products cut by columns have each thread read its part (on the W2 sizes of the bench, 1.2 to
+ * 4.7 MB, training went slower by rows).
+ */
+export const MAX_ROW_SPLIT_WEIGHTS = 1 << 17;
+
 let live = 0;
 
 /** Team threads started and not yet stopped, in every team (to check that none is leaked). */
 export function liveTeamThreads(): number {
   return live;
+}
+
+/** The open batch of {@link KernelTeam.byRows}. */
+interface Batch {
+  /** Rows of the batch. */
+  readonly rows: number;
+  /** The first row of each thread's share, then `rows`. */
+  readonly bounds: readonly number[];
+  /** The calling thread's own calls of the job not yet posted, in order. */
+  own: { run: (...args: number[]) => void; args: number[] }[];
 }
 
 /** A started worker thread. */
@@ -42,19 +67,28 @@ const kernelIndex = (name: keyof WasmExports): number => EXPORT_NAMES.indexOf(na
 
 /**
  * Worker threads that share a model's WebAssembly memory and take shares of its kernels: the
- * calling thread writes which kernel to run and each worker's arguments into a shared control
- * block, wakes the workers, runs its own share and waits for theirs. Nothing is copied: the
- * operands, the results and every thread's scratch are ranges of the one memory.
+ * calling thread posts jobs (which kernels to run and each worker's arguments) into a shared
+ * control block (team-protocol.ts), runs its own share and, when it needs their results, waits
+ * for the workers'. Nothing is copied: the operands, the results and every thread's scratch are
+ * ranges of the one memory.
  *
  * - Products are cut into whole tiles on the path the whole product takes
  *   (assembly/share.ts), so the shares give the one-thread result bit for bit.
  * - Gate steps are dealt out by rows (row-kernels.ts): each row is computed as on one thread.
+ * - The steps of a recurrent loop are dealt out by batch rows ({@link byRows}): each thread
+ *   makes every call of a step on its own rows, and goes on to the next step without waiting
+ *   for the others.
  *
  * The calling thread waits by spinning, which pages allow on their main thread.
  */
 export class KernelTeam {
   private readonly ctrl: Int32Array;
   private closed = false;
+  private batch: Batch | null = null;
+  /** Jobs posted, and jobs the workers are known to have all made. */
+  private posted = 0;
+  private made = 0;
+  private rowCalls = 0;
 
   private constructor(
     private readonly memory: WasmMemory,
@@ -84,7 +118,7 @@ export class KernelTeam {
           module: shared.module,
           memory: shared.memory,
           control,
-          index,
+          base: workerSlot(index),
           kernels: EXPORT_NAMES,
           slots: TEAM_SLOTS,
         };
@@ -102,20 +136,149 @@ export class KernelTeam {
     return this.threads.length + 1;
   }
 
+  /** Calls dealt out by batch rows ({@link byRows}) so far, for tests and profiles. */
+  get batchedCalls(): number {
+    return this.rowCalls;
+  }
+
+  /**
+   * Runs `f`, a loop whose kernel calls (through the memory's exports) each work on the `rows`
+   * rows of a batch row by row, with every thread taking the same rows in every call. The calls
+   * of each step go to the threads as one job when `f` calls {@link postRows} (or when a job is
+   * full): the calling thread then makes its own and goes on to the next step while the workers
+   * make theirs, as no call reads another thread's rows. Before any other call, and when `f`
+   * returns, the team waits until every thread is done (see {@link settle}); `f` calls
+   * `settle` itself before it reads or writes memory other than through kernels.
+   *
+   * A step of fewer than {@link MIN_SHARED_PRODUCT} multiply-adds (`work`) or by more than
+   * {@link MAX_ROW_SPLIT_WEIGHTS} weights (`work / rows`), a batch of fewer than four rows a
+   * thread, or a call inside another `byRows`, runs its calls as they come.
+   * The threads' rows start at multiples of four (the row panels of a product), so every
+   * element is computed as on one thread, bit for bit.
+   */
+  byRows(rows: number, work: number, f: () => void): void {
+    const size = this.size;
+    const weights = work / rows;
+    if (
+      this.closed ||
+      this.batch !== null ||
+      work < MIN_SHARED_PRODUCT ||
+      weights > MAX_ROW_SPLIT_WEIGHTS ||
+      rows < 4 * size
+    ) {
+      f();
+      return;
+    }
+    this.inBatch(rows, f);
+  }
+
+  /**
+   * Runs `f` with a batch of `rows` rows open, each thread's share starting at a multiple of
+   * four rows; then makes its calls, waits for them and closes it.
+   */
+  private inBatch(rows: number, f: () => void): void {
+    const size = this.size;
+    const panels = Math.floor(rows / 4);
+    const bounds: number[] = [];
+    for (let i = 0; i < size; i++) bounds.push(Math.floor((panels * i) / size) * 4);
+    bounds.push(rows);
+    this.batch = { rows, bounds, own: [] };
+    try {
+      f();
+    } finally {
+      try {
+        this.settle();
+      } finally {
+        this.batch = null;
+      }
+    }
+  }
+
+  /**
+   * Posts the calls of the open batch made since the last post as one job, and makes the calling
+   * thread's own; does not wait for the workers'. Without such calls, nothing.
+   */
+  postRows(): void {
+    const batch = this.batch;
+    if (batch === null || batch.own.length === 0) return;
+    const own = batch.own;
+    batch.own = [];
+    this.post(own.length);
+    for (const call of own) call.run(...call.args);
+  }
+
+  /**
+   * Posts the open batch's calls not yet posted ({@link postRows}) and waits until every
+   * thread has made every job posted: the calls that follow, and the caller's reads, then see
+   * their results.
+   * @throws Error when a worker's call failed.
+   */
+  settle(): void {
+    this.postRows();
+    this.wait();
+  }
+
+  /**
+   * Kernel `name` with `args` (flags as 0 and 1): added to the open batch where the call covers
+   * its rows row by row, otherwise made now, once the batch's calls so far are made.
+   */
+  batchRows(k: WasmExports, name: BatchVectorKernel, args: number[]): void {
+    if (this.batched(k, name, args)) return;
+    this.settle();
+    (k[name] as (...a: number[]) => void)(...args);
+  }
+
+  /** Adds the call to the open batch, if there is one and the call covers its rows row by row. */
+  private batched(k: WasmExports, name: BatchRowKernel, args: readonly number[]): boolean {
+    const batch = this.batch;
+    if (batch === null) return false;
+    const split = BATCH_ROW_KERNELS[name];
+    const unit = split.perRow(args, batch.rows);
+    if (unit === 0) return false;
+    const size = this.size;
+    // Each worker's scratch first: taking more of it may wait for the jobs posted.
+    const panels: number[] = [];
+    if (split.panel >= 0)
+      for (let i = 1; i < size; i++) panels[i] = this.memory.scratch(k.panelScratch(), i);
+    if (batch.own.length === MAX_CALLS) this.postRows();
+    const call = batch.own.length;
+    if (call === 0) this.reserve();
+    const { bounds } = batch;
+    const kernel = kernelIndex(name);
+    const ctrl = this.ctrl;
+    for (let i = 1; i < size; i++) {
+      const at = this.callAt(i, call, kernel);
+      const from = bounds[i] * unit;
+      for (let j = 0; j < args.length; j++)
+        ctrl[at + j] = args[j] + 4 * split.stride(args, j) * from;
+      ctrl[at + split.count] = bounds[i + 1] * unit - from;
+      if (split.panel >= 0) ctrl[at + split.panel] = panels[i];
+    }
+    const own = args.slice();
+    own[split.count] = bounds[1] * unit;
+    batch.own.push({ run: k[name] as (...a: number[]) => void, args: own });
+    this.rowCalls++;
+    return true;
+  }
+
   /** `gemm` with the same arguments, shared among the threads when it is large enough. */
   gemm(k: WasmExports, ...args: Parameters<WasmExports['gemm']>): void {
+    this.settle();
     const [transA, transB, M, N, K] = args;
     if (this.closed || M * N * K < MIN_SHARED_PRODUCT) {
       k.gemm(...args);
       return;
     }
-    this.dealShares(kernelIndex('gemmShare'), args, k.gemmScratch(transA, transB, M, N, K));
+    const scratch = k.gemmScratch(transA, transB, M, N, K);
+    this.dealShares(kernelIndex('gemmShare'), args, scratch);
     k.gemmShare(0, this.size, ...args);
     this.wait();
   }
 
   /** `gemmPackedB` with the same arguments, shared among the threads when large enough. */
   gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void {
+    if (this.batched(k, 'gemmPackedB', args.map(Number))) return;
+    this.settle();
     const [, M, N, K] = args;
     if (this.closed || M * N * K < MIN_SHARED_PRODUCT) {
       k.gemmPackedB(...args);
@@ -128,79 +291,107 @@ export class KernelTeam {
   }
 
   /**
-   * A row kernel with the arguments `args` (flags as 0 and 1), its rows dealt out when there are
-   * enough. The calling thread takes the first rows: only its count changes, in `args` itself.
+   * A row kernel with the arguments `args` (flags as 0 and 1): added to the open batch where it
+   * covers its rows, else made now, its rows (elements, for an elementwise kernel) dealt out
+   * when there are enough.
    */
   rows<K extends RowKernel>(k: WasmExports, name: K, args: number[]): void {
-    const split = ROW_KERNELS[name];
-    const run = k[name] as (...a: number[]) => void;
-    const size = this.size;
-    const units = Math.floor(args[0] / split.unit);
-    if (this.closed || args[0] * split.width(args) < MIN_SHARED_ROWS || units < size) {
-      run(...args);
+    if (this.batched(k, name, args)) return;
+    this.settle();
+    const count = args[0];
+    if (
+      this.closed ||
+      count * ROW_KERNELS[name].width(args) < MIN_SHARED_ROWS ||
+      count < 4 * this.size
+    ) {
+      (k[name] as (...a: number[]) => void)(...args);
       return;
     }
-    /** The first row of share i. */
-    const first = (i: number): number =>
-      i === size ? args[0] : Math.floor((units * i) / size) * split.unit;
-    const ctrl = this.ctrl;
-    for (let i = 1; i < size; i++) {
-      const from = first(i);
-      const at = ARGS + i * ARG_SLOTS;
-      ctrl[at] = first(i + 1) - from;
-      for (let j = 1; j < args.length; j++)
-        ctrl[at + j] = args[j] + 4 * split.stride(args, j) * from;
-    }
-    this.post(kernelIndex(name), args.length);
-    args[0] = first(1);
-    run(...args);
-    this.wait();
+    this.inBatch(count, () => this.batched(k, name, args));
   }
 
   /**
-   * Writes each worker's arguments for a share kernel, `(share, shares, …args, scratch)` with
-   * its own share and `floats` floats of its own scratch, and wakes the workers.
+   * Posts a job of one share kernel call, `(share, shares, …args, scratch)` with each worker's
+   * own share and `floats` floats of its own scratch.
    */
   private dealShares(kernel: number, args: readonly (number | boolean)[], floats: number): void {
     const ctrl = this.ctrl;
     const last = args.length - 1; // the scratch, replaced
+    const scratch: number[] = [];
+    for (let i = 1; i < this.size; i++)
+      scratch[i] = floats > 0 ? this.memory.scratch(floats, i) : 0;
+    this.reserve();
     for (let i = 1; i < this.size; i++) {
-      const at = ARGS + i * ARG_SLOTS;
+      const at = this.callAt(i, 0, kernel);
       ctrl[at] = i;
       ctrl[at + 1] = this.size;
       for (let j = 0; j < last; j++) ctrl[at + 2 + j] = Number(args[j]);
-      ctrl[at + 2 + last] = floats > 0 ? this.memory.scratch(floats, i) : 0;
+      ctrl[at + 2 + last] = scratch[i];
     }
-    this.post(kernel, args.length + 2);
+    this.post(1);
   }
 
-  /** Starts job `kernel` with `count` arguments per worker. */
-  private post(kernel: number, count: number): void {
+  /** Waits until the ring slot of the next job is free: every worker has made the job before in it. */
+  private reserve(): void {
+    const oldest = this.posted - RING + 1;
+    if (this.made >= oldest) return;
+    this.made = this.progress(oldest);
+  }
+
+  /**
+   * Writes which kernel worker `worker`'s call `call` of the next job runs; returns the slot of
+   * its first argument.
+   */
+  private callAt(worker: number, call: number, kernel: number): number {
+    const at = callSlot(worker, this.posted, call);
+    this.ctrl[at] = kernel;
+    return at + 1;
+  }
+
+  /** Posts the next job, of `calls` calls per worker (its slot reserved, its calls written). */
+  private post(calls: number): void {
     const ctrl = this.ctrl;
-    ctrl[KERNEL] = kernel;
-    ctrl[COUNT] = count;
-    ctrl[FAILED] = 0;
-    Atomics.store(ctrl, DONE, 0);
-    Atomics.add(ctrl, SEQ, 1);
+    for (let i = 1; i < this.size; i++) ctrl[jobSlot(i, this.posted)] = calls;
+    this.posted++;
+    Atomics.store(ctrl, SEQ, this.posted);
     Atomics.notify(ctrl, SEQ);
   }
 
-  /** Spins until every worker is done with the job. @throws Error when a share failed. */
+  /** Spins until every worker has made `jobs` jobs; returns the fewest any has made. */
+  private progress(jobs: number): number {
+    let fewest = jobs;
+    for (let i = 1; i < this.size; i++) {
+      const slot = progressSlot(i);
+      let made = Atomics.load(this.ctrl, slot);
+      while (made < jobs) made = Atomics.load(this.ctrl, slot);
+      fewest = Math.min(fewest, made);
+    }
+    return fewest;
+  }
+
+  /** Spins until every worker has made every job posted. @throws Error when a call failed. */
   private wait(): void {
-    const workers = this.threads.length;
-    while (Atomics.load(this.ctrl, DONE) < workers);
-    if (Atomics.load(this.ctrl, FAILED) !== 0)
+    if (this.made < this.posted) this.made = this.progress(this.posted);
+    if (Atomics.load(this.ctrl, FAILED) !== 0) {
+      Atomics.store(this.ctrl, FAILED, 0);
       throw new Error('a worker thread failed on its share of a kernel');
+    }
   }
 
   /** Stops the workers: their loops end, then the threads stop. Calling it again does nothing. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    this.ctrl[KERNEL] = CLOSE;
-    Atomics.add(this.ctrl, SEQ, 1);
-    Atomics.notify(this.ctrl, SEQ);
-    await Promise.all(this.threads.map((t) => t.stop()));
+    try {
+      this.settle();
+    } finally {
+      this.closed = true;
+      this.reserve();
+      for (let i = 1; i < this.size; i++) this.ctrl[jobSlot(i, this.posted)] = CLOSE;
+      this.posted++;
+      Atomics.store(this.ctrl, SEQ, this.posted);
+      Atomics.notify(this.ctrl, SEQ);
+      await Promise.all(this.threads.map((t) => t.stop()));
+    }
   }
 }
 

@@ -1,7 +1,12 @@
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { Arena } from './arena.js';
 import { Buf, disposedError, type KernelMemory } from './memory.js';
-import { ROW_KERNEL_NAMES, type RowKernel } from './row-kernels.js';
+import {
+  BATCH_VECTOR_KERNELS,
+  ROW_KERNEL_NAMES,
+  type BatchVectorKernel,
+  type RowKernel,
+} from './row-kernels.js';
 import {
   instantiateKernels,
   instantiateShared,
@@ -20,7 +25,11 @@ const SPARE_LIMIT = 4;
 export interface KernelSharing {
   gemm(k: WasmExports, ...args: Parameters<WasmExports['gemm']>): void;
   gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void;
-  rows(k: WasmExports, name: RowKernel, args: readonly number[]): void;
+  rows(k: WasmExports, name: RowKernel, args: number[]): void;
+  batchRows(k: WasmExports, name: BatchVectorKernel, args: number[]): void;
+  byRows(rows: number, work: number, f: () => void): void;
+  postRows(): void;
+  settle(): void;
 }
 
 /**
@@ -35,6 +44,7 @@ export class WasmMemory implements KernelMemory {
   private readonly arena: Arena;
   private buffer: ArrayBufferLike;
   private teamExports: WasmExports | null = null;
+  private team: KernelSharing | null = null;
 
   private constructor(private current: WasmInstance) {
     this.arena = new Arena(current.memory, current.exports.staticEnd());
@@ -70,23 +80,62 @@ export class WasmMemory implements KernelMemory {
     return this.teamExports ?? this.current.exports;
   }
 
+  /**
+   * Runs `f`, a loop whose kernel calls each cover the `rows` rows of a batch row by row, with
+   * a team's threads each taking the same rows of every call, a step at a time
+   * ({@link postRows}) and without waiting for each other between steps (`KernelTeam.byRows`);
+   * without a team, just runs it. `work` is the multiply-adds of a step.
+   */
+  byRows(rows: number, work: number, f: () => void): void {
+    if (this.team === null) f();
+    else this.team.byRows(rows, work, f);
+  }
+
+  /** Inside {@link byRows}: the step's calls so far go to the threads. */
+  postRows(): void {
+    this.team?.postRows();
+  }
+
+  /**
+   * Inside {@link byRows}: waits until every thread has made the calls so far, before the
+   * caller reads or writes memory itself.
+   */
+  settle(): void {
+    this.team?.settle();
+  }
+
   /** Routes the products through `team` (null: back to the calling thread alone). */
   useTeam(team: KernelSharing | null): void {
+    this.team = team;
     if (team === null) {
       this.teamExports = null;
       return;
     }
     const k = this.current.exports;
-    const shared: WasmExports = {
-      ...k,
-      gemm: (...args) => team.gemm(k, ...args),
-      gemmPackedB: (...args) => team.gemmPackedB(k, ...args),
-    };
+    // Every other kernel first makes the calls of an open batch (byRows), whose results it may read.
+    const shared = { ...k } as Record<string, unknown>;
+    for (const [name, f] of Object.entries(k)) {
+      if (typeof f !== 'function') continue;
+      const call = f as (...a: unknown[]) => unknown;
+      shared[name] = (...args: unknown[]): unknown => {
+        team.settle();
+        return call(...args);
+      };
+    }
+    Object.assign(shared, {
+      gemm: (...args: Parameters<WasmExports['gemm']>) => team.gemm(k, ...args),
+      gemmPackedB: (...args: Parameters<WasmExports['gemmPackedB']>) =>
+        team.gemmPackedB(k, ...args),
+    });
+    for (const name of BATCH_VECTOR_KERNELS) {
+      const rows = (...args: number[]): void => team.batchRows(k, name, args);
+      Object.assign(shared, { [name]: rows });
+    }
     for (const name of ROW_KERNEL_NAMES) {
       const rows = (...args: (number | boolean)[]): void => team.rows(k, name, args.map(Number));
       Object.assign(shared, { [name]: rows });
     }
-    this.teamExports = shared;
+    this.teamExports = shared as unknown as WasmExports;
   }
 
   /**
@@ -153,6 +202,8 @@ export class WasmMemory implements KernelMemory {
     const at = this.scratchAt;
     const length = this.scratchLength;
     if (floats > (length[slot] ?? 0)) {
+      // Calls posted to a team's threads may still use the scratch given before.
+      this.team?.settle();
       if (length[slot] > 0) this.arena.release(at[slot], length[slot]);
       length[slot] = Math.max(floats, 2 * (length[slot] ?? 0));
       at[slot] = this.arena.alloc(length[slot]);

@@ -35,20 +35,32 @@ export function wasmForward(d: Direction, m: WasmMemory, step: WasmStep): void {
   else projectedForward(d, m, step);
 }
 
-/** Runs `step` for every step in the direction's order, then carries finished sequences' states. */
+/**
+ * Runs `f` for every step in the direction's order, then carries finished sequences' states.
+ * The steps' kernel calls work on the batch row by row, so a team of threads takes each step
+ * by rows, each thread going on to its next step without waiting for the others
+ * (`m.byRows`; `work`: the multiply-adds of a step).
+ */
 function eachStep(
   d: Direction,
+  m: WasmMemory,
+  work: number,
   f: (t: number, prev: number, cur: number, row: number) => void,
 ): void {
   const GH = d.G * d.H;
-  for (let s = 0; s < d.T; s++) {
-    const t = d.timeAt(s);
-    const prev = d.stateBefore(t);
-    const cur = d.stateAfter(t);
-    f(t, prev, cur, t * d.B * GH);
-    carryInactive(d, t, d.hs, prev, cur);
-    if (d.cell.cellState) carryInactive(d, t, d.cs, prev, cur);
-  }
+  m.byRows(d.B, work, () => {
+    for (let s = 0; s < d.T; s++) {
+      const t = d.timeAt(s);
+      const prev = d.stateBefore(t);
+      const cur = d.stateAfter(t);
+      f(t, prev, cur, t * d.B * GH);
+      m.postRows();
+      if (d.lengths === null) continue;
+      m.settle();
+      carryInactive(d, t, d.hs, prev, cur);
+      if (d.cell.cellState) carryInactive(d, t, d.cs, prev, cur);
+    }
+  });
 }
 
 /**
@@ -71,7 +83,7 @@ function stackedForward(d: Direction, m: WasmMemory, step: WasmStep): void {
   const bias = w.bih >= 0 ? sumBiases(d, m, biasAt) : 0;
   k.packBStacked(GH, In, p.at(w.wih), In, H, p.at(w.whh), H, packed);
   const c = noHiddenProduct(k);
-  eachStep(d, (t, prev, cur, row) => {
+  eachStep(d, m, B * GH * K, (t, prev, cur, row) => {
     k.copyRows(B, In, rows, K, d.x.at(t * B * In), In);
     k.copyRows(B, H, rows + 4 * In, K, d.hs.at(prev), H);
     k.gemmPackedB(false, B, GH, K, rows, K, packed, d.gates.at(row), GH, false, bias, panel);
@@ -106,7 +118,7 @@ function projectedForward(d: Direction, m: WasmMemory, step: WasmStep): void {
   };
   const apart = d.cell.hiddenApart;
   const c: WasmStepContext = apart ? { k, product } : noHiddenProduct(k);
-  eachStep(d, (t, prev, cur, row) => {
+  eachStep(d, m, B * GH * H, (t, prev, cur, row) => {
     if (!apart) product(d.hs.at(prev), d.gates.at(row), true, 0);
     step(c, t, prev, cur, row);
   });
@@ -175,23 +187,31 @@ export function wasmBackward(
   };
   pack();
   let pending = 0;
-  for (let s = T - 1; s >= 0; s--) {
-    const t = d.timeAt(s);
-    const row = t * B * GH;
-    gatherStepGradOn(k, d, t);
-    step(k, t, d.stateBefore(t), row);
-    zeroInactiveGates(d, t);
-    // prettier-ignore
-    k.gemmPackedB(false, B, H, GH, d.dGatesHidden.at(row), GH, packed, d.dhNext.at(0), H, false, 0, panel);
-    after?.(k);
-    passInactive(d, t, d.dhNext, d.dh);
-    if (++pending === GRAD_CHUNK || s === 0) {
-      // The products below reuse the scratch, so W_hh is packed again after them.
-      accumulateWeightGrads(d, d.reverse ? t - pending + 1 : t, pending);
-      if (s > 0) pack();
-      pending = 0;
+  const loop = (): void => {
+    for (let s = T - 1; s >= 0; s--) {
+      const t = d.timeAt(s);
+      const row = t * B * GH;
+      gatherStepGradOn(k, d, t);
+      step(k, t, d.stateBefore(t), row);
+      zeroInactiveGates(d, t);
+      // prettier-ignore
+      k.gemmPackedB(false, B, H, GH, d.dGatesHidden.at(row), GH, packed, d.dhNext.at(0), H, false, 0, panel);
+      after?.(k);
+      m.postRows();
+      passInactive(d, t, d.dhNext, d.dh);
+      if (++pending === GRAD_CHUNK || s === 0) {
+        m.settle();
+        // The products below reuse the scratch, so W_hh is packed again after them.
+        accumulateWeightGrads(d, d.reverse ? t - pending + 1 : t, pending);
+        if (s > 0) pack();
+        pending = 0;
+      }
     }
-  }
+  };
+  // A team of threads takes each step by batch rows where every step is real and no trace
+  // reads the step gradients (the padding rules and the trace work on memory from here).
+  if (d.lengths === null && d.stepGradNorms === null) m.byRows(B, B * GH * H, loop);
+  else loop();
   d.gradsAccumulated = true;
 }
 
