@@ -3,7 +3,7 @@ import { Model, Tensor } from '../src/index.js';
 import { ThreadPool, liveWorkers } from '../src/parallel/pool.js';
 import { splitBounds } from '../src/parallel/batch.js';
 import type { ForwardJob, ForwardReply } from '../src/parallel/protocol.js';
-import { liveTeamThreads } from '../src/kernels/team.js';
+import { liveTeamThreads } from '../src/kernels/team-threads.js';
 
 /** Worker threads alive: replicas' and kernel teams'. */
 const live = (): number => liveWorkers() + liveTeamThreads();

@@ -1,11 +1,11 @@
 // The control block a kernel team shares with its threads: an Int32Array over a
 // SharedArrayBuffer. The calling thread posts jobs into a ring of RING jobs per worker; a job is
 // up to MAX_CALLS kernel calls, which the worker makes in order, each with its own arguments.
-// To post one, the calling thread waits until every worker is done with the job that last
-// used the ring's slot, writes each worker's calls (the kernel, then its arguments) and their
-// number, then bumps SEQ. Each worker makes the jobs in the order
-// posted and, after each, stores how many it has made in its PROGRESS slot. So the calling
-// thread can post the next step's calls while the workers still make the last step's.
+// To post one, the calling thread waits until every worker is done with the job that last used
+// the ring's slot, writes each worker's calls (the kernel, then its arguments) and their number,
+// then bumps SEQ (team-ring.ts). Each worker makes the jobs in the order posted and, after each,
+// stores how many it has made in its progress slot. So the calling thread can post the next
+// step's calls while the workers still make the last step's.
 
 /** Jobs posted so far. */
 export const SEQ = 0;

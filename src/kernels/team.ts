@@ -8,20 +8,10 @@ import {
 import { EXPORT_NAMES } from './wasm-exports.js';
 import type { WasmExports, WasmInstance } from './wasm.js';
 import type { WasmMemory } from './wasm-memory.js';
-import {
-  CLOSE,
-  FAILED,
-  MAX_CALLS,
-  RING,
-  SEQ,
-  TEAM_SLOTS,
-  callSlot,
-  controlSlots,
-  jobSlot,
-  progressSlot,
-  workerSlot,
-} from './team-protocol.js';
-import { teamWorkerSource, type TeamInit } from './team-worker.js';
+import { CLOSE, MAX_CALLS, TEAM_SLOTS, controlSlots, workerSlot } from './team-protocol.js';
+import { JobRing } from './team-ring.js';
+import { startThread, type TeamThread } from './team-threads.js';
+import type { TeamInit } from './team-worker.js';
 
 /**
  * Products smaller than this many multiply-adds run on the calling thread alone: below it,
@@ -40,13 +30,6 @@ export const MIN_SHARED_ROWS = 1 << 13;
  */
 export const MAX_ROW_SPLIT_WEIGHTS = 1 << 17;
 
-let live = 0;
-
-/** Team threads started and not yet stopped, in every team (to check that none is leaked). */
-export function liveTeamThreads(): number {
-  return live;
-}
-
 /** The open batch of {@link KernelTeam.byRows}. */
 interface Batch {
   /** Rows of the batch. */
@@ -55,12 +38,6 @@ interface Batch {
   readonly bounds: readonly number[];
   /** The calling thread's own calls of the job not yet posted, in order. */
   own: { run: (...args: number[]) => void; args: number[] }[];
-}
-
-/** A started worker thread. */
-interface TeamThread {
-  /** Resolves once the thread has stopped, after its loop was told to end. */
-  stop(): Promise<void>;
 }
 
 const kernelIndex = (name: keyof WasmExports): number => EXPORT_NAMES.indexOf(name);
@@ -82,12 +59,9 @@ const kernelIndex = (name: keyof WasmExports): number => EXPORT_NAMES.indexOf(na
  * The calling thread waits by spinning, which pages allow on their main thread.
  */
 export class KernelTeam {
-  private readonly ctrl: Int32Array;
+  private readonly ring: JobRing;
   private closed = false;
   private batch: Batch | null = null;
-  /** Jobs posted, and jobs the workers are known to have all made. */
-  private posted = 0;
-  private made = 0;
   private rowCalls = 0;
 
   private constructor(
@@ -95,7 +69,7 @@ export class KernelTeam {
     private readonly threads: readonly TeamThread[],
     control: SharedArrayBuffer,
   ) {
-    this.ctrl = new Int32Array(control);
+    this.ring = new JobRing(control, threads.length);
   }
 
   /**
@@ -203,7 +177,7 @@ export class KernelTeam {
     if (batch === null || batch.own.length === 0) return;
     const own = batch.own;
     batch.own = [];
-    this.post(own.length);
+    this.ring.post(own.length);
     for (const call of own) call.run(...call.args);
   }
 
@@ -215,7 +189,7 @@ export class KernelTeam {
    */
   settle(): void {
     this.postRows();
-    this.wait();
+    this.ring.wait();
   }
 
   /**
@@ -228,37 +202,43 @@ export class KernelTeam {
     (k[name] as (...a: number[]) => void)(...args);
   }
 
-  /** Adds the call to the open batch, if there is one and the call covers its rows row by row. */
-  private batched(k: WasmExports, name: BatchRowKernel, args: readonly number[]): boolean {
+  /**
+   * Adds the call to the open batch, if there is one and the call covers its rows row by row;
+   * `args` then becomes the calling thread's own call (its count cut to its rows).
+   */
+  private batched(k: WasmExports, name: BatchRowKernel, args: number[]): boolean {
     const batch = this.batch;
     if (batch === null) return false;
     const split = BATCH_ROW_KERNELS[name];
     const unit = split.perRow(args, batch.rows);
     if (unit === 0) return false;
-    const size = this.size;
     // Each worker's scratch first: taking more of it may wait for the jobs posted.
-    const panels: number[] = [];
-    if (split.panel >= 0)
-      for (let i = 1; i < size; i++) panels[i] = this.memory.scratch(k.panelScratch(), i);
+    const panels = split.panel >= 0 ? this.workerScratch(k.panelScratch()) : null;
     if (batch.own.length === MAX_CALLS) this.postRows();
     const call = batch.own.length;
-    if (call === 0) this.reserve();
+    if (call === 0) this.ring.reserve();
     const { bounds } = batch;
     const kernel = kernelIndex(name);
-    const ctrl = this.ctrl;
-    for (let i = 1; i < size; i++) {
-      const at = this.callAt(i, call, kernel);
+    const ring = this.ring;
+    for (let i = 1; i < this.size; i++) {
+      const at = ring.callAt(i, call, kernel);
       const from = bounds[i] * unit;
       for (let j = 0; j < args.length; j++)
-        ctrl[at + j] = args[j] + 4 * split.stride(args, j) * from;
-      ctrl[at + split.count] = bounds[i + 1] * unit - from;
-      if (split.panel >= 0) ctrl[at + split.panel] = panels[i];
+        ring.set(at + j, args[j] + 4 * split.stride(args, j) * from);
+      ring.set(at + split.count, bounds[i + 1] * unit - from);
+      if (panels !== null) ring.set(at + split.panel, panels[i]);
     }
-    const own = args.slice();
-    own[split.count] = bounds[1] * unit;
-    batch.own.push({ run: k[name] as (...a: number[]) => void, args: own });
+    args[split.count] = bounds[1] * unit;
+    batch.own.push({ run: k[name] as (...a: number[]) => void, args });
     this.rowCalls++;
     return true;
+  }
+
+  /** `floats` floats of scratch for each worker (index 1, 2, …): its own slot's. */
+  private workerScratch(floats: number): number[] {
+    const at: number[] = [0];
+    for (let i = 1; i < this.size; i++) at.push(this.memory.scratch(floats, i));
+    return at;
   }
 
   /** `gemm` with the same arguments, shared among the threads when it is large enough. */
@@ -269,15 +249,14 @@ export class KernelTeam {
       k.gemm(...args);
       return;
     }
-    const scratch = k.gemmScratch(transA, transB, M, N, K);
-    this.dealShares(kernelIndex('gemmShare'), args, scratch);
+    this.dealShares(kernelIndex('gemmShare'), args, k.gemmScratch(transA, transB, M, N, K));
     k.gemmShare(0, this.size, ...args);
-    this.wait();
+    this.ring.wait();
   }
 
   /** `gemmPackedB` with the same arguments, shared among the threads when large enough. */
   gemmPackedB(k: WasmExports, ...args: Parameters<WasmExports['gemmPackedB']>): void {
-    if (this.batched(k, 'gemmPackedB', args.map(Number))) return;
+    if (this.batch !== null && this.batched(k, 'gemmPackedB', args.map(Number))) return;
     this.settle();
     const [, M, N, K] = args;
     if (this.closed || M * N * K < MIN_SHARED_PRODUCT) {
@@ -287,7 +266,7 @@ export class KernelTeam {
     // Each thread packs its panels of op(A) into scratch of its own (B already is packed).
     this.dealShares(kernelIndex('gemmPackedBShare'), args, k.panelScratch());
     k.gemmPackedBShare(0, this.size, ...args);
-    this.wait();
+    this.ring.wait();
   }
 
   /**
@@ -315,67 +294,18 @@ export class KernelTeam {
    * own share and `floats` floats of its own scratch.
    */
   private dealShares(kernel: number, args: readonly (number | boolean)[], floats: number): void {
-    const ctrl = this.ctrl;
     const last = args.length - 1; // the scratch, replaced
-    const scratch: number[] = [];
-    for (let i = 1; i < this.size; i++)
-      scratch[i] = floats > 0 ? this.memory.scratch(floats, i) : 0;
-    this.reserve();
+    const scratch = floats > 0 ? this.workerScratch(floats) : null;
+    const ring = this.ring;
+    ring.reserve();
     for (let i = 1; i < this.size; i++) {
-      const at = this.callAt(i, 0, kernel);
-      ctrl[at] = i;
-      ctrl[at + 1] = this.size;
-      for (let j = 0; j < last; j++) ctrl[at + 2 + j] = Number(args[j]);
-      ctrl[at + 2 + last] = scratch[i];
+      const at = ring.callAt(i, 0, kernel);
+      ring.set(at, i);
+      ring.set(at + 1, this.size);
+      for (let j = 0; j < last; j++) ring.set(at + 2 + j, Number(args[j]));
+      ring.set(at + 2 + last, scratch === null ? 0 : scratch[i]);
     }
-    this.post(1);
-  }
-
-  /** Waits until the ring slot of the next job is free: every worker has made the job before in it. */
-  private reserve(): void {
-    const oldest = this.posted - RING + 1;
-    if (this.made >= oldest) return;
-    this.made = this.progress(oldest);
-  }
-
-  /**
-   * Writes which kernel worker `worker`'s call `call` of the next job runs; returns the slot of
-   * its first argument.
-   */
-  private callAt(worker: number, call: number, kernel: number): number {
-    const at = callSlot(worker, this.posted, call);
-    this.ctrl[at] = kernel;
-    return at + 1;
-  }
-
-  /** Posts the next job, of `calls` calls per worker (its slot reserved, its calls written). */
-  private post(calls: number): void {
-    const ctrl = this.ctrl;
-    for (let i = 1; i < this.size; i++) ctrl[jobSlot(i, this.posted)] = calls;
-    this.posted++;
-    Atomics.store(ctrl, SEQ, this.posted);
-    Atomics.notify(ctrl, SEQ);
-  }
-
-  /** Spins until every worker has made `jobs` jobs; returns the fewest any has made. */
-  private progress(jobs: number): number {
-    let fewest = jobs;
-    for (let i = 1; i < this.size; i++) {
-      const slot = progressSlot(i);
-      let made = Atomics.load(this.ctrl, slot);
-      while (made < jobs) made = Atomics.load(this.ctrl, slot);
-      fewest = Math.min(fewest, made);
-    }
-    return fewest;
-  }
-
-  /** Spins until every worker has made every job posted. @throws Error when a call failed. */
-  private wait(): void {
-    if (this.made < this.posted) this.made = this.progress(this.posted);
-    if (Atomics.load(this.ctrl, FAILED) !== 0) {
-      Atomics.store(this.ctrl, FAILED, 0);
-      throw new Error('a worker thread failed on its share of a kernel');
-    }
+    ring.post(1);
   }
 
   /** Stops the workers: their loops end, then the threads stop. Calling it again does nothing. */
@@ -385,73 +315,9 @@ export class KernelTeam {
       this.settle();
     } finally {
       this.closed = true;
-      this.reserve();
-      for (let i = 1; i < this.size; i++) this.ctrl[jobSlot(i, this.posted)] = CLOSE;
-      this.posted++;
-      Atomics.store(this.ctrl, SEQ, this.posted);
-      Atomics.notify(this.ctrl, SEQ);
+      this.ring.reserve();
+      this.ring.post(CLOSE);
       await Promise.all(this.threads.map((t) => t.stop()));
     }
   }
-}
-
-/** Starts one worker thread (Node's worker_threads, else a page's Worker) and waits until it is ready. */
-async function startThread(init: TeamInit): Promise<TeamThread> {
-  const scope = globalThis as { process?: { versions?: { node?: string } } };
-  if (scope.process?.versions?.node !== undefined) return startNodeThread(init);
-  if (typeof Worker !== 'function')
-    throw new Error('threads need Worker, which this runtime lacks');
-  const url = URL.createObjectURL(
-    new Blob([teamWorkerSource('page')], { type: 'text/javascript' }),
-  );
-  try {
-    const worker = new Worker(url);
-    await new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
-      worker.onerror = (e) => reject(new Error(`a worker thread failed to start: ${e.message}`));
-      worker.postMessage(init);
-    });
-    // Its loop has ended when it is stopped, so terminating it interrupts nothing.
-    return { stop: () => Promise.resolve(worker.terminate()) };
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-/**
- * A Node worker thread. It is stopped by letting its loop end, so its script returns and the
- * thread exits on its own (terminating a thread in the middle of its script can abort the
- * process on Node 20); one that has not exited after 5 s is terminated.
- */
-async function startNodeThread(init: TeamInit): Promise<TeamThread> {
-  // The specifier is a variable, hidden from bundlers: a page's bundle never resolves it.
-  const specifier = 'node:worker_threads';
-  const threads = (await import(
-    /* webpackIgnore: true */ /* @vite-ignore */ specifier
-  )) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(teamWorkerSource('node'), { eval: true });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`a worker thread exited (${code}) while starting`)),
-    );
-    worker.postMessage(init);
-  });
-  worker.removeAllListeners();
-  live++;
-  const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      live--;
-      resolve();
-    }),
-  );
-  worker.unref();
-  return {
-    stop: async () => {
-      const timer = setTimeout(() => void worker.terminate(), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
