@@ -67,6 +67,22 @@ describe('fit validates everything before the first step', () => {
     );
   });
 
+  it('rejects a non-finite input in the last batch before the first step', () => {
+    const model = make();
+    const options = { ...base(), shuffle: false };
+    const data = echoData(8, 5, 1);
+    (data.inputs as Tensor).data[7 * 5 + 2] = NaN; // sequence 7: in the second batch of four
+    let batches = 0;
+    options.onBatch = () => batches++;
+    rejects(
+      model,
+      options,
+      () => fit(model, data, options),
+      /^training set: inputs has NaN at \[7, 2, 0\], expected finite numbers$/,
+    );
+    expect(batches).toBe(0);
+  });
+
   it('rejects undefined targets clearly', () => {
     const model = make();
     const options = base();

@@ -324,3 +324,28 @@ describe('training', () => {
     expect(model.params.values).toEqual(before);
   });
 });
+
+describe('the head keeps its input from forward to backward', () => {
+  for (const backend of ['js', 'wasm'] as const) {
+    it(`gives the same gradients with a prediction and a stream step in between (${backend})`, () => {
+      const options = { cell: 'gru' as const, inputSize: 3, hiddenSize: 5, outputSize: 2, backend };
+      const x = randn([2, 4, 3]);
+      const dy = randn([2, 4, 2]);
+      const gradients = (between: (m: Model) => void): Float64Array => {
+        const m = new Model({ ...options, seed: 3 });
+        m.forward(x);
+        between(m);
+        m.zeroGrad();
+        m.backward(dy);
+        return Float64Array.from(m.params.grads);
+      };
+      const plain = gradients(() => undefined);
+      const other = randn([3, 6, 3]);
+      const busy = gradients((m) => {
+        m.predict(other);
+        m.createStream(3).step(randn([3, 3]));
+      });
+      expect(Array.from(busy)).toEqual(Array.from(plain));
+    });
+  }
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, Tensor, orthogonalInit } from '../src/index.js';
-import { toBatchFirst, toTimeMajor } from '../src/tensor/ops.js';
+import { copyVectors, swapAxes01, toBatchFirst, toTimeMajor } from '../src/tensor/ops.js';
 
 describe('Tensor', () => {
   it('round-trips nested arrays with their shape', () => {
@@ -112,5 +112,27 @@ describe('time windows', () => {
     const dst = new Float32Array(B * T * F).fill(-1);
     toBatchFirst(dst, window, B, T, F, 1, 2);
     expect(Array.from(dst)).toEqual([-1, -1, 10, 11, 20, 21, -1, -1, 110, 111, 120, 121]);
+  });
+  it('swapAxes01 transposes [rows, cols] of vectors of every width (four a pass and the rest)', () => {
+    for (const width of [1, 3, 4, 6, 9]) {
+      const [rows, cols] = [3, 5];
+      const src = Float64Array.from({ length: rows * cols * width }, (_, i) => i + 0.5);
+      const dst = new Float64Array(src.length).fill(NaN);
+      swapAxes01(dst, src, rows, cols, width);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++)
+          for (let k = 0; k < width; k++)
+            expect(dst[(c * rows + r) * width + k]).toBe(src[(r * cols + c) * width + k]);
+    }
+  });
+
+  it('copyVectors moves only the vectors it is given, at their strides', () => {
+    const src = Float32Array.from({ length: 40 }, (_, i) => i);
+    const dst = new Float32Array(40).fill(-1);
+    copyVectors(3, 5, dst, 2, 12, src, 1, 7);
+    const expected = new Float32Array(40).fill(-1);
+    for (let i = 0; i < 3; i++)
+      for (let k = 0; k < 5; k++) expected[2 + 12 * i + k] = 1 + 7 * i + k;
+    expect(Array.from(dst)).toEqual(Array.from(expected));
   });
 });

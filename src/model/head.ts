@@ -20,13 +20,15 @@ export interface HeadBatch {
 /**
  * The model's output unit: reads the top layer's states (`[T, B, D*H]`, time-major) at every
  * step or at each sequence's last step and applies the optional Linear layer. The model uses it
- * for whole batches, the stream for single steps. It owns two workspace buffers, resized when
+ * for whole batches, the stream for single steps. It owns its workspace buffers, resized when
  * the batch shape changes.
  */
 export class Head {
+  /** The last forward's input: the stack's states (every-step mode) or {@link lastRows}. */
   private input: Buf;
   private output: Buf;
-  /** The gradient of the last-step rows `[B, D*H]` (last-step mode only). */
+  /** The states of each sequence's last step, `[B, D*H]`, and their gradient (last-step mode only). */
+  private lastRows: Buf;
   private dLast: Buf;
 
   /**
@@ -41,7 +43,7 @@ export class Head {
     readonly inFeatures: number,
     readonly outFeatures: number,
   ) {
-    this.input = this.output = this.dLast = kernels.memory.alloc(dtype, 0);
+    this.input = this.output = this.lastRows = this.dLast = kernels.memory.alloc(dtype, 0);
   }
 
   /** Shape of the output for a batch of `B` sequences of `T` steps. */
@@ -52,7 +54,8 @@ export class Head {
   /**
    * The output for the stack's `states` (`[T, B, D*H]`): `[B, T, O]` with zeros at padded
    * steps, or `[B, O]` at each sequence's last step. Allocates the returned tensor; keeps its
-   * input for {@link backward}.
+   * input for {@link backward}: the last-step rows, or `states` itself, which the stack leaves
+   * as they are until its own backward, after this one.
    */
   forward(states: Buf, values: Buf, batch: HeadBatch): Tensor {
     const { B, T, lengths } = batch;
@@ -62,11 +65,10 @@ export class Head {
     if (last) {
       for (let b = 0; b < B; b++) {
         const r = lastStep(lengths, b, T) * B + b;
-        this.input.set(states.a.subarray(r * DH, (r + 1) * DH), b * DH);
+        this.lastRows.set(states.a.subarray(r * DH, (r + 1) * DH), b * DH);
       }
-    } else {
-      this.input.set(states.a);
     }
+    this.input = last ? this.lastRows : states;
     this.apply(values, this.input, rows, this.output);
     const result = allocate(this.dtype, rows * F);
     const out = this.output.a;
@@ -119,9 +121,9 @@ export class Head {
   prepare(B: number, T: number): void {
     const rows = this.mode === 'last' ? B : T * B;
     const mem = this.kernels.memory;
-    if (this.input.length !== rows * this.inFeatures) {
-      mem.release(this.input);
-      this.input = mem.alloc(this.dtype, rows * this.inFeatures);
+    if (this.mode === 'last' && this.lastRows.length !== rows * this.inFeatures) {
+      mem.release(this.lastRows);
+      this.lastRows = mem.alloc(this.dtype, rows * this.inFeatures);
     }
     if (this.output.length !== rows * this.outFeatures) {
       mem.release(this.output);

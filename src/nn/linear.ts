@@ -19,12 +19,9 @@ export function linearForward(
   y: Buf,
 ): void {
   const { weight, bias, inFeatures: n, outFeatures: m } = lin;
-  k.gemm(false, true, rows, m, n, x, 0, n, p, weight, n, y, 0, m, false);
-  if (bias < 0) return;
-  const [out, v] = [y.a, p.a];
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < m; j++) out[r * m + j] += v[bias + j];
-  }
+  // With a bias, every row of y starts as b (one row read `rows` times) and the product is added.
+  if (bias >= 0) k.copyRows(rows, m, y, 0, m, p, bias, 0);
+  k.gemm(false, true, rows, m, n, x, 0, n, p, weight, n, y, 0, m, bias >= 0);
 }
 
 /**

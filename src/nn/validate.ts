@@ -14,9 +14,17 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 /**
  * Converts `value` to a tensor of `rank` dimensions and checks every element is finite, and
  * within float32's range when `dtype` is float32 (1e39 would become Infinity). Nested arrays
- * must be rectangular; a ragged batch of sequences gets a hint about lengths.
+ * must be rectangular; a ragged batch of sequences gets a hint about lengths. With `checkValues`
+ * false a Tensor's values are left to the call that reads them next (nested arrays are checked
+ * all the same, as their conversion needs it).
  */
-export function toTensor(name: string, value: unknown, rank: number, dtype: DType): Tensor {
+export function toTensor(
+  name: string,
+  value: unknown,
+  rank: number,
+  dtype: DType,
+  checkValues = true,
+): Tensor {
   let t: Tensor;
   if (value instanceof Tensor) {
     t = value;
@@ -34,6 +42,7 @@ export function toTensor(name: string, value: unknown, rank: number, dtype: DTyp
     t = Tensor.from(value as NestedArray, 'float64');
     checkFinite(name, t, dtype);
     if (dtype === 'float32') t = t.clone('float32');
+    checkValues = false;
   } else {
     throw new TypeError(
       `${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`,
@@ -42,7 +51,7 @@ export function toTensor(name: string, value: unknown, rank: number, dtype: DTyp
   if (t.shape.length !== rank) {
     throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected ${rank} dimensions`);
   }
-  checkFinite(name, t, dtype);
+  if (checkValues) checkFinite(name, t, dtype);
   return t;
 }
 

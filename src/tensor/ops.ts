@@ -43,6 +43,36 @@ export function sigmoid(x: number): number {
 }
 
 /**
+ * Copies `count` vectors of `width` numbers: vector `i` from `src[srcOff + i·srcStride ..]` to
+ * `dst[dstOff + i·dstStride ..]`. The layout changes below are made of it; four elements a
+ * pass keep the loop short for the narrow vectors (a step's features) they move.
+ */
+export function copyVectors(
+  count: number,
+  width: number,
+  dst: FloatArray,
+  dstOff: number,
+  dstStride: number,
+  src: FloatArray,
+  srcOff: number,
+  srcStride: number,
+): void {
+  const quads = width & ~3;
+  for (let i = 0; i < count; i++) {
+    let d = dstOff + i * dstStride;
+    let s = srcOff + i * srcStride;
+    const end = s + quads;
+    for (; s < end; s += 4, d += 4) {
+      dst[d] = src[s];
+      dst[d + 1] = src[s + 1];
+      dst[d + 2] = src[s + 2];
+      dst[d + 3] = src[s + 3];
+    }
+    for (let k = quads; k < width; k++) dst[d++] = src[s++];
+  }
+}
+
+/**
  * Transposes a `[rows, cols]` block between batch-first and time-major layouts:
  * `dst[c][r] = src[r][c]` where each element is a vector of `width` numbers.
  * Used to turn `[B, T, F]` into `[T, B, F]` and back.
@@ -54,13 +84,8 @@ export function swapAxes01(
   cols: number,
   width: number,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const s = (r * cols + c) * width;
-      const d = (c * rows + r) * width;
-      for (let k = 0; k < width; k++) dst[d + k] = src[s + k];
-    }
-  }
+  for (let c = 0; c < cols; c++)
+    copyVectors(rows, width, dst, c * rows * width, width, src, c * width, cols * width);
 }
 
 /**
@@ -76,9 +101,7 @@ export function toTimeMajor(
   t0: number,
   n: number,
 ): void {
-  for (let t = 0; t < n; t++) {
-    for (let b = 0; b < B; b++) copy(dst, (t * B + b) * F, src, (b * T + t0 + t) * F, F);
-  }
+  for (let t = 0; t < n; t++) copyVectors(B, F, dst, t * B * F, F, src, (t0 + t) * F, T * F);
 }
 
 /**
@@ -94,7 +117,5 @@ export function toBatchFirst(
   t0: number,
   n: number,
 ): void {
-  for (let t = 0; t < n; t++) {
-    for (let b = 0; b < B; b++) copy(dst, (b * T + t0 + t) * F, src, (t * B + b) * F, F);
-  }
+  for (let t = 0; t < n; t++) copyVectors(B, F, dst, (t0 + t) * F, T * F, src, t * B * F, F);
 }

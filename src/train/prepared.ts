@@ -64,10 +64,11 @@ export function prepareBatch(model: Model, batch: Batch, loss: Loss): PreparedBa
   checkKeys('batch', batch, BATCH_KEYS);
   checkLoss(loss, false);
   const o = model.options;
-  // With an embedding the input is token ids [B, T]; the model checks their range.
+  // With an embedding the input is token ids [B, T]; the model checks their range. Vectors'
+  // values are checked by the forward pass that every training call runs on them.
   const input =
     o.embedding === null
-      ? toTensor('input', batch.input, 3, o.dtype)
+      ? toTensor('input', batch.input, 3, o.dtype, false)
       : toTensor('input', batch.input, 2, 'float64');
   const [B, T] = input.shape;
   const lengths = batch.lengths === undefined ? undefined : toLengths(batch.lengths, B, T);
