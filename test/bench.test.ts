@@ -20,6 +20,7 @@ import {
   type ResultEntry,
 } from '../bench/report.js';
 import { trainFlopsPerSequence } from '../bench/peak.js';
+import { summarizeAb } from '../bench/ab.js';
 import { checkTargets, formatTargets } from '../bench/targets.js';
 import { torchEnv } from '../bench/blas.js';
 import { measureRnnkit, measureScaling } from '../bench/rnnkit.js';
@@ -65,6 +66,13 @@ describe('rnnkit benchmark code on a tiny workload', () => {
 });
 
 describe('timing helpers', () => {
+  it('an A/B summary gives each side its median and the working tree speed, block by block', () => {
+    const s = summarizeAb([10, 12, 30], [5, 8, 10]);
+    expect(s).toEqual({ baseMs: 12, headMs: 8, speed: 1.5, pairedSpeed: 2 });
+    expect(() => summarizeAb([1, 2], [1])).toThrow(/as many blocks of each side/);
+    expect(() => summarizeAb([], [])).toThrow(RangeError);
+  });
+
   it('median handles odd and even counts', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
