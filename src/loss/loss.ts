@@ -137,25 +137,23 @@ function reduce(
   const grad = new Tensor(pred.shape, pred.dtype);
   const steps = new Tensor(pred.shape.slice(0, -1), pred.dtype);
   const g = grad.data;
-  // The total weight comes first, so each step's gradient is scaled (by w / denom) as it is made.
-  let weight = count;
-  if (factor !== null) {
-    weight = 0;
-    for (let k = 0; k < count; k++) weight += factor[k];
-  }
-  const per = s.meanOver === 'elements' ? n : 1;
-  const denom = reduction === 'mean' && weight > 0 ? weight * per : 1;
   let value = 0;
+  let weight = 0;
   for (let k = 0; k < count; k++) {
     const w = factor === null ? 1 : factor[k];
     if (w === 0) continue;
     const b = Math.floor(k / perSequence);
     const e = s.step(pred.data, k * n, n, target.data, k * m, g, b, k - b * perSequence);
-    const scale = w / denom;
-    if (scale !== 1) for (let i = k * n; i < (k + 1) * n; i++) g[i] *= scale;
+    if (w !== 1) for (let i = k * n; i < (k + 1) * n; i++) g[i] *= w;
     steps.data[k] = w * e;
     value += w * e;
+    weight += w;
   }
+  const per = s.meanOver === 'elements' ? n : 1;
+  const denom = reduction === 'mean' && weight > 0 ? weight * per : 1;
+  // One multiplication a gradient element (a division costs several times more).
+  const scale = 1 / denom;
+  if (denom !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
   return { value: value / denom, grad, steps };
 }
 
