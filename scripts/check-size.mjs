@@ -37,11 +37,13 @@ const entry = path.join(repo, 'dist', 'index.js');
  * stores a function the two builds share once (60.8 KB and 47.7 KB), then by 1 KB each for
  * activations that run two vectors a pass and the stacked step product (61.8 KB and 48.6 KB),
  * then by 1 KB each for the team's ring of jobs and the steps it deals out by batch rows (the
- * batch, the table of kernels that work row by row: 62.9 KB and 49.7 KB): raise one only on
+ * batch, the table of kernels that work row by row: 62.9 KB and 49.7 KB), then the whole
+ * library's by 1 KB for the leaner passes (one strided copy four elements a pass for the layout
+ * changes, the head's bias through the product: 63.0 KB and 49.8 KB): raise one only on
  * purpose, saying why in the commit.
  */
 const BUDGETS = [
-  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 63 * 1024 },
+  { name: 'whole library', code: `export * from ${JSON.stringify(entry)};`, limit: 64 * 1024 },
   {
     name: 'training app (Model, fit, adam, mseLoss)',
     code: `import { Model, fit, adam, mseLoss } from ${JSON.stringify(entry)};
