@@ -27,8 +27,9 @@ export class Head {
   /** The last forward's input: the stack's states (every-step mode) or {@link lastRows}. */
   private input: Buf;
   private output: Buf;
-  /** The states of each sequence's last step, `[B, D*H]`, and their gradient (last-step mode only). */
+  /** The states of each sequence's last step, `[B, D*H]` (last-step mode only). */
   private lastRows: Buf;
+  /** The gradient of {@link lastRows} (last-step mode only). */
   private dLast: Buf;
 
   /**
