@@ -20,7 +20,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Setup } from './rnnkit.js';
 import { setup as setupHead } from './rnnkit.js';
-import { WORKLOADS, median, type Cell, type Workload, type WorkloadName } from './workload.js';
+import {
+  CELLS,
+  WORKLOADS,
+  WORKLOAD_NAMES,
+  argList,
+  argValue,
+  median,
+  type Cell,
+  type Workload,
+} from './workload.js';
 
 /** What one side of the A/B gives per cell: a call to time, and a way to end it. */
 type SetupFn = (cell: Cell, w: Workload) => Setup;
@@ -101,23 +110,17 @@ function checkOut(root: string, rev: string): string {
   return dir;
 }
 
-function option(name: string): string | undefined {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg?.slice(name.length + 3);
-}
-
 function count(name: string, fallback: number): number {
-  const v = Number(option(name) ?? fallback);
+  const v = Number(argValue(process.argv, name) ?? fallback);
   if (!Number.isInteger(v) || v < 1)
     throw new RangeError(`--${name} is ${v}, expected an integer >= 1`);
   return v;
 }
 
 async function main(): Promise<void> {
-  const base = option('base');
+  const base = argValue(process.argv, 'base');
   if (base === undefined) throw new RangeError('--base=<revision> is missing, e.g. --base=HEAD~1');
-  const name = (option('workload') ?? 'W1') as WorkloadName;
-  if (!(name in WORKLOADS)) throw new RangeError(`--workload is ${name}, expected W1 or W2`);
+  const [name] = argList(process.argv, 'workload', WORKLOAD_NAMES) ?? ['W1'];
   const o: AbOptions = {
     w: WORKLOADS[name],
     threads: count('threads', 1),
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
     blocks: count('blocks', 31),
     ms: count('ms', 200),
   };
-  const cells = (option('cells') ?? 'rnn,lstm,gru').split(',') as Cell[];
+  const cells = argList(process.argv, 'cells', CELLS) ?? [...CELLS];
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const rev = execFileSync('git', ['rev-parse', '--short', base], { cwd: root }).toString().trim();
   const dir = checkOut(root, rev);

@@ -11,7 +11,7 @@
  * what the clock itself costs.
  */
 import { setup } from './rnnkit.js';
-import { CELLS, WORKLOADS, type Cell, type WorkloadName } from './workload.js';
+import { CELLS, WORKLOADS, argValue, type Cell, type WorkloadName } from './workload.js';
 
 interface Bucket {
   calls: number;
@@ -19,9 +19,7 @@ interface Bucket {
   flop: number;
 }
 
-function option(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
+const option = (name: string): string | undefined => argValue(process.argv, name);
 
 const workload = (option('workload') ?? 'W1') as WorkloadName;
 const cell = (option('cell') ?? 'lstm') as Cell;

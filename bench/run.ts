@@ -42,6 +42,8 @@ import {
   W1,
   WORKLOADS,
   WORKLOAD_NAMES,
+  argList,
+  argValue,
   describeWorkload,
   type Cell,
   type Timing,
@@ -76,43 +78,24 @@ interface Options {
   scaling: boolean;
 }
 
-function parseList<T extends string>(
-  argv: string[],
-  name: string,
-  all: readonly T[],
-): T[] | undefined {
-  const values = argv
-    .find((a) => a.startsWith(`--${name}=`))
-    ?.slice(name.length + 3)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const v of values ?? []) {
-    if (!(all as readonly string[]).includes(v)) {
-      throw new Error(`unknown ${name} value '${v}' (expected one of ${all.join(', ')})`);
-    }
-  }
-  return values as T[] | undefined;
-}
-
 function parseOptions(argv: string[]): Options {
   const sweep = [...new Set([1, 2, availableParallelism()])].sort((a, b) => a - b);
-  const threadArg = argv.find((a) => a.startsWith('--threads='))?.slice('--threads='.length);
+  const threadArg = argValue(argv, 'threads');
   const threads = threadArg === undefined ? sweep : threadArg.split(',').map(Number);
   for (const n of threads) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`bad thread count '${n}' in --threads`);
   }
   const quick = argv.includes('--quick');
-  const roundsArg = argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length);
+  const roundsArg = argValue(argv, 'rounds');
   const rounds = roundsArg === undefined ? (quick ? 1 : 2) : Number(roundsArg);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`bad round count '${roundsArg}' in --rounds: expected a whole number >= 1`);
   return {
     quick,
     rounds,
-    libs: parseList(argv, 'libs', LIBRARIES) ?? [...DEFAULT_LIBRARIES],
-    cells: parseList(argv, 'cells', CELLS) ?? [...CELLS],
-    workloads: parseList(argv, 'workloads', WORKLOAD_NAMES) ?? [...WORKLOAD_NAMES],
+    libs: argList(argv, 'libs', LIBRARIES) ?? [...DEFAULT_LIBRARIES],
+    cells: argList(argv, 'cells', CELLS) ?? [...CELLS],
+    workloads: argList(argv, 'workloads', WORKLOAD_NAMES) ?? [...WORKLOAD_NAMES],
     threads,
     scaling: argv.includes('--scaling'),
   };

@@ -158,3 +158,26 @@ export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0].trim() || 'unknown error';
 }
+
+/** The value of the command-line option `--name=value` in `argv`, or undefined. */
+export function argValue(argv: readonly string[], name: string): string | undefined {
+  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** The comma-separated values of `--name=…` in `argv`, each one of `all`, or undefined. */
+export function argList<T extends string>(
+  argv: readonly string[],
+  name: string,
+  all: readonly T[],
+): T[] | undefined {
+  const values = argValue(argv, name)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const v of values ?? []) {
+    if (!(all as readonly string[]).includes(v)) {
+      throw new Error(`unknown ${name} value '${v}' (expected one of ${all.join(', ')})`);
+    }
+  }
+  return values as T[] | undefined;
+}

@@ -25,7 +25,16 @@ import { checkTargets, formatTargets } from '../bench/targets.js';
 import { torchEnv } from '../bench/blas.js';
 import { measureRnnkit, measureScaling } from '../bench/rnnkit.js';
 import { BenchRng } from '../bench/rng.js';
-import { CELLS, W2, median, timeRate, type Timing, type Workload } from '../bench/workload.js';
+import {
+  CELLS,
+  W2,
+  argList,
+  argValue,
+  median,
+  timeRate,
+  type Timing,
+  type Workload,
+} from '../bench/workload.js';
 
 const tiny: Workload = { T: 3, I: 2, H: 4, B: 2, O: 2, lr: 0.01 };
 const once: Timing = { warmup: 1, repeats: 1, minRepeatMs: 0, maxTotalMs: 1000 };
@@ -71,6 +80,17 @@ describe('timing helpers', () => {
     expect(s).toEqual({ baseMs: 12, headMs: 8, speed: 1.5, pairedSpeed: 2 });
     expect(() => summarizeAb([1, 2], [1])).toThrow(/as many blocks of each side/);
     expect(() => summarizeAb([], [])).toThrow(RangeError);
+  });
+
+  it('reads --name=value options and checks listed values against the allowed ones', () => {
+    const argv = ['node', 'run.ts', '--cells=lstm, gru', '--threads=2', '--quick'];
+    expect(argValue(argv, 'threads')).toBe('2');
+    expect(argValue(argv, 'rounds')).toBeUndefined();
+    expect(argList(argv, 'cells', CELLS)).toEqual(['lstm', 'gru']);
+    expect(argList(argv, 'libs', ['rnnkit'])).toBeUndefined();
+    expect(() => argList(['--cells=lstm,tcn'], 'cells', CELLS)).toThrow(
+      /unknown cells value 'tcn'/,
+    );
   });
 
   it('median handles odd and even counts', () => {

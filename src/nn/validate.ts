@@ -42,7 +42,6 @@ export function toTensor(
     t = Tensor.from(value as NestedArray, 'float64');
     checkFinite(name, t, dtype);
     if (dtype === 'float32') t = t.clone('float32');
-    checkValues = false;
   } else {
     throw new TypeError(
       `${name} is ${describe(value)}, expected a Tensor or nested arrays of numbers`,
@@ -51,7 +50,8 @@ export function toTensor(
   if (t.shape.length !== rank) {
     throw new RangeError(`${name} has shape [${t.shape.join(', ')}], expected ${rank} dimensions`);
   }
-  if (checkValues) checkFinite(name, t, dtype);
+  // Nested arrays were checked above, before their conversion.
+  if (checkValues && t === value) checkFinite(name, t, dtype);
   return t;
 }
 
